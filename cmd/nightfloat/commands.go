@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+
+	"nightfloat/config"
+)
+
+// env is what every subcommand gets from main: its output streams and the environment.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func newEnv(stdout, stderr io.Writer, getenv func(string) string) *env {
+	return &env{stdout: stdout, stderr: stderr, getenv: getenv}
+}
+
+// command is one subcommand. run returns the process exit status: 0 ok, 1 failure, 2 usage.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands lists every subcommand; add a line here when adding a file for one.
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the server (migrates the database first)", runServe},
+		"migrate": {"apply the database migrations and exit", runMigrate},
+	}
+}
+
+func run(ctx context.Context, args []string, e *env) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.stderr, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "nightfloat: unknown command %q\n\n", args[0])
+		usage(e.stderr, cmds)
+		return 2
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "Usage: nightfloat <command> [flags]\n\nCommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'nightfloat <command> -h' for a command's flags. Configuration comes from the environment (see README).")
+}
+
+// loadConfig reads the environment; flags parsed afterwards may override fields, and the
+// caller validates the result.
+func (e *env) loadConfig() (config.Config, bool) {
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat: %v\n", err)
+		return cfg, false
+	}
+	return cfg, true
+}
+
+func (e *env) validate(cfg config.Config) bool {
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat: %v\n", err)
+		return false
+	}
+	return true
+}
+
+// logger builds the process logger: JSON when stderr is not a terminal, text when it is.
+func (e *env) logger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
