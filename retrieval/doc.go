@@ -1,0 +1,5 @@
+// Package retrieval holds Nightfloat's vetted content: it parses and validates the Markdown
+// documents under content/, cuts them into chunks, embeds the chunks, stores them in
+// PostgreSQL with pgvector, and searches them for the assistant with a hybrid of vector
+// similarity and full-text search, filtered by the asker's role.
+package retrieval
