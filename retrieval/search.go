@@ -21,7 +21,7 @@ const (
 	// DefaultMinTextCoverage is the full-text floor: the share of the question's words
 	// (English lexemes) a chunk contains; at least minTextMatches of them must match.
 	DefaultMinTextCoverage = 0.6
-	minTextMatches         = 2
+	minTextMatches         = 3
 	defaultCandidates      = 40
 	defaultMaxPerDoc       = 2
 	rrfK                   = 60 // reciprocal rank fusion constant (Cormack et al. 2009)
