@@ -113,4 +113,3 @@ func TestChunkRealContent(t *testing.T) {
 		}
 	}
 }
-
