@@ -29,6 +29,14 @@ type Config struct {
 	ContentDir   string // NIGHTFLOAT_CONTENT_DIR
 	ContentDraft bool   // NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS: serve draft (unreviewed sample) content
 
+	Embedder         string // NIGHTFLOAT_EMBEDDER: local (default, no network) or openai
+	EmbedModel       string // NIGHTFLOAT_EMBED_MODEL: model or Azure deployment (openai embedder)
+	EmbedDimensions  int    // NIGHTFLOAT_EMBED_DIMENSIONS: vector size (0: the embedder's default)
+	OpenAIBaseURL    string // NIGHTFLOAT_OPENAI_BASE_URL: empty for OpenAI; vLLM/Ollama/Azure endpoint
+	OpenAIAPIKey     string // NIGHTFLOAT_OPENAI_API_KEY (or _FILE)
+	OpenAIAPIType    string // NIGHTFLOAT_OPENAI_API_TYPE: openai or azure
+	OpenAIAPIVersion string // NIGHTFLOAT_OPENAI_API_VERSION: Azure API version
+
 	MaxMessageChars    int           // NIGHTFLOAT_MAX_MESSAGE_CHARS
 	RateLimitPerMinute int           // NIGHTFLOAT_RATE_LIMIT_PER_MINUTE: resident messages per conversation
 	DisclosureEvery    time.Duration // NIGHTFLOAT_DISCLOSURE_INTERVAL: repeat the AI disclosure this often
@@ -46,6 +54,8 @@ func Default() Config {
 		Institution:        "your institution",
 		OncallLabel:        "Your programme's on-call support",
 		ContentDir:         "content",
+		Embedder:           "local",
+		OpenAIAPIType:      "openai",
 		MaxMessageChars:    4000,
 		RateLimitPerMinute: 20,
 		DisclosureEvery:    3 * time.Hour,
@@ -71,6 +81,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OncallLabel = r.str("NIGHTFLOAT_ONCALL_LABEL", c.OncallLabel)
 	c.ContentDir = r.str("NIGHTFLOAT_CONTENT_DIR", c.ContentDir)
 	c.ContentDraft = r.boolean("NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS", c.ContentDraft)
+	c.Embedder = r.str("NIGHTFLOAT_EMBEDDER", c.Embedder)
+	c.EmbedModel = r.str("NIGHTFLOAT_EMBED_MODEL", c.EmbedModel)
+	c.EmbedDimensions = r.integer("NIGHTFLOAT_EMBED_DIMENSIONS", c.EmbedDimensions)
+	c.OpenAIBaseURL = r.str("NIGHTFLOAT_OPENAI_BASE_URL", c.OpenAIBaseURL)
+	c.OpenAIAPIKey = r.secret("NIGHTFLOAT_OPENAI_API_KEY", c.OpenAIAPIKey)
+	c.OpenAIAPIType = r.str("NIGHTFLOAT_OPENAI_API_TYPE", c.OpenAIAPIType)
+	c.OpenAIAPIVersion = r.str("NIGHTFLOAT_OPENAI_API_VERSION", c.OpenAIAPIVersion)
 	c.MaxMessageChars = r.integer("NIGHTFLOAT_MAX_MESSAGE_CHARS", c.MaxMessageChars)
 	c.RateLimitPerMinute = r.integer("NIGHTFLOAT_RATE_LIMIT_PER_MINUTE", c.RateLimitPerMinute)
 	c.DisclosureEvery = r.duration("NIGHTFLOAT_DISCLOSURE_INTERVAL", c.DisclosureEvery)
@@ -108,6 +125,23 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: NIGHTFLOAT_LOG_FORMAT %q: want auto, json or text", c.LogFormat)
 	}
+	switch c.Embedder {
+	case "local":
+	case "openai":
+		if c.EmbedModel == "" || c.EmbedDimensions <= 0 {
+			return fmt.Errorf("config: NIGHTFLOAT_EMBEDDER=openai needs NIGHTFLOAT_EMBED_MODEL and NIGHTFLOAT_EMBED_DIMENSIONS")
+		}
+	default:
+		return fmt.Errorf("config: NIGHTFLOAT_EMBEDDER %q: want local or openai", c.Embedder)
+	}
+	switch c.OpenAIAPIType {
+	case "openai", "azure":
+	default:
+		return fmt.Errorf("config: NIGHTFLOAT_OPENAI_API_TYPE %q: want openai or azure", c.OpenAIAPIType)
+	}
+	if c.EmbedDimensions < 0 || c.EmbedDimensions > 2000 {
+		return fmt.Errorf("config: NIGHTFLOAT_EMBED_DIMENSIONS %d: want 1 to 2000 (pgvector's HNSW limit)", c.EmbedDimensions)
+	}
 	checks := []struct {
 		name string
 		ok   bool
@@ -131,6 +165,9 @@ func (c Config) Validate() error {
 func (c Config) Redacted() Config {
 	if u, err := url.Parse(c.DatabaseURL); err == nil {
 		c.DatabaseURL = u.Redacted()
+	}
+	if c.OpenAIAPIKey != "" {
+		c.OpenAIAPIKey = "xxxxx"
 	}
 	return c
 }
