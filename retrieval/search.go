@@ -22,11 +22,15 @@ const (
 	// (English lexemes) a chunk contains; at least minTextMatches of them must match.
 	DefaultMinTextCoverage = 0.6
 	minTextMatches         = 3
-	defaultCandidates      = 40
-	defaultMaxPerDoc       = 2
-	rrfK                   = 60 // reciprocal rank fusion constant (Cormack et al. 2009)
-	maxK                   = 50
-	maxQueryTerms          = 48
+	// resultFloorShare: once a question clears the floor, further results need this share
+	// of it. The floor decides "is there vetted content on this at all"; a supporting chunk
+	// may be weaker than the best one.
+	resultFloorShare  = 0.6
+	defaultCandidates = 40
+	defaultMaxPerDoc  = 2
+	rrfK              = 60 // reciprocal rank fusion constant (Cormack et al. 2009)
+	maxK              = 50
+	maxQueryTerms     = 48
 )
 
 // SearchOptions configure a Searcher.
@@ -263,15 +267,29 @@ func (s *Searcher) checkStored(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// fuse drops candidates below the relevance floors, orders the rest by reciprocal rank
-// fusion of the two rankings, and caps chunks per document.
+// fuse decides whether the question is answerable at all (some candidate clears a floor),
+// keeps the candidates with at least a share of that evidence, orders them by reciprocal
+// rank fusion of the two rankings, and caps chunks per document.
 func (s *Searcher) fuse(cands []candidate, k int) []Result {
 	best := 1.0 / (rrfK + 1) * 2
+	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
+	passes := func(c candidate, share float64) bool {
+		return simFloor < 0 || c.sim >= simFloor*share ||
+			covFloor >= 0 && c.coverage() >= covFloor*share && c.matched >= minTextMatches
+	}
+	answerable := false
+	for _, c := range cands {
+		if passes(c, 1) {
+			answerable = true
+			break
+		}
+	}
+	if !answerable {
+		return []Result{}
+	}
 	var kept []candidate
 	for _, c := range cands {
-		simOK := s.opts.MinSimilarity < 0 || c.sim >= s.opts.MinSimilarity
-		textOK := s.opts.MinTextCoverage < 0 || c.coverage() >= s.opts.MinTextCoverage && c.matched >= minTextMatches
-		if !simOK && !textOK {
+		if !passes(c, resultFloorShare) {
 			continue
 		}
 		var score float64
