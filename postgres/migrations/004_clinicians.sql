@@ -5,7 +5,7 @@
 CREATE TABLE clinicians (
     id                  bigserial PRIMARY KEY,
     username            text NOT NULL UNIQUE
-                        CHECK (username = lower(username) AND username ~ '^[a-z0-9][a-z0-9._-]{1,62}$'),
+                        CHECK (username = lower(username) AND username ~ '^[a-z0-9][a-z0-9._@-]{1,63}$'),
     display_name        text NOT NULL CHECK (length(btrim(display_name)) > 0),
     -- argon2id in PHC form: $argon2id$v=19$m=...,t=...,p=...$salt$hash
     password_hash       text NOT NULL,
@@ -35,9 +35,9 @@ CREATE INDEX clinician_sessions_clinician ON clinician_sessions (clinician_id) W
 
 -- Clinician login attempts, used only to throttle guessing. address is the client IP of a
 -- clinician console login; it is never recorded for residents.
--- Retention: rows older than the throttle window (15 minutes) are not needed for throttling;
--- the application deletes attempts older than 24 hours on each login, and the audit log keeps
--- the long-term record of logins.
+-- Retention: throttling looks back 15 minutes only. The application deletes attempts older
+-- than 24 hours as logins happen (see review/throttle.go); the audit log, which never holds
+-- the address, is the long-term record of logins.
 CREATE TABLE login_attempts (
     id       bigserial PRIMARY KEY,
     username text NOT NULL,
@@ -48,6 +48,7 @@ CREATE TABLE login_attempts (
 
 CREATE INDEX login_attempts_username ON login_attempts (username, at);
 CREATE INDEX login_attempts_address ON login_attempts (address, at);
+CREATE INDEX login_attempts_at ON login_attempts (at);
 
 -- Who did what, when. Insert-only: the triggers below refuse UPDATE, DELETE and TRUNCATE for
 -- every role that is subject to triggers, so no application path can rewrite history.

@@ -1,0 +1,586 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nightfloat/postgres/postgrestest"
+)
+
+const goodPassword = "Quiet-Harbor-Lantern-42"
+
+// clock is a settable Now for AccountOptions.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	db       *postgrestest.DB
+	audit    *Audit
+	accounts *Accounts
+	clock    *clock
+}
+
+func newFixture(t *testing.T, opts AccountOptions) *fixture {
+	t.Helper()
+	db := postgrestest.New(t)
+	c := newClock()
+	if opts.Now == nil {
+		opts.Now = c.Now
+	}
+	audit := NewAudit(db.Pool)
+	return &fixture{db: db, audit: audit, accounts: NewAccounts(db.Pool, audit, opts), clock: c}
+}
+
+func (f *fixture) create(t *testing.T, username string, roles ...string) Clinician {
+	t.Helper()
+	c, err := f.accounts.Create(context.Background(), username, "Dr "+username, goodPassword, roles)
+	if err != nil {
+		t.Fatalf("Create(%s): %v", username, err)
+	}
+	return c
+}
+
+func (f *fixture) login(t *testing.T, username, password string) Session {
+	t.Helper()
+	s, err := f.accounts.Login(context.Background(), username, password, "192.0.2.10")
+	if err != nil {
+		t.Fatalf("Login(%s): %v", username, err)
+	}
+	return s
+}
+
+// auditActions returns the actions recorded so far, in order.
+func (f *fixture) auditEntries(t *testing.T) []AuditEntry {
+	t.Helper()
+	entries, err := f.audit.List(context.Background(), time.Time{}, 1000)
+	if err != nil {
+		t.Fatalf("audit List: %v", err)
+	}
+	return entries
+}
+
+func findAudit(entries []AuditEntry, action, target string) (AuditEntry, bool) {
+	for _, e := range entries {
+		if e.Action == action && (target == "" || e.Target == target) {
+			return e, true
+		}
+	}
+	return AuditEntry{}, false
+}
+
+func TestCheckPasswordRules(t *testing.T) {
+	cases := []struct {
+		name, username, password, reason string
+	}{
+		{"too short", "jdoe", "Sh0rt-pass", "shorter than 12"},
+		{"one class lower", "jdoe", "correcthorsebatterystaple", "only one kind"},
+		{"one class digits", "jdoe", "123456789012345", "only one kind"},
+		{"contains username", "jdoe", "Bright-JDOE-Morning-7", "contains the username"},
+		{"common password", "jdoe", "Password1234", "common password"},
+		{"common word plus digits", "jdoe", "Summer2024!!!", "common password"},
+		{"common word in leet", "jdoe", "P@ssw0rd2024!", "common password"},
+		{"hospital word", "jdoe", "Hospital12345", "common password"},
+		{"keyboard walk", "jdoe", "1q2w3e4r5t6y", "common password"},
+		{"too long", "jdoe", "Aa1-" + strings.Repeat("x", 300), "longer than 256"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckPassword(tc.username, tc.password)
+			if !errors.Is(err, ErrWeakPassword) {
+				t.Fatalf("CheckPassword(%q) = %v, want ErrWeakPassword", tc.password, err)
+			}
+			if !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("error %q does not say %q", err, tc.reason)
+			}
+		})
+	}
+	for _, ok := range []string{goodPassword, "violet tractor midnight 9", "Ünïcödé-Wälder-Nacht"} {
+		if err := CheckPassword("jdoe", ok); err != nil {
+			t.Errorf("CheckPassword(%q) = %v, want nil", ok, err)
+		}
+	}
+}
+
+func TestCreateValidates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, AccountOptions{})
+	ctx := context.Background()
+	cases := []struct {
+		name, username, display, password string
+		roles                             []string
+		code                              Code
+		reason                            string
+	}{
+		{"short password", "amy", "Amy", "Aa1-short", []string{"oncall"}, CodeWeakPassword, "shorter than 12"},
+		{"one class", "amy", "Amy", "onlylowercaseletters", []string{"oncall"}, CodeWeakPassword, "only one kind"},
+		{"username inside", "amyliu", "Amy", "Tea-amyliu-2026-x", []string{"oncall"}, CodeWeakPassword, "contains the username"},
+		{"common", "amy", "Amy", "Welcome2026!", []string{"oncall"}, CodeWeakPassword, "common password"},
+		{"bad role", "amy", "Amy", goodPassword, []string{"oncall", "superuser"}, CodeInvalid, "Unknown role"},
+		{"no role", "amy", "Amy", goodPassword, nil, CodeInvalid, "At least one role"},
+		{"bad username", "a m y", "Amy", goodPassword, []string{"oncall"}, CodeInvalid, "Username"},
+		{"no display name", "amy", "  ", goodPassword, []string{"oncall"}, CodeInvalid, "Display name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.accounts.Create(ctx, tc.username, tc.display, tc.password, tc.roles)
+			if ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.reason) {
+				t.Fatalf("Create = %v, want code %s saying %q", err, tc.code, tc.reason)
+			}
+		})
+	}
+	c, err := f.accounts.Create(ctx, " Amy.Liu ", "Dr Amy Liu", goodPassword, []string{"admin", "oncall", "oncall"})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if c.Username != "amy.liu" || strings.Join(c.Roles, ",") != "oncall,admin" || c.Disabled || c.OnDuty {
+		t.Errorf("created %+v", c)
+	}
+	if !c.Has(RoleAdmin) || c.Has(RoleReviewer) {
+		t.Errorf("Has: admin=%v reviewer=%v; roles must be explicit", c.Has(RoleAdmin), c.Has(RoleReviewer))
+	}
+	if _, err := f.accounts.Create(ctx, "AMY.LIU", "Other", goodPassword, []string{"oncall"}); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate username: %v, want ErrConflict", err)
+	}
+	var hash string
+	if err := f.db.Pool.QueryRow(ctx, `SELECT password_hash FROM clinicians WHERE id = $1`, c.ID).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=65536,t=3,p=4$") || strings.Contains(hash, goodPassword) {
+		t.Errorf("stored hash %q is not an argon2id PHC string", hash)
+	}
+	if _, ok := findAudit(f.auditEntries(t), "clinician.created", c.Actor()); !ok {
+		t.Error("no clinician.created audit entry")
+	}
+}
+
+func TestLogin(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, AccountOptions{})
+	ctx := context.Background()
+	ok := f.create(t, "oncall1", RoleOncall)
+	f.create(t, "gone", RoleOncall)
+	if err := f.accounts.Disable(ctx, ActorCLI, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, username, password string
+		wantErr                  error
+		reason                   string
+	}{
+		{"right password", "oncall1", goodPassword, nil, ""},
+		{"username case and spaces ignored", "  ONCALL1 ", goodPassword, nil, ""},
+		{"wrong password", "oncall1", goodPassword + "x", ErrInvalidCredentials, "wrong_password"},
+		{"unknown user", "nobody", goodPassword, ErrInvalidCredentials, "unknown_username"},
+		{"disabled account", "gone", goodPassword, ErrInvalidCredentials, "account_disabled"},
+		{"empty password", "oncall1", "", ErrInvalidCredentials, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(f.auditEntries(t))
+			s, err := f.accounts.Login(ctx, tc.username, tc.password, "192.0.2.1")
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || s.Token != "" {
+					t.Fatalf("Login = %+v, %v; want %v", s, err, tc.wantErr)
+				}
+				if tc.reason != "" {
+					entries := f.auditEntries(t)[before:]
+					e, found := findAudit(entries, "login.failed", "")
+					if !found || e.Detail["reason"] != tc.reason || e.Actor != ActorAnonymous {
+						t.Errorf("audit after failure = %+v, want login.failed reason %s", entries, tc.reason)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Login: %v", err)
+			}
+			if len(s.Token) < 40 || len(s.CSRF) < 40 || s.Token == s.CSRF {
+				t.Errorf("session tokens look weak: %d/%d chars", len(s.Token), len(s.CSRF))
+			}
+			if want := f.clock.Now().Add(12 * time.Hour); !s.ExpiresAt.Equal(want) {
+				t.Errorf("ExpiresAt = %v, want %v", s.ExpiresAt, want)
+			}
+			c, got, err := f.accounts.SessionFor(ctx, s.Token)
+			if err != nil || c.ID != ok.ID || got.CSRF != s.CSRF || got.Token != "" {
+				t.Fatalf("SessionFor = %+v, %+v, %v", c, got, err)
+			}
+			e, found := findAudit(f.auditEntries(t)[before:], "login.succeeded", "oncall1")
+			if !found || e.Actor != ok.Actor() {
+				t.Errorf("no login.succeeded audit entry by %s", ok.Actor())
+			}
+		})
+	}
+
+	// Neither the token nor the password is stored anywhere.
+	s := f.login(t, "oncall1", goodPassword)
+	var n int
+	err := f.db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM clinician_sessions WHERE encode(id, 'escape') LIKE '%' || $1 || '%' OR csrf_token = $1)
+		+ (SELECT count(*) FROM audit_log WHERE detail::text LIKE '%' || $1 || '%' OR detail::text LIKE '%' || $2 || '%'
+			OR target LIKE '%' || $1 || '%')`, s.Token, goodPassword).Scan(&n)
+	if err != nil || n != 0 {
+		t.Errorf("token or password found in the database (%d rows, %v)", n, err)
+	}
+	// The client address never reaches the audit log.
+	if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE detail::text LIKE '%192.0.2%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("client address in the audit log (%d rows, %v)", n, err)
+	}
+}
+
+func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("per account", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{})
+		f.create(t, "doc", RoleOncall)
+		for i := 0; i < 5; i++ {
+			// Different addresses: only the per-account limit can engage.
+			addr := "198.51.100." + string(rune('1'+i))
+			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", addr); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("attempt %d: %v, want ErrInvalidCredentials", i+1, err)
+			}
+			f.clock.Advance(time.Minute)
+		}
+		// The fifth failure was at +4m; the first at +0m leaves the window at +15m.
+		_, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9")
+		if !errors.Is(err, ErrThrottled) {
+			t.Fatalf("right password after 5 failures: %v, want ErrThrottled", err)
+		}
+		if got := RetryAfter(err); got != 10*time.Minute {
+			t.Errorf("RetryAfter = %v, want 10m", got)
+		}
+		if !strings.Contains(err.Error(), "Too many attempts; try again in 10 minutes") {
+			t.Errorf("message %q", err)
+		}
+		// Other accounts are not affected by this account's lock.
+		f.create(t, "other", RoleOncall)
+		if _, err := f.accounts.Login(ctx, "other", goodPassword, "203.0.113.9"); err != nil {
+			t.Errorf("other account: %v", err)
+		}
+		f.clock.Advance(9 * time.Minute) // +14m: still locked
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("at +14m: %v, want ErrThrottled", err)
+		}
+		f.clock.Advance(time.Minute + time.Second) // the first failure has left the window
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+		// A success clears the account's count.
+		for i := 0; i < 4; i++ {
+			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", "203.0.113.9"); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("after success, attempt %d: %v", i+1, err)
+			}
+		}
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); err != nil {
+			t.Errorf("4 failures after a success must not lock: %v", err)
+		}
+		if _, ok := findAudit(f.auditEntries(t), "login.throttled", "doc"); !ok {
+			t.Error("no login.throttled audit entry")
+		}
+	})
+	t.Run("unknown usernames throttle like known ones", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{})
+		for i := 0; i < 5; i++ {
+			if _, err := f.accounts.Login(ctx, "ghost", goodPassword, "198.51.100.1"); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		if _, err := f.accounts.Login(ctx, "ghost", goodPassword, "198.51.100.2"); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("unknown username after 5: %v, want ErrThrottled", err)
+		}
+	})
+	t.Run("per address", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{MaxFailuresPerAddress: 6})
+		f.create(t, "doc", RoleOncall)
+		// Spread over many usernames so that no account limit engages.
+		for i := 0; i < 6; i++ {
+			user := "guess" + string(rune('a'+i))
+			if _, err := f.accounts.Login(ctx, user, "Wrong-Password-99", "2001:db8:1:2::5"); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		// Same /64, another host: still the same address for throttling.
+		_, err := f.accounts.Login(ctx, "doc", goodPassword, "2001:db8:1:2::99")
+		if !errors.Is(err, ErrThrottled) || RetryAfter(err) != 15*time.Minute {
+			t.Fatalf("right password from a throttled address: %v (retry %v), want ErrThrottled after 15m", err, RetryAfter(err))
+		}
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.7"); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+		// A success does not clear an address's count.
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "2001:db8:1:2::5"); !errors.Is(err, ErrThrottled) {
+			t.Errorf("address still throttled after a success elsewhere: %v", err)
+		}
+		f.clock.Advance(15*time.Minute + time.Second)
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "2001:db8:1:2::5"); err != nil {
+			t.Errorf("after the window: %v", err)
+		}
+	})
+	t.Run("parallel guesses cannot pass the limit", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{ParallelHashes: 8})
+		f.create(t, "doc", RoleOncall)
+		var wg sync.WaitGroup
+		for i := 0; i < 12; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = f.accounts.Login(ctx, "doc", "Wrong-Password-99", "198.51.100.50")
+			}()
+		}
+		wg.Wait()
+		var n int
+		if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_attempts WHERE username = 'doc'`).Scan(&n); err != nil || n != 5 {
+			t.Errorf("%d password checks recorded (err %v), want exactly 5", n, err)
+		}
+	})
+}
+
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, AccountOptions{SessionTTL: 2 * time.Hour, IdleTimeout: 30 * time.Minute})
+	doc := f.create(t, "doc", RoleOncall, RoleReviewer)
+
+	t.Run("idle timeout", func(t *testing.T) {
+		s := f.login(t, "doc", goodPassword)
+		f.clock.Advance(29 * time.Minute)
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); err != nil {
+			t.Fatalf("at 29m: %v", err)
+		}
+		f.clock.Advance(29 * time.Minute) // 29m since last use: still alive
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); err != nil {
+			t.Fatalf("used again within the idle timeout: %v", err)
+		}
+		f.clock.Advance(31 * time.Minute)
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("idle 31m: %v, want ErrUnauthorized", err)
+		}
+	})
+	t.Run("absolute expiry", func(t *testing.T) {
+		s := f.login(t, "doc", goodPassword)
+		for i := 0; i < 5; i++ { // used every 20 minutes: never idle
+			f.clock.Advance(20 * time.Minute)
+			if _, _, err := f.accounts.SessionFor(ctx, s.Token); err != nil {
+				t.Fatalf("at %dm: %v", 20*(i+1), err)
+			}
+		}
+		f.clock.Advance(20 * time.Minute) // 120m: the 2h lifetime is over
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("past expiry: %v, want ErrUnauthorized", err)
+		}
+	})
+	t.Run("logout", func(t *testing.T) {
+		s := f.login(t, "doc", goodPassword)
+		other := f.login(t, "doc", goodPassword)
+		if err := f.accounts.Logout(ctx, s.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("after logout: %v", err)
+		}
+		if _, _, err := f.accounts.SessionFor(ctx, other.Token); err != nil {
+			t.Fatalf("another session of the same clinician: %v", err)
+		}
+		if err := f.accounts.Logout(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("second logout: %v, want ErrUnauthorized", err)
+		}
+		if _, ok := findAudit(f.auditEntries(t), "logout", doc.Actor()); !ok {
+			t.Error("no logout audit entry")
+		}
+	})
+	t.Run("garbage tokens", func(t *testing.T) {
+		for _, tok := range []string{"", "x", strings.Repeat("a", 43), strings.Repeat("a", 5000)} {
+			if _, _, err := f.accounts.SessionFor(ctx, tok); !errors.Is(err, ErrUnauthorized) {
+				t.Errorf("SessionFor(%d chars) = %v", len(tok), err)
+			}
+		}
+	})
+	t.Run("disable ends sessions at once", func(t *testing.T) {
+		s := f.login(t, "doc", goodPassword)
+		if err := f.accounts.SetOnDuty(ctx, doc.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.accounts.Disable(ctx, "clinician:999", "doc"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("session after disable: %v, want ErrUnauthorized", err)
+		}
+		if on, err := f.accounts.OnDuty(ctx); err != nil || len(on) != 0 {
+			t.Errorf("on duty after disable: %v, %v", on, err)
+		}
+		e, ok := findAudit(f.auditEntries(t), "clinician.disabled", doc.Actor())
+		if !ok || e.Actor != "clinician:999" || e.Detail["sessions_revoked"] == float64(0) {
+			t.Errorf("disable audit = %+v, %v", e, ok)
+		}
+		if err := f.accounts.Disable(ctx, ActorCLI, "doc"); err != nil {
+			t.Errorf("disabling twice: %v", err)
+		}
+		if err := f.accounts.Disable(ctx, ActorCLI, "nobody"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("disabling an unknown user: %v, want ErrNotFound", err)
+		}
+		// Enabling again does not revive old sessions.
+		if err := f.accounts.Enable(ctx, ActorCLI, "doc"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("old session after re-enable: %v", err)
+		}
+	})
+}
+
+func TestRolesAndDuty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, AccountOptions{})
+	a := f.create(t, "alice", RoleOncall)
+	b := f.create(t, "bob", RoleOncall, RoleReviewer)
+	r := f.create(t, "rev", RoleReviewer, RoleAdmin)
+
+	if err := f.accounts.SetOnDuty(ctx, r.ID, true); !errors.Is(err, ErrForbidden) {
+		t.Errorf("reviewer going on duty: %v, want ErrForbidden", err)
+	}
+	if err := f.accounts.SetOnDuty(ctx, 424242, true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown clinician: %v, want ErrNotFound", err)
+	}
+	if err := f.accounts.SetOnDuty(ctx, b.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	if err := f.accounts.SetOnDuty(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	on, err := f.accounts.OnDuty(ctx)
+	if err != nil || len(on) != 2 || on[0].Username != "bob" || on[1].Username != "alice" || on[0].OnDutySince == nil {
+		t.Fatalf("OnDuty = %+v, %v; want bob then alice", on, err)
+	}
+	if err := f.accounts.SetOnDuty(ctx, b.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	entries := f.auditEntries(t)
+	for _, want := range []struct{ action, target string }{
+		{"clinician.on_duty", b.Actor()}, {"clinician.on_duty", a.Actor()}, {"clinician.off_duty", b.Actor()},
+	} {
+		if e, ok := findAudit(entries, want.action, want.target); !ok || e.Actor != want.target {
+			t.Errorf("no %s audit entry for %s", want.action, want.target)
+		}
+	}
+
+	// Losing oncall takes alice off duty.
+	if err := f.accounts.SetRoles(ctx, ActorCLI, "alice", []string{"reviewer"}); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := f.accounts.OnDuty(ctx); len(on) != 0 {
+		t.Errorf("OnDuty after alice lost oncall: %+v", on)
+	}
+	if err := f.accounts.SetRoles(ctx, ActorCLI, "alice", []string{"root"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad role: %v", err)
+	}
+	list, err := f.accounts.List(ctx)
+	if err != nil || len(list) != 3 || list[0].Username != "alice" || strings.Join(list[0].Roles, ",") != "reviewer" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if _, err := f.accounts.Get(ctx, 424242); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get unknown: %v", err)
+	}
+	if _, err := f.accounts.ByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ByUsername unknown: %v", err)
+	}
+}
+
+func TestSetPasswordEndsSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, AccountOptions{})
+	f.create(t, "doc", RoleOncall)
+	s := f.login(t, "doc", goodPassword)
+	if err := f.accounts.SetPassword(ctx, ActorCLI, "doc", "short"); !errors.Is(err, ErrWeakPassword) {
+		t.Fatalf("weak new password: %v", err)
+	}
+	const next = "Granite-Meadow-Owl-77"
+	if err := f.accounts.SetPassword(ctx, ActorCLI, "doc", next); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.accounts.SessionFor(ctx, s.Token); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("old session after password change: %v", err)
+	}
+	if _, err := f.accounts.Login(ctx, "doc", goodPassword, "192.0.2.1"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Errorf("old password: %v", err)
+	}
+	f.login(t, "doc", next)
+}
+
+func TestStaleHashIsUpgraded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, AccountOptions{})
+	c := f.create(t, "doc", RoleOncall)
+	old := newHasher(argonParams{memory: 19 * 1024, time: 2, threads: 1, keyLen: 32, saltLen: 16}, 1)
+	h, err := old.hash(ctx, goodPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Pool.Exec(ctx, `UPDATE clinicians SET password_hash = $2 WHERE id = $1`, c.ID, h); err != nil {
+		t.Fatal(err)
+	}
+	f.login(t, "doc", goodPassword)
+	var now string
+	if err := f.db.Pool.QueryRow(ctx, `SELECT password_hash FROM clinicians WHERE id = $1`, c.ID).Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(now, "$argon2id$v=19$m=65536,t=3,p=4$") {
+		t.Errorf("hash not upgraded: %s", now[:30])
+	}
+}
+
+func TestDecodePHCRejectsTampering(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", "$2a$12$abcdefghijklmnopqrstuv",
+		"$argon2id$v=19$m=4194304,t=3,p=4$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
+		"$argon2id$v=19$m=65536,t=3,p=4$$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
+		"$argon2i$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
+	} {
+		if _, _, _, err := decodePHC(s); err == nil {
+			t.Errorf("decodePHC(%q) accepted", s)
+		}
+	}
+}
+
+func TestThrottleAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1":            "192.0.2.1",
+		"::ffff:192.0.2.1":     "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"[2001:db8::1]:443":    "2001:db8::/64",
+		"192.0.2.1:5555":       "192.0.2.1",
+		"":                     "unknown",
+	} {
+		if got := throttleAddress(in); got != want {
+			t.Errorf("throttleAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

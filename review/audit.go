@@ -1,0 +1,94 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nightfloat/postgres"
+)
+
+// Audit actors besides clinicians (see ActorClinician).
+const (
+	ActorSystem    = "system"    // the service itself
+	ActorCLI       = "cli"       // the nightfloat command line
+	ActorAnonymous = "anonymous" // someone not (yet) signed in, such as a failed login
+)
+
+// Audit writes and reads the insert-only audit log. The database refuses to change or
+// delete an entry once written.
+type Audit struct {
+	pool *pgxpool.Pool
+}
+
+// NewAudit returns the audit log on pool.
+func NewAudit(pool *pgxpool.Pool) *Audit { return &Audit{pool: pool} }
+
+// AuditEntry is one row of the audit log.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string
+	Action string
+	Target string
+	Detail map[string]any
+}
+
+// Record appends an entry. detail must not hold passwords, tokens, client addresses or
+// anything a resident wrote; nil is stored as {}.
+func (a *Audit) Record(ctx context.Context, actor, action, target string, detail map[string]any) error {
+	return a.record(ctx, a.pool, actor, action, target, detail)
+}
+
+// record appends an entry through q, so that a change and its audit entry commit together.
+func (a *Audit) record(ctx context.Context, q postgres.Querier, actor, action, target string, detail map[string]any) error {
+	if strings.TrimSpace(actor) == "" || strings.TrimSpace(action) == "" {
+		return errorf(CodeInvalid, "An audit entry needs an actor and an action.")
+	}
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("review: audit detail: %w", err)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)`,
+		actor, action, target, b); err != nil {
+		return fmt.Errorf("review: record audit entry: %w", err)
+	}
+	return nil
+}
+
+// List returns entries written at or after since, oldest first, at most limit of them
+// (1 to 1000; other values mean 100).
+func (a *Audit) List(ctx context.Context, since time.Time, limit int) ([]AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := a.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit_log
+		WHERE at >= $1 ORDER BY at, id LIMIT $2`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("review: list audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var detail []byte
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
+			return nil, fmt.Errorf("review: list audit log: %w", err)
+		}
+		if err := json.Unmarshal(detail, &e.Detail); err != nil {
+			return nil, fmt.Errorf("review: audit entry %d detail: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: list audit log: %w", err)
+	}
+	return out, nil
+}
