@@ -46,10 +46,21 @@ type DB struct {
 // drops it when the test ends.
 func New(tb testing.TB) *DB {
 	tb.Helper()
+	return NewSeeded(tb, "", nil)
+}
+
+// Seed fills a freshly migrated template database once; every test database cloned from
+// it starts with that data.
+type Seed func(ctx context.Context, pool *pgxpool.Pool) error
+
+// NewSeeded is New with a template that seed has filled. key must change whenever what
+// seed writes changes (e.g. a hash of the files it loads): templates are reused by key.
+func NewSeeded(tb testing.TB, key string, seed Seed) *DB {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	admin := AdminURL(tb)
-	tmpl, err := ensureTemplate(ctx, admin)
+	tmpl, err := ensureTemplate(ctx, admin, key, seed)
 	if err != nil {
 		tb.Fatalf("postgrestest: template: %v", err)
 	}
@@ -73,14 +84,19 @@ func New(tb testing.TB) *DB {
 	return &DB{URL: dbURL, Pool: pool}
 }
 
-// ensureTemplate makes (once per migration set) a database with every migration applied.
-// Its name carries a hash of the migrations, so a changed migration gets a new template.
-func ensureTemplate(ctx context.Context, admin string) (string, error) {
+// ensureTemplate makes (once per migration set and seed key) a database with every
+// migration applied and the seed loaded. Its name carries a hash of both, so a changed
+// migration or seed gets a new template.
+func ensureTemplate(ctx context.Context, admin, key string, seed Seed) (string, error) {
 	sum, err := migrationsHash()
 	if err != nil {
 		return "", err
 	}
 	name := "nf_template_" + sum[:16]
+	if key != "" {
+		k := sha256.Sum256([]byte(key))
+		name += "_" + hex.EncodeToString(k[:])[:12]
+	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return "", fmt.Errorf("connect %s: %w", redact(admin), err)
@@ -105,8 +121,20 @@ func ensureTemplate(ctx context.Context, admin string) (string, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
 		return "", fmt.Errorf("create template: %w", err)
 	}
-	if err := postgres.Migrate(ctx, replaceDatabase(admin, building)); err != nil {
+	buildURL := replaceDatabase(admin, building)
+	if err := postgres.Migrate(ctx, buildURL); err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
+	}
+	if seed != nil {
+		pool, err := postgres.Open(ctx, buildURL, 4)
+		if err != nil {
+			return "", fmt.Errorf("open template: %w", err)
+		}
+		err = seed(ctx, pool)
+		pool.Close()
+		if err != nil {
+			return "", fmt.Errorf("seed template: %w", err)
+		}
 	}
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
 		return "", fmt.Errorf("rename template: %w", err)

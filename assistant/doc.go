@@ -1,0 +1,9 @@
+// Package assistant owns conversations and the turn pipeline:
+//
+//	resident message → persist → safety check → retrieval → responder → output check → persist → stream
+//
+// and the state a conversation is in (the AI answering, or a clinician handoff open).
+// Every resident message is committed before it is acknowledged or processed, and every
+// failure in a turn fails closed: the resident gets crisis resources and a clear message,
+// never an unchecked reply.
+package assistant

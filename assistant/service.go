@@ -1,0 +1,224 @@
+package assistant
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Options tune the service; zero values take the defaults in NewService.
+type Options struct {
+	TurnTimeout        time.Duration // bound on one turn
+	TurnLease          time.Duration // how long a turn's owner may go silent before another replica takes it over
+	DisclosureEvery    time.Duration // repeat the AI disclosure after this long
+	MaxMessageChars    int
+	RateLimitPerMinute int
+	HistoryMessages    int           // earlier messages given to the classifier and responder
+	Sources            int           // retrieved chunks per turn
+	ReAlertAfter       time.Duration // re-alert and re-page a handoff nobody has claimed after this long
+	UnattendedAfter    time.Duration // tell the resident plainly when nobody has claimed it after this long
+	Now                func() time.Time
+}
+
+// Deps are the parts the service is built from.
+type Deps struct {
+	Store      *Store
+	Hub        *Hub
+	Classifier Classifier
+	Retriever  Retriever
+	Responder  Responder
+	Crisis     CrisisResources
+	Logger     *slog.Logger
+	Pager      Pager  // optional: a paging system for handoffs
+	Roster     Roster // optional: who is on duty; without it nobody is assumed missing
+}
+
+// Service runs conversations: it stores what residents send and answers each message
+// through the turn pipeline, in the background, one turn at a time per conversation.
+type Service struct {
+	Deps
+	opts Options
+
+	base    context.Context // turns run under this, not under a socket's context
+	stop    context.CancelFunc
+	mu      sync.Mutex
+	workers map[string]bool
+	closing bool
+	wg      sync.WaitGroup
+}
+
+// NewService returns a service; call Shutdown to stop its turns.
+func NewService(d Deps, o Options) *Service {
+	if o.TurnTimeout <= 0 {
+		o.TurnTimeout = 60 * time.Second
+	}
+	if o.TurnLease <= 0 {
+		o.TurnLease = 15 * time.Second
+	}
+	if o.DisclosureEvery <= 0 {
+		o.DisclosureEvery = 3 * time.Hour
+	}
+	if o.MaxMessageChars <= 0 {
+		o.MaxMessageChars = 4000
+	}
+	if o.RateLimitPerMinute <= 0 {
+		o.RateLimitPerMinute = 20
+	}
+	if o.HistoryMessages <= 0 {
+		o.HistoryMessages = 20
+	}
+	if o.Sources <= 0 {
+		o.Sources = 4
+	}
+	if o.ReAlertAfter <= 0 {
+		o.ReAlertAfter = 2 * time.Minute
+	}
+	if o.UnattendedAfter <= 0 {
+		o.UnattendedAfter = 5 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	base, stop := context.WithCancel(context.Background())
+	return &Service{Deps: d, opts: o, base: base, stop: stop, workers: make(map[string]bool)}
+}
+
+// MaxMessageChars is the longest message a resident may send, in characters.
+func (s *Service) MaxMessageChars() int { return s.opts.MaxMessageChars }
+
+// Start begins a conversation and stores its opening disclosure.
+func (s *Service) Start(ctx context.Context, role string) (Conversation, string, error) {
+	conv, token, err := s.Store.CreateConversation(ctx, role)
+	if err != nil {
+		return Conversation{}, "", err
+	}
+	msgs, err := s.Store.Append(ctx, conv.ID, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.Crisis.Disclosure()})
+	if err != nil {
+		return Conversation{}, "", err
+	}
+	if err := s.Store.MarkDisclosed(ctx, conv.ID); err != nil {
+		return Conversation{}, "", err
+	}
+	conv.LastSeq = msgs[len(msgs)-1].Seq
+	return conv, token, nil
+}
+
+// Submit validates and stores a resident's message, then starts its turn. The message is
+// committed before Submit returns, so a returned message is an acknowledgement. A resend
+// of a stored client id returns the stored message with duplicate set and starts nothing.
+func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text string) (Message, bool, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case clientID == "" || len(clientID) > 100:
+		return Message{}, false, Errorf(CodeInvalid, "each message needs a client_id of 1 to 100 characters")
+	case text == "":
+		return Message{}, false, Errorf(CodeInvalid, "the message is empty")
+	case !utf8.ValidString(text):
+		return Message{}, false, Errorf(CodeInvalid, "the message is not valid UTF-8 text")
+	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
+		return Message{}, false, Errorf(CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
+	}
+	since := s.opts.Now().Add(-time.Minute)
+	msg, dup, err := s.Store.AppendResidentLimited(ctx, conv.ID, clientID, text, since, s.opts.RateLimitPerMinute)
+	if err != nil {
+		return Message{}, false, err
+	}
+	s.Hub.Publish(Event{Kind: EventStored, ConversationID: conv.ID, Seq: msg.Seq})
+	if !dup {
+		s.kick(conv.ID)
+	}
+	return msg, dup, nil
+}
+
+// kick makes sure a worker is answering the conversation's pending turns.
+func (s *Service) kick(convID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing || s.workers[convID] {
+		return
+	}
+	s.workers[convID] = true
+	s.wg.Add(1)
+	go s.work(convID)
+}
+
+// work answers the conversation's pending turns in order, then exits.
+func (s *Service) work(convID string) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		closing := s.closing
+		s.mu.Unlock()
+		if closing {
+			s.mu.Lock()
+			delete(s.workers, convID)
+			s.mu.Unlock()
+			return
+		}
+		msg, ok, err := s.Store.LeaseNextTurn(s.base, convID, s.opts.TurnLease)
+		if err != nil {
+			s.Logger.Error("lease turn", "conversation_id", convID, "error", err)
+		}
+		if !ok || err != nil {
+			s.mu.Lock()
+			delete(s.workers, convID)
+			s.mu.Unlock()
+			return
+		}
+		s.runTurn(convID, msg)
+	}
+}
+
+// Recover starts workers for turns that a crashed or stopped server left unanswered.
+func (s *Service) Recover(ctx context.Context, minAge time.Duration) error {
+	ids, err := s.Store.StalledTurns(ctx, minAge, 500)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		s.Logger.Info("resuming an unanswered turn", "conversation_id", id)
+		s.kick(id)
+	}
+	return nil
+}
+
+// RunRecovery calls Recover now and then every interval until ctx ends.
+func (s *Service) RunRecovery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.Recover(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("recover stalled turns", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Shutdown stops starting turns and waits for running ones until ctx ends; then it
+// cancels what is left (those turns stay pending and are answered after restart).
+func (s *Service) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.stop()
+		return nil
+	case <-ctx.Done():
+		s.stop()
+		<-done
+		return ctx.Err()
+	}
+}

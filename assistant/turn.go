@@ -1,0 +1,232 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"nightfloat/retrieval"
+	"nightfloat/safety"
+)
+
+// runTurn answers one resident message. Whatever goes wrong, the resident is told plainly
+// and given crisis resources: the turn fails closed, never open.
+func (s *Service) runTurn(convID string, msg Message) {
+	ctx, cancel := context.WithTimeout(s.base, s.opts.TurnTimeout)
+	defer cancel()
+	start := s.opts.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			s.failClosed(ctx, convID, msg, fmt.Errorf("panic in turn: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	stopRenew := s.renewLease(ctx, convID, msg.Seq)
+	err := s.answer(ctx, convID, msg)
+	stopRenew()
+	if err != nil && s.base.Err() != nil {
+		// Shutting down: leave the turn pending for the next server instead of failing it.
+		rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if rerr := s.Store.ReleaseTurn(rctx, convID, msg.Seq); rerr != nil {
+			s.Logger.Warn("release interrupted turn", "conversation_id", convID, "seq", msg.Seq, "error", rerr)
+		}
+		return
+	}
+	if err != nil {
+		s.failClosed(ctx, convID, msg, err)
+		return
+	}
+	s.Logger.Info("turn answered", "conversation_id", convID, "seq", msg.Seq, "duration_ms", s.opts.Now().Sub(start).Milliseconds())
+}
+
+// renewLease keeps the turn's lease alive while it runs, so that a short lease lets
+// another replica take over quickly when this process dies, without stealing live turns.
+func (s *Service) renewLease(ctx context.Context, convID string, seq int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.opts.TurnLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.Store.RenewLease(ctx, convID, seq, s.opts.TurnLease); err != nil && ctx.Err() == nil {
+					s.Logger.Warn("renew turn lease", "conversation_id", convID, "seq", seq, "error", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func (s *Service) answer(ctx context.Context, convID string, msg Message) error {
+	conv, err := s.Store.Conversation(ctx, convID)
+	if err != nil {
+		return err
+	}
+	history, err := s.Store.Recent(ctx, convID, msg.Seq-1, s.opts.HistoryMessages)
+	if err != nil {
+		return err
+	}
+	a, err := s.assess(ctx, history, msg)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
+		return err
+	}
+	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
+	switch {
+	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
+		// Already with a clinician: a new red flag can only raise the open handoff.
+		_, _, err := s.Store.Escalate(ctx, convID, msg.Seq, a)
+		return err
+	case conv.Mode == ModeHuman:
+		// A clinician holds the conversation: the AI stays silent.
+		_, err := s.Store.CompleteTurn(ctx, convID, msg.Seq, TurnDone)
+		return err
+	case a.Level.ForcesHandoff():
+		return s.escalate(ctx, conv, msg, a)
+	case conv.Mode == ModeClosed:
+		_, err := s.Store.CompleteTurn(ctx, convID, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
+			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.Crisis.Text(safety.Concern)})
+		return err
+	}
+	return s.reply(ctx, conv, history, msg, a)
+}
+
+// assess runs the classifier; a panic inside it is an error like any other.
+func (s *Service) assess(ctx context.Context, history []Message, msg Message) (a safety.Assessment, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("assistant: classifier panicked: %v", r)
+		}
+	}()
+	turns := make([]safety.Turn, len(history))
+	for i, m := range history {
+		turns[i] = safety.Turn{Author: m.Author, Text: m.Body}
+	}
+	a, err = s.Classifier.Assess(ctx, turns, msg.Body)
+	if err != nil {
+		return a, fmt.Errorf("assistant: classify: %w", err)
+	}
+	return a, nil
+}
+
+// escalate hands the conversation to a human: the AI produces nothing more in it.
+func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, a safety.Assessment) error {
+	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.Crisis.Text(a.Level)
+	notice := Message{Author: AuthorSystem, Kind: KindHandoff, Body: body, ReplyTo: msg.Seq,
+		Meta: map[string]any{"level": a.Level.String(), "categories": a.Categories}}
+	id, _, err := s.Store.Escalate(ctx, conv.ID, msg.Seq, a, notice)
+	if err != nil {
+		return err
+	}
+	s.Logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
+	s.afterHandoff(id)
+	return nil
+}
+
+// reply retrieves vetted content, lets the responder write, and checks every sentence
+// before it is streamed and the whole reply before it is stored.
+func (s *Service) reply(ctx context.Context, conv Conversation, history []Message, msg Message, a safety.Assessment) error {
+	var pre []Message
+	asked := AsksIfHuman(msg.Body)
+	if !asked && (conv.DisclosedAt == nil || s.opts.Now().Sub(*conv.DisclosedAt) >= s.opts.DisclosureEvery) {
+		pre = append(pre, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.Crisis.Disclosure(), ReplyTo: msg.Seq})
+	}
+	sources, err := s.Retriever.Search(ctx, conv.Role, msg.Body, s.opts.Sources)
+	if err != nil {
+		return fmt.Errorf("assistant: retrieve: %w", err)
+	}
+	req := Request{Conversation: conv, History: history, Message: msg, Assessment: a, Sources: sources, AskedIfHuman: asked}
+	g := &gate{ctx: ctx, check: s.Classifier.CheckReply, send: func(piece string) {
+		s.Hub.Publish(Event{Kind: EventDelta, ConversationID: conv.ID, Seq: msg.Seq, Text: piece})
+	}}
+	rep, err := s.Responder.Respond(ctx, req, g.write)
+	if err == nil {
+		err = g.flush()
+	}
+	out := Message{Author: AuthorAssistant, Kind: KindText, ReplyTo: msg.Seq, Body: rep.Text,
+		Citations: citationsFor(rep.Cited, sources),
+		Meta:      map[string]any{"prompt_id": rep.PromptID, "prompt_version": rep.PromptVersion, "model": rep.Model, "sources": sourceScores(sources)}}
+	switch {
+	case errors.Is(err, errWithheld):
+		out = s.withheld(msg, rep, g.failed)
+	case err != nil:
+		return err
+	default:
+		// The stream was checked sentence by sentence; the whole reply is checked once more.
+		v, err := s.Classifier.CheckReply(ctx, rep.Text)
+		if err != nil {
+			return fmt.Errorf("assistant: check reply: %w", err)
+		}
+		if !v.Safe {
+			out = s.withheld(msg, rep, &v)
+		}
+		if rep.Note != "" {
+			out.Body += "\n\n" + rep.Note
+		}
+	}
+	if len(pre) > 0 || asked {
+		if err := s.Store.MarkDisclosed(ctx, conv.ID); err != nil {
+			return err
+		}
+	}
+	_, err = s.Store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
+	return err
+}
+
+// withheld replaces a reply that failed the output check with a safe message, and keeps
+// the reasons (never the text) for reviewers.
+func (s *Service) withheld(msg Message, rep Reply, v *safety.Verdict) Message {
+	var reasons []safety.Evidence
+	if v != nil {
+		reasons = v.Reasons
+	}
+	return Message{Author: AuthorSystem, Kind: KindWithheld, ReplyTo: msg.Seq,
+		Body: "I started to write a reply that didn't meet our safety rules, so I stopped it. A clinician will review this conversation. " +
+			"If you'd like to talk to a person now:\n" + s.Crisis.Text(safety.Concern),
+		Meta: map[string]any{"withheld": true, "reasons": reasons, "prompt_id": rep.PromptID, "model": rep.Model}}
+}
+
+// failClosed records a failed turn with a visible message and crisis resources. When even
+// that cannot be stored (the database is down) the resident is told live, and the turn
+// stays pending so that it is answered once the database is back.
+func (s *Service) failClosed(ctx context.Context, convID string, msg Message, cause error) {
+	s.Logger.Error("turn failed; gave the resident crisis resources", "conversation_id", convID, "seq", msg.Seq, "error", cause)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	notice := Message{Author: AuthorSystem, Kind: KindError, ReplyTo: msg.Seq, Body: s.Crisis.FailureMessage()}
+	if _, err := s.Store.CompleteTurn(wctx, convID, msg.Seq, TurnFailed, notice); err != nil {
+		s.Logger.Error("could not record the failed turn", "conversation_id", convID, "seq", msg.Seq, "error", err)
+		s.Hub.Publish(Event{Kind: EventFailure, ConversationID: convID, Seq: msg.Seq, Text: s.Crisis.FailureMessage()})
+	}
+}
+
+func citationsFor(ids []string, sources []retrieval.Result) []Citation {
+	var out []Citation
+	for _, id := range ids {
+		for _, r := range sources {
+			if r.ChunkID == id {
+				out = append(out, Citation{ChunkID: r.ChunkID, DocID: r.DocID, Title: r.Title, Heading: r.Heading,
+					ReviewedBy: r.ReviewedBy, ReviewedOn: r.ReviewedOn, Status: r.Status})
+				break
+			}
+		}
+	}
+	return out
+}
+
+func sourceScores(sources []retrieval.Result) []map[string]any {
+	out := make([]map[string]any, len(sources))
+	for i, r := range sources {
+		out[i] = map[string]any{"chunk_id": r.ChunkID, "score": r.Score}
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package assistant
+
+import (
+	"context"
+	"time"
+
+	"nightfloat/safety"
+)
+
+// Roster tells whether any on-call clinician is on duty (review.Accounts implements it).
+type Roster interface {
+	AnyOnDuty(ctx context.Context) (bool, error)
+}
+
+// afterHandoff pages and, when nobody is on duty, tells the resident at once. It runs in the
+// background: the resident already has the handoff notice and crisis resources.
+func (s *Service) afterHandoff(id int64) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.base, 2*time.Minute)
+		defer cancel()
+		h, err := s.Store.Handoff(ctx, id)
+		if err != nil {
+			s.Logger.Error("read new handoff", "handoff_id", id, "error", err)
+			return
+		}
+		s.page(ctx, h)
+		if s.Roster == nil {
+			return
+		}
+		on, err := s.Roster.AnyOnDuty(ctx)
+		if err != nil {
+			s.Logger.Error("check on-duty clinicians", "error", err)
+			on = false // fail closed: tell the resident where else to turn
+		}
+		if !on {
+			s.markUnattended(ctx, h, "No clinician is on duty right now.")
+		}
+	}()
+}
+
+func (s *Service) page(ctx context.Context, h Handoff) {
+	if s.Pager == nil {
+		return
+	}
+	err := s.Pager.Page(ctx, Page{HandoffID: h.ID, Level: h.Level, Alert: h.Alerts, CreatedAt: h.CreatedAt})
+	if err != nil {
+		s.Logger.Error("page on-call clinicians", "handoff_id", h.ID, "error", err)
+	}
+}
+
+func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
+	level := safety.Urgent
+	if h.Level == "emergency" {
+		level = safety.Emergency
+	}
+	body := why + " Please reach a person now — they are there around the clock:\n" + s.Crisis.Text(level) +
+		"\nYour request stays open, and a clinician will join here as soon as one is available."
+	marked, err := s.Store.MarkUnattended(ctx, h.ID, body)
+	if err != nil {
+		s.Logger.Error("tell the resident no clinician has joined", "handoff_id", h.ID, "error", err)
+		return
+	}
+	if marked {
+		s.Logger.Warn("handoff unattended; resident given round-the-clock options", "handoff_id", h.ID)
+	}
+}
+
+// RunHandoffWatch re-alerts (and re-pages) waiting handoffs every ReAlertAfter, and tells
+// the resident honestly when no clinician has claimed one within UnattendedAfter.
+func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		due, err := s.Store.DueForAlert(ctx, s.opts.ReAlertAfter.String())
+		if err != nil && ctx.Err() == nil {
+			s.Logger.Warn("re-alert handoffs", "error", err)
+		}
+		for _, h := range due {
+			s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts)
+			s.page(ctx, h)
+		}
+		late, err := s.Store.UnattendedCandidates(ctx, s.opts.UnattendedAfter.String())
+		if err != nil && ctx.Err() == nil {
+			s.Logger.Warn("find unattended handoffs", "error", err)
+		}
+		for _, h := range late {
+			s.markUnattended(ctx, h, "No clinician has been able to join yet.")
+		}
+	}
+}
+
+// RosterFunc adapts a function to Roster.
+type RosterFunc func(ctx context.Context) (bool, error)
+
+// AnyOnDuty calls f.
+func (f RosterFunc) AnyOnDuty(ctx context.Context) (bool, error) { return f(ctx) }

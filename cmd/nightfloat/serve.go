@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"nightfloat/assistant"
+	"nightfloat/config"
+	"nightfloat/postgres"
+	"nightfloat/retrieval"
+	"nightfloat/safety"
+	"nightfloat/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	cfg, ok := e.loadConfig()
+	if !ok {
+		return 2
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env NIGHTFLOAT_ADDR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (env DATABASE_URL)")
+	fs.BoolVar(&cfg.ContentDraft, "drafts", cfg.ContentDraft, "serve draft content, such as the unreviewed starter set (env NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "Usage: nightfloat serve [flags]\n\nRuns the server. Flags override the environment.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if !e.validate(cfg) {
+		return 2
+	}
+	log := e.logger(cfg)
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("server stopped with an error", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the server until ctx is cancelled. When ready is not nil it receives the
+// listening address once the server accepts connections (tests use it).
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<- string) error {
+	if err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	classifier, err := safety.New()
+	if err != nil {
+		return fmt.Errorf("serve: safety classifier: %w", err)
+	}
+	embedder, err := newEmbedder(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: embedder: %w", err)
+	}
+	searcher, err := retrieval.NewSearcher(pool, embedder, retrieval.SearchOptions{IncludeDrafts: cfg.ContentDraft})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	crisis := assistant.CrisisResources{Institution: cfg.Institution, OncallPhone: cfg.OncallPhone, OncallLabel: cfg.OncallLabel}
+	hub := assistant.NewHub()
+	svc := assistant.NewService(assistant.Deps{
+		Store:      assistant.NewStore(pool),
+		Hub:        hub,
+		Classifier: classifier,
+		Retriever:  searcher,
+		Responder:  assistant.VettedResponder{Crisis: crisis},
+		Crisis:     crisis,
+		Logger:     log,
+	}, assistant.Options{
+		TurnTimeout:        cfg.TurnTimeout,
+		DisclosureEvery:    cfg.DisclosureEvery,
+		MaxMessageChars:    cfg.MaxMessageChars,
+		RateLimitPerMinute: cfg.RateLimitPerMinute,
+	})
+	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	bg, stopBG := context.WithCancel(context.Background())
+	var bgWG sync.WaitGroup
+	listenerReady := make(chan struct{})
+	listener := assistant.NewListener(cfg.DatabaseURL, hub, log, listenerReady)
+	bgWG.Add(2)
+	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
+	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second) }()
+	defer func() { stopBG(); bgWG.Wait() }()
+	select {
+	case <-listenerReady:
+	case <-ctx.Done():
+		return nil
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("nightfloat is serving", "addr", ln.Addr().String(), "drafts", cfg.ContentDraft)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	return shutdown(cfg.ShutdownTimeout, log, httpSrv, svc, site)
+}
+
+// shutdown stops accepting, lets running turns finish within the bound, closes every
+// websocket with a close frame, and only then lets the pool close (deferred by serve).
+func shutdown(bound time.Duration, log *slog.Logger, httpSrv *http.Server, svc *assistant.Service, site *web.Server) error {
+	log.Info("shutting down", "timeout_ms", bound.Milliseconds())
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	var errs []error
+	if err := httpSrv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := svc.Shutdown(ctx); err != nil {
+		log.Warn("turns still running at the shutdown bound; they stay pending and resume after restart", "error", err)
+	}
+	sockCtx, cancelSock := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelSock()
+	if err := site.CloseSockets(sockCtx); err != nil {
+		errs = append(errs, fmt.Errorf("close websockets: %w", err))
+	}
+	log.Info("shut down")
+	return errors.Join(errs...)
+}
