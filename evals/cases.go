@@ -1,0 +1,150 @@
+// Package evals holds the labelled evaluation suite for the safety
+// classifier and the loader that reads it.
+package evals
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"nightfloat/safety"
+)
+
+// Suite is the project's own labelled suite. The held-apart split lives
+// under cases/holdout and must not be used to tune rules.
+//
+//go:embed cases
+var Suite embed.FS
+
+// Expectations.
+const (
+	Escalate   = "escalate"    // level >= urgent
+	NoEscalate = "no_escalate" // level <= concern
+)
+
+// Case is one labelled message, or one conversation whose last turn is judged.
+type Case struct {
+	ID       string   `json:"id"`
+	Text     string   `json:"text,omitempty"`
+	Turns    []string `json:"turns,omitempty"`
+	Expect   string   `json:"expect"`
+	Level    string   `json:"level,omitempty"`    // minimum level expected
+	Category string   `json:"category,omitempty"` // category the case is about
+	Role     string   `json:"role,omitempty"`     // resident|fellow|student|nurse|app|attending
+	Source   string   `json:"source,omitempty"`   // what the case was modelled on
+	Note     string   `json:"note,omitempty"`
+	File     string   `json:"-"`
+	Line     int      `json:"-"`
+}
+
+// History returns the earlier turns, as resident turns.
+func (c Case) History() []safety.Turn {
+	if len(c.Turns) < 2 {
+		return nil
+	}
+	h := make([]safety.Turn, 0, len(c.Turns)-1)
+	for _, t := range c.Turns[:len(c.Turns)-1] {
+		h = append(h, safety.Turn{Author: safety.AuthorResident, Text: t})
+	}
+	return h
+}
+
+// Message returns the judged message: Text, or the last of Turns.
+func (c Case) Message() string {
+	if len(c.Turns) > 0 {
+		return c.Turns[len(c.Turns)-1]
+	}
+	return c.Text
+}
+
+// Where names the case's file and line for messages.
+func (c Case) Where() string { return fmt.Sprintf("%s:%d", c.File, c.Line) }
+
+// LoadCases reads every .jsonl file under root in fsys (recursively, in
+// sorted order), or root itself when it is a file. Blank lines are skipped
+// and unknown JSON fields ignored. A malformed line, a missing id or expect,
+// an unknown expect or level, both or neither of text and turns, or a
+// duplicate id is an error naming the file and line.
+func LoadCases(fsys fs.FS, root string) ([]Case, error) {
+	info, err := fs.Stat(fsys, root)
+	if err != nil {
+		return nil, fmt.Errorf("evals: %w", err)
+	}
+	var files []string
+	if info.IsDir() {
+		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".jsonl") {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("evals: walking %s: %w", root, err)
+		}
+		sort.Strings(files)
+	} else {
+		files = []string{root}
+	}
+	var cases []Case
+	seen := map[string]string{}
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("evals: %w", err)
+		}
+		for i, line := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			c, err := parseCase(line)
+			if err != nil {
+				return nil, fmt.Errorf("evals: %s:%d: %w", name, i+1, err)
+			}
+			c.File, c.Line = name, i+1
+			if prev, dup := seen[c.ID]; dup {
+				return nil, fmt.Errorf("evals: %s:%d: duplicate id %q (first at %s)", name, i+1, c.ID, prev)
+			}
+			seen[c.ID] = c.Where()
+			cases = append(cases, c)
+		}
+	}
+	return cases, nil
+}
+
+func parseCase(line []byte) (Case, error) {
+	var c Case
+	if err := json.Unmarshal(line, &c); err != nil {
+		return c, fmt.Errorf("malformed case: %w", err)
+	}
+	switch {
+	case c.ID == "":
+		return c, fmt.Errorf(`missing "id"`)
+	case c.Expect == "":
+		return c, fmt.Errorf(`missing "expect"`)
+	case c.Expect != Escalate && c.Expect != NoEscalate:
+		return c, fmt.Errorf(`"expect" must be %q or %q, got %q`, Escalate, NoEscalate, c.Expect)
+	case c.Text != "" && len(c.Turns) > 0:
+		return c, fmt.Errorf(`both "text" and "turns"`)
+	case c.Text == "" && len(c.Turns) == 0:
+		return c, fmt.Errorf(`neither "text" nor "turns"`)
+	}
+	if c.Level != "" {
+		if _, err := safety.ParseLevel(c.Level); err != nil {
+			return c, fmt.Errorf(`unknown "level" %q`, c.Level)
+		}
+	}
+	return c, nil
+}
+
+// IsHoldout reports whether the case belongs to the held-apart split.
+func (c Case) IsHoldout() bool {
+	return strings.Contains("/"+path.Dir(c.File)+"/", "/holdout/")
+}

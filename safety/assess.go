@@ -1,0 +1,148 @@
+package safety
+
+// Layer names used in evidence.
+const (
+	LayerRules  = "rules"
+	LayerMemory = "memory"
+)
+
+// signalIdeation is raised by every suicide-related finding; combination
+// rules use it together with signals named in the rule files.
+const signalIdeation = "ideation"
+
+// signalHit is one occurrence of a signal, in the current message or earlier.
+type signalHit struct {
+	f       finding
+	current bool
+}
+
+// judgement collects evidence and signals while a message is assessed.
+type judgement struct {
+	evidence []Evidence
+	cssrs    int
+	signals  map[string][]signalHit
+}
+
+func (j *judgement) addSignal(name string, f finding, current bool) {
+	if j.signals == nil {
+		j.signals = map[string][]signalHit{}
+	}
+	j.signals[name] = append(j.signals[name], signalHit{f: f, current: current})
+}
+
+// addFinding records a finding as evidence (when it has a level) and as
+// signals. Findings from earlier turns are evidence of the memory layer and
+// only carry forward when they are red flags.
+func (j *judgement) addFinding(f finding, current bool) {
+	r := f.rule
+	if r.signal != "" {
+		j.addSignal(r.signal, f, current)
+	}
+	if r.category.suicideRelated() && r.level >= Urgent {
+		j.addSignal(signalIdeation, f, current)
+	}
+	if r.level >= Urgent || (current && r.level > None) {
+		ev := Evidence{Layer: LayerRules, RuleID: r.id, Category: r.category, Level: r.level, Span: f.span, Start: f.start, End: f.end}
+		if !current {
+			ev.Layer, ev.Start, ev.End = LayerMemory, -1, -1
+		}
+		j.evidence = append(j.evidence, ev)
+		if r.category.suicideRelated() && r.cssrs > j.cssrs {
+			j.cssrs = r.cssrs
+		}
+	}
+}
+
+// applyCombos raises findings for signals that co-occur across the
+// conversation: earlier hopelessness plus lethal means now, ideation plus
+// timing, a retraction that follows a disclosure, and so on.
+func (j *judgement) applyCombos(combos []combo) {
+	for _, c := range combos {
+		var hits []signalHit
+		ok := true
+		for _, name := range c.all {
+			hs := j.signals[name]
+			if len(hs) == 0 {
+				ok = false
+				break
+			}
+			// Prefer an occurrence in the current message as the evidence span.
+			h := hs[0]
+			for _, x := range hs {
+				if x.current {
+					h = x
+					break
+				}
+			}
+			hits = append(hits, h)
+		}
+		if !ok {
+			continue
+		}
+		ev := Evidence{Layer: LayerRules, RuleID: c.id, Category: c.category, Level: c.level, Start: -1, End: -1}
+		allCurrent := true
+		for _, h := range hits {
+			if !h.current {
+				allCurrent = false
+			}
+		}
+		if !allCurrent {
+			ev.Layer = LayerMemory
+		}
+		for _, h := range hits {
+			if h.current {
+				ev.Span, ev.Start, ev.End = h.f.span, h.f.start, h.f.end
+				break
+			}
+		}
+		if ev.Span == "" {
+			ev.Span = hits[0].f.span
+		}
+		j.evidence = append(j.evidence, ev)
+		if c.category.suicideRelated() && c.cssrs > j.cssrs {
+			j.cssrs = c.cssrs
+		}
+	}
+}
+
+// assessment turns the judgement into an Assessment.
+func (j *judgement) assessment(version string) Assessment {
+	a := Merge(Assessment{Evidence: j.evidence})
+	a.CSSRS = j.cssrs
+	a.Version = version
+	return a
+}
+
+// assess is the rules layer with conversation memory: it judges message in
+// the light of the earlier turns.
+func (rs *ruleSet) assess(history []Turn, message string) Assessment {
+	var j judgement
+	var resident []normText
+	for i, turn := range history {
+		switch turn.Author {
+		case AuthorAssistant, AuthorClinician:
+			// Only the last few assistant turns set context ("are you
+			// thinking of suicide?" followed by "yes").
+			if len(history)-i > 3 {
+				continue
+			}
+			nt := rs.norm.normalize(turn.Text)
+			for _, f := range rs.scan(targetAssistant, &nt, turn.Text, scanContext{}) {
+				j.addFinding(f, false)
+			}
+		case AuthorSystem:
+		default: // resident (or unspecified)
+			nt := rs.norm.normalize(turn.Text)
+			for _, f := range rs.scan(targetMessage, &nt, turn.Text, scanContext{history: resident}) {
+				j.addFinding(f, false)
+			}
+			resident = append(resident, nt)
+		}
+	}
+	nt := rs.norm.normalize(message)
+	for _, f := range rs.scan(targetMessage, &nt, message, scanContext{history: resident}) {
+		j.addFinding(f, true)
+	}
+	j.applyCombos(rs.combos)
+	return j.assessment(rs.version)
+}

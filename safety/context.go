@@ -1,0 +1,249 @@
+package safety
+
+import (
+	"regexp"
+	"strings"
+)
+
+// This file holds the checks that look around a match: which sentence and
+// clause it sits in, whether it is negated, and whom it is about.
+
+// sentenceBounds returns the sentence of t containing [s,e).
+func sentenceBounds(t string, s, e int) (int, int) {
+	a := s
+	for a > 0 && !isSentenceMark(t[a-1]) {
+		a--
+	}
+	b := e
+	for b < len(t) && !isSentenceMark(t[b]) {
+		b++
+	}
+	return a, b
+}
+
+func isSentenceMark(c byte) bool {
+	return c == '.' || c == '!' || c == '?' || c == ';' || c == '\n'
+}
+
+// clauseStart returns where the clause containing position s begins: the
+// sentence start, or just after a comma, colon, bracket, quote or
+// contrastive conjunction ("I'm not suicidal but I want to disappear").
+func clauseStart(t string, sentStart, s int) int {
+	for i := s - 1; i >= sentStart; i-- {
+		switch c := t[i]; {
+		case c == ',' || c == ':' || c == '(' || c == '"':
+			return i + 1
+		case c == ' ':
+			j := i
+			for j > sentStart && t[j-1] != ' ' {
+				j--
+			}
+			if contrastive[t[j:i]] {
+				return i + 1
+			}
+		}
+	}
+	return sentStart
+}
+
+var contrastive = map[string]bool{"but": true, "though": true, "although": true, "however": true, "except": true}
+
+// span is a byte range of the normalised text.
+type span struct{ s, e int }
+
+// words splits t[a:b] into word spans (letters, digits, apostrophes).
+func words(t string, a, b int, buf []span) []span {
+	buf = buf[:0]
+	i := a
+	for i < b {
+		for i < b && !isTokenEnd(t[i]) {
+			i++
+		}
+		j := i
+		for j < b && isTokenEnd(t[j]) {
+			j++
+		}
+		if j > i {
+			buf = append(buf, span{i, j})
+		}
+		i = j
+	}
+	return buf
+}
+
+// negation decides whether a match is negated ("I'm not suicidal",
+// "never thought about killing myself", "no thoughts of hurting myself").
+type negation struct {
+	window int
+	cues   map[string]bool
+	exempt []*regexp.Regexp
+}
+
+func compileNegation(s negationSpec, expand func(string, string) (*regexp.Regexp, error)) (negation, error) {
+	n := negation{window: s.Window, cues: map[string]bool{}}
+	if n.window <= 0 {
+		n.window = 6
+	}
+	for _, c := range s.Cues {
+		n.cues[strings.ToLower(c)] = true
+	}
+	for i, p := range s.Exempt {
+		re, err := expand("negation exempt "+itoa(i+1), p)
+		if err != nil {
+			return n, err
+		}
+		n.exempt = append(n.exempt, re)
+	}
+	return n, nil
+}
+
+func (n *negation) isCue(w string) bool {
+	return n.cues[w] || (strings.HasSuffix(w, "n't") && w != "n't")
+}
+
+// negated reports whether a cue governs the match [s,e) within its clause.
+// A cue does not govern across a new first-person subject ("I can't tell
+// anyone I want to die"), and exempt phrases ("not going to lie", "can't
+// stop") are not negations. Negation inside the match is checked only in
+// mode negAround.
+func (n *negation) negated(t string, cs, s, e int, mode negationMode, attr *attribution) bool {
+	if mode == negOff {
+		return false
+	}
+	var buf [48]span
+	ws := words(t, cs, e, buf[:0])
+	// Index of the first word of the match.
+	first := len(ws)
+	for i, w := range ws {
+		if w.e > s {
+			first = i
+			break
+		}
+	}
+	lo := first - n.window
+	if lo < 0 {
+		lo = 0
+	}
+	hi := len(ws)
+	if mode == negOutside {
+		hi = first
+	}
+	var exempt []span
+	exemptDone := false
+	for i := lo; i < hi; i++ {
+		w := t[ws[i].s:ws[i].e]
+		if !n.isCue(w) {
+			continue
+		}
+		// A new first-person subject between the cue and the match start
+		// begins another clause.
+		newSubject := false
+		for k := i + 1; k < first; k++ {
+			if attr.isSubject(t[ws[k].s:ws[k].e]) {
+				newSubject = true
+				break
+			}
+		}
+		if newSubject {
+			continue
+		}
+		if !exemptDone {
+			exemptDone = true
+			clause := t[cs:e]
+			for _, re := range n.exempt {
+				for _, m := range re.FindAllStringIndex(clause, -1) {
+					exempt = append(exempt, span{cs + m[0], cs + m[1]})
+				}
+			}
+		}
+		inExempt := false
+		for _, x := range exempt {
+			if ws[i].s >= x.s && ws[i].e <= x.e {
+				inExempt = true
+				break
+			}
+		}
+		if !inExempt {
+			return true
+		}
+	}
+	return false
+}
+
+// attribution decides whether a match is about the resident or about
+// someone else (a patient, family member, colleague).
+type attribution struct {
+	self      map[string]bool
+	other     map[string]bool
+	reporting map[string]bool
+}
+
+func compileAttribution(s attributionSpec) attribution {
+	a := attribution{self: map[string]bool{}, other: map[string]bool{}, reporting: map[string]bool{}}
+	for _, w := range s.Self {
+		a.self[strings.ToLower(w)] = true
+	}
+	for _, w := range s.Other {
+		a.other[strings.ToLower(w)] = true
+	}
+	for _, w := range s.Reporting {
+		a.reporting[strings.ToLower(w)] = true
+	}
+	return a
+}
+
+// isSubject reports whether w is a first-person subject word.
+func (a *attribution) isSubject(w string) bool {
+	switch w {
+	case "i", "i'm", "i've", "i'd", "i'll":
+		return true
+	}
+	return false
+}
+
+// aboutOther reports whether the match [s,e) in sentence [ss,se) is about
+// someone other than the writer: quoted speech introduced by another person,
+// or a third-person subject nearer than any first-person word.
+func (a *attribution) aboutOther(t string, ss, s, e int) bool {
+	var buf [64]span
+	// Reported speech: inside double quotes opened after another person or
+	// a reporting verb ("my patient said "I want to die"").
+	if q := strings.LastIndexByte(t[ss:s], '"'); q >= 0 && strings.Count(t[ss:s], `"`)%2 == 1 {
+		for _, w := range words(t, ss, ss+q, buf[:0]) {
+			x := t[w.s:w.e]
+			if a.other[x] || a.reporting[x] {
+				return true
+			}
+		}
+	}
+	for _, w := range words(t, s, e, buf[:0]) {
+		if a.self[t[w.s:w.e]] {
+			return false
+		}
+	}
+	ws := words(t, ss, s, buf[:0])
+	for i := len(ws) - 1; i >= 0; i-- {
+		x := t[ws[i].s:ws[i].e]
+		if a.self[x] {
+			return false
+		}
+		if a.other[x] {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	p := len(b)
+	for i > 0 {
+		p--
+		b[p] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[p:])
+}
