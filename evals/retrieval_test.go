@@ -19,8 +19,22 @@ const (
 // TestRetrievalGate ingests the real content (drafts included, as the README's run command
 // does) into a fresh database and fails if ranking quality drops below the gate.
 func TestRetrievalGate(t *testing.T) {
+	rep, text := runRetrievalFile(t, "retrieval/queries.jsonl")
+	if testing.Verbose() || os.Getenv("NIGHTFLOAT_EVAL_VERBOSE") != "" {
+		t.Log("\n" + text)
+	}
+	if rep.RecallAt5 < gateRecall5 || rep.MRR < gateMRR {
+		t.Errorf("retrieval below the gate: recall@5 %.3f (want >= %.2f), MRR %.3f (want >= %.2f)\n%s",
+			rep.RecallAt5, gateRecall5, rep.MRR, gateMRR, text)
+	}
+}
+
+// runRetrievalFile ingests the real content into a fresh database and runs the labelled
+// queries in path (relative to this package) against it.
+func runRetrievalFile(t *testing.T, path string) (RetrievalReport, string) {
+	t.Helper()
 	ctx := context.Background()
-	queries, err := LoadRetrievalQueries("retrieval/queries.jsonl")
+	queries, err := LoadRetrievalQueries(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,13 +63,7 @@ func TestRetrievalGate(t *testing.T) {
 	}
 	var b strings.Builder
 	rep.WriteText(&b)
-	if testing.Verbose() || os.Getenv("NIGHTFLOAT_EVAL_VERBOSE") != "" {
-		t.Log("\n" + b.String())
-	}
-	if rep.RecallAt5 < gateRecall5 || rep.MRR < gateMRR {
-		t.Errorf("retrieval below the gate: recall@5 %.3f (want >= %.2f), MRR %.3f (want >= %.2f)\n%s",
-			rep.RecallAt5, gateRecall5, rep.MRR, gateMRR, b.String())
-	}
+	return rep, b.String()
 }
 
 func TestScoreQuery(t *testing.T) {
