@@ -17,6 +17,7 @@ import (
 func evalSuites() map[string]func(ctx context.Context, e *env, args []string) int {
 	return map[string]func(ctx context.Context, e *env, args []string) int{
 		"retrieval": runEvalRetrieval,
+		"safety":    runEvalSafety,
 	}
 }
 
