@@ -32,6 +32,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the server (migrates the database first)", runServe},
 		"migrate": {"apply the database migrations and exit", runMigrate},
+		"user":    {"manage clinician accounts (add, disable, roles, list)", runUser},
 		"ingest":  {"validate the content and embed it for search", runIngest},
 		"eval":    {"run an evaluation suite (retrieval)", runEval},
 	}
