@@ -41,9 +41,13 @@ type Document struct {
 	ReviewedOn string // YYYY-MM-DD, or "pending"
 	ReviewDue  time.Time
 	Status     string
-	Body       string // Markdown after the front matter
-	Hash       string // SHA-256 of the whole file
-	Path       string // where it was read from, for messages
+	// SearchPhrasings are short questions or phrases a reader might type about the
+	// document's subject (optional front-matter field search_phrasings). They are indexed
+	// as their own searchable text that points at the document, never shown or cited.
+	SearchPhrasings []string
+	Body            string // Markdown after the front matter
+	Hash            string // SHA-256 of the whole file
+	Path            string // where it was read from, for messages
 }
 
 // Stale reports whether the document's review is due on or before now.
@@ -68,7 +72,7 @@ func (e *FieldError) Error() string {
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	topicPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	knownFields  = []string{"id", "title", "roles", "topics", "sources", "reviewed_by", "reviewed_on", "review_due", "status"}
+	knownFields  = []string{"id", "title", "roles", "topics", "sources", "reviewed_by", "reviewed_on", "review_due", "status", "search_phrasings"}
 )
 
 // ParseDocument parses one file's bytes. name is the file name (its base must be <id>.md)
@@ -143,6 +147,9 @@ func ParseDocument(name string, data []byte) (Document, error) {
 		d.ReviewDue = t
 	}
 	d.Status = p.str("status")
+	if _, ok := p.fields["search_phrasings"]; ok {
+		d.SearchPhrasings = p.phrasings("search_phrasings")
+	}
 	switch d.Status {
 	case "", StatusDraft:
 	case StatusApproved:
@@ -267,6 +274,42 @@ func (p *fieldParser) list(field string) []string {
 			return nil
 		}
 		out = append(out, strings.TrimSpace(item.Value))
+	}
+	return out
+}
+
+// Limits on search_phrasings: enough to cover how people ask, few enough that no
+// document can crowd out the others.
+const (
+	maxPhrasings     = 16
+	maxPhrasingChars = 200
+)
+
+// phrasings reads an optional list of short search phrasings.
+func (p *fieldParser) phrasings(field string) []string {
+	n := p.fields[field]
+	if n.Kind != yaml.SequenceNode {
+		p.fail(field, "want a list of short phrases")
+		return nil
+	}
+	if len(n.Content) > maxPhrasings {
+		p.fail(field, "%d phrasings: at most %d", len(n.Content), maxPhrasings)
+	}
+	out := make([]string, 0, len(n.Content))
+	seen := map[string]bool{}
+	for i, item := range n.Content {
+		v := strings.TrimSpace(item.Value)
+		switch {
+		case item.Kind != yaml.ScalarNode || v == "":
+			p.fail(field, "item %d: want a non-empty phrase", i+1)
+			continue
+		case len(v) > maxPhrasingChars:
+			p.fail(field, "item %d: %d characters: at most %d", i+1, len(v), maxPhrasingChars)
+		case seen[strings.ToLower(v)]:
+			p.fail(field, "item %d: %q is listed twice", i+1, v)
+		}
+		seen[strings.ToLower(v)] = true
+		out = append(out, v)
 	}
 	return out
 }

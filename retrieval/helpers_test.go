@@ -15,6 +15,7 @@ import (
 // docSpec is a test document; empty fields get valid defaults.
 type docSpec struct {
 	id, title, roles, status, reviewedBy, reviewedOn, reviewDue, body string
+	phrasings                                                         []string // search_phrasings, when any
 }
 
 func (s docSpec) markdown() string {
@@ -26,6 +27,13 @@ func (s docSpec) markdown() string {
 	}
 	title := def(s.title, "Test document "+s.id)
 	body := def(s.body, "## Section\nSome words about "+s.id+".\n")
+	phrasings := ""
+	if len(s.phrasings) > 0 {
+		phrasings = "search_phrasings:\n"
+		for _, p := range s.phrasings {
+			phrasings += fmt.Sprintf("  - %q\n", p)
+		}
+	}
 	return fmt.Sprintf(`---
 id: %s
 title: %q
@@ -38,13 +46,13 @@ reviewed_by: %q
 reviewed_on: %s
 review_due: %s
 status: %s
----
+%s---
 > Sample content, not clinically reviewed.
 
 # %s
 
 %s`, s.id, title, def(s.roles, "[resident, nurse]"), def(s.reviewedBy, "pending: sample"), def(s.reviewedOn, "pending"),
-		def(s.reviewDue, "2099-01-01"), def(s.status, "draft"), title, body)
+		def(s.reviewDue, "2099-01-01"), def(s.status, "draft"), phrasings, title, body)
 }
 
 // writeDocs writes documents into a fresh directory and returns it.

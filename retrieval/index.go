@@ -35,28 +35,43 @@ func (s vectorSpace) indexName() string {
 	return hnswIndexPrefix + hex.EncodeToString(sum[:])[:16]
 }
 
-// ensureIndex creates this embedder's HNSW index (cosine distance) and drops the indexes of
-// embedders whose vectors are gone.
+// indexedTables are the tables holding embeddings, each with its HNSW index name prefix.
+var indexedTables = []struct{ table, prefix string }{
+	{"retrieval_chunks", hnswIndexPrefix},
+	{"retrieval_phrasings", phrasingIndexPrefix},
+}
+
+// phrasingIndexPrefix starts the name of every per-embedder HNSW index on phrasings.
+const phrasingIndexPrefix = "retrieval_phrasings_hnsw_"
+
+func (s vectorSpace) indexNameFor(prefix string) string {
+	return prefix + strings.TrimPrefix(s.indexName(), hnswIndexPrefix)
+}
+
+// ensureIndex creates this embedder's HNSW indexes (cosine distance) on chunks and
+// phrasings, and drops the indexes of embedders whose vectors are gone.
 func (s vectorSpace) ensureIndex(ctx context.Context, tx pgx.Tx) error {
-	name := s.indexName()
-	sql := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON retrieval_chunks USING hnsw ((%s) vector_cosine_ops) WHERE %s",
-		pgx.Identifier{name}.Sanitize(), s.column(), s.predicate())
-	if _, err := tx.Exec(ctx, sql); err != nil {
-		return fmt.Errorf("create HNSW index: %w", err)
-	}
-	rows, err := tx.Query(ctx, `SELECT indexname FROM pg_indexes
-		WHERE schemaname = current_schema() AND tablename = 'retrieval_chunks' AND indexname LIKE $1 AND indexname <> $2`,
-		hnswIndexPrefix+"%", name)
-	if err != nil {
-		return fmt.Errorf("list HNSW indexes: %w", err)
-	}
-	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("list HNSW indexes: %w", err)
-	}
-	for _, o := range old {
-		if _, err := tx.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{o}.Sanitize()); err != nil {
-			return fmt.Errorf("drop old HNSW index %s: %w", o, err)
+	for _, t := range indexedTables {
+		name := s.indexNameFor(t.prefix)
+		sql := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s USING hnsw ((%s) vector_cosine_ops) WHERE %s",
+			pgx.Identifier{name}.Sanitize(), t.table, s.column(), s.predicate())
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("create HNSW index on %s: %w", t.table, err)
+		}
+		rows, err := tx.Query(ctx, `SELECT indexname FROM pg_indexes
+			WHERE schemaname = current_schema() AND tablename = $3 AND indexname LIKE $1 AND indexname <> $2`,
+			t.prefix+"%", name, t.table)
+		if err != nil {
+			return fmt.Errorf("list HNSW indexes: %w", err)
+		}
+		old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("list HNSW indexes: %w", err)
+		}
+		for _, o := range old {
+			if _, err := tx.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{o}.Sanitize()); err != nil {
+				return fmt.Errorf("drop old HNSW index %s: %w", o, err)
+			}
 		}
 	}
 	return nil

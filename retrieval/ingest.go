@@ -90,9 +90,10 @@ type storedDoc struct {
 }
 
 type plannedDoc struct {
-	doc    Document
-	chunks []Chunk
-	vecs   [][]float32
+	doc       Document
+	chunks    []Chunk
+	vecs      [][]float32
+	phraseVec [][]float32 // one per doc.SearchPhrasings
 }
 
 func ingest(ctx context.Context, pool *pgxpool.Pool, emb Embedder, dir string, opts IngestOptions) (Summary, error) {
@@ -204,21 +205,25 @@ func readStored(ctx context.Context, conn *pgx.Conn) (map[string]storedDoc, erro
 	return out, nil
 }
 
-// embedPlanned embeds the chunks of every changed document, in batches across documents.
+// embedPlanned embeds the chunks and search phrasings of every changed document, in
+// batches across documents.
 func embedPlanned(ctx context.Context, emb Embedder, changes []*plannedDoc, prog *progress) error {
-	type ref struct{ doc, chunk int }
+	type ref struct{ doc, chunk, phrase int } // chunk or phrase is -1
 	var texts []string
 	var refs []ref
-	for i, c := range changes {
-		c.vecs = make([][]float32, len(c.chunks))
-		for j, ch := range c.chunks {
-			texts = append(texts, ch.EmbedText(c.doc.Topics))
-			refs = append(refs, ref{i, j})
-		}
-	}
 	remaining := make([]int, len(changes))
 	for i, c := range changes {
-		remaining[i] = len(c.chunks)
+		c.vecs = make([][]float32, len(c.chunks))
+		c.phraseVec = make([][]float32, len(c.doc.SearchPhrasings))
+		for j, ch := range c.chunks {
+			texts = append(texts, ch.EmbedText(c.doc.Topics))
+			refs = append(refs, ref{i, j, -1})
+		}
+		for j, ph := range c.doc.SearchPhrasings {
+			texts = append(texts, ph)
+			refs = append(refs, ref{i, -1, j})
+		}
+		remaining[i] = len(c.chunks) + len(c.doc.SearchPhrasings)
 		if remaining[i] == 0 {
 			prog.step(c.doc.ID, 0)
 		}
@@ -231,7 +236,11 @@ func embedPlanned(ctx context.Context, emb Embedder, changes []*plannedDoc, prog
 		}
 		for k, v := range vecs {
 			r := refs[start+k]
-			changes[r.doc].vecs[r.chunk] = v
+			if r.chunk >= 0 {
+				changes[r.doc].vecs[r.chunk] = v
+			} else {
+				changes[r.doc].phraseVec[r.phrase] = v
+			}
 			remaining[r.doc]--
 			if remaining[r.doc] == 0 {
 				prog.step(changes[r.doc].doc.ID, len(changes[r.doc].chunks))
@@ -270,6 +279,19 @@ func writeDocument(ctx context.Context, tx pgx.Tx, emb Embedder, c *plannedDoc) 
 		pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("%s: write chunks: %w", d.ID, err)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM retrieval_phrasings WHERE doc_id = $1", d.ID); err != nil {
+		return fmt.Errorf("%s: delete old phrasings: %w", d.ID, err)
+	}
+	prows := make([][]any, len(d.SearchPhrasings))
+	for i, ph := range d.SearchPhrasings {
+		prows[i] = []any{d.ID, i, ph, d.Roles, d.Status, emb.ID(), pgvector.NewVector(c.phraseVec[i])}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"retrieval_phrasings"},
+		[]string{"doc_id", "seq", "body", "roles", "status", "embedder", "embedding"},
+		pgx.CopyFromRows(prows))
+	if err != nil {
+		return fmt.Errorf("%s: write phrasings: %w", d.ID, err)
 	}
 	return nil
 }

@@ -63,6 +63,7 @@ type Searcher struct {
 	opts     SearchOptions
 	statuses []string
 	sql      string
+	phraseQL string
 }
 
 type similarityFloor interface{ MinSimilarity() float64 }
@@ -102,6 +103,7 @@ func NewSearcher(pool *pgxpool.Pool, embedder Embedder, opts SearchOptions) (*Se
 		s.statuses = append(s.statuses, StatusDraft)
 	}
 	s.sql = searchSQL(s.space)
+	s.phraseQL = phrasingSQL(s.space)
 	return s, nil
 }
 
@@ -110,7 +112,8 @@ func NewSearcher(pool *pgxpool.Pool, embedder Embedder, opts SearchOptions) (*Se
 // union with both ranks and raw scores for fusion in Go.
 //
 // $1 query vector, $2 role, $3 statuses, $4 vector candidates, $5 tsquery text,
-// $6 text candidates, $7 the question as typed (for word coverage).
+// $6 text candidates, $7 the question as typed (for word coverage), $8 ids of documents
+// whose every chunk is wanted as well (documents found by their search phrasings).
 func searchSQL(sp vectorSpace) string {
 	col, q, pred := sp.column(), sp.param(1), sp.predicate()
 	return `
@@ -141,7 +144,38 @@ FROM ql, retrieval_chunks c
 JOIN retrieval_documents d ON d.id = c.doc_id
 LEFT JOIN vec ON vec.id = c.id
 LEFT JOIN txt ON txt.id = c.id
-WHERE vec.id IS NOT NULL OR txt.id IS NOT NULL`
+WHERE vec.id IS NOT NULL OR txt.id IS NOT NULL
+	OR (c.doc_id = ANY($8::text[]) AND c.` + pred + ` AND c.roles @> ARRAY[$2::text] AND c.status = ANY($3::text[]))`
+}
+
+// phrasingSQL ranks search phrasings the same two ways, filtered by role and status, and
+// returns one row per phrasing found: which ranking ('v' or 't'), its document, its rank in
+// that ranking, cosine similarity, text rank and word coverage. Parameters as searchSQL's
+// $1 to $7.
+func phrasingSQL(sp vectorSpace) string {
+	col, q, pred := sp.column(), sp.param(1), sp.predicate()
+	return `
+WITH ql AS (
+	SELECT ARRAY(SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', $7)))) AS lex
+), pv AS (
+	SELECT doc_id, sim, row_number() OVER (ORDER BY sim DESC, doc_id, seq) AS r FROM (
+		SELECT doc_id, seq, 1 - (` + col + ` <=> ` + q + `) AS sim
+		FROM retrieval_phrasings
+		WHERE ` + pred + ` AND roles @> ARRAY[$2::text] AND status = ANY($3::text[])
+		ORDER BY ` + col + ` <=> ` + q + `
+		LIMIT $4) v
+), pt AS (
+	SELECT doc_id, rank, matched, row_number() OVER (ORDER BY rank DESC, doc_id, seq) AS r FROM (
+		SELECT p.doc_id, p.seq, ts_rank_cd(p.tsv, tq, 32)::float8 AS rank,
+			cardinality(ARRAY(SELECT unnest(tsvector_to_array(p.tsv)) INTERSECT SELECT unnest(ql.lex))) AS matched
+		FROM ql, retrieval_phrasings p, to_tsquery('english', $5) tq
+		WHERE p.tsv @@ tq AND p.` + pred + ` AND p.roles @> ARRAY[$2::text] AND p.status = ANY($3::text[])
+		ORDER BY rank DESC, p.doc_id, p.seq
+		LIMIT $6) t
+)
+SELECT 'v', doc_id, r, sim, 0::float8, 0, 0 FROM pv
+UNION ALL
+SELECT 't', doc_id, r, 0::float8, rank, matched, (SELECT cardinality(lex) FROM ql) FROM pt`
 }
 
 // candidate is one chunk with its evidence from both rankings.
@@ -158,6 +192,22 @@ func (c candidate) coverage() float64 {
 		return 0
 	}
 	return float64(c.matched) / float64(c.queryWords)
+}
+
+// phraseHit is one search phrasing found by one of the two rankings.
+type phraseHit struct {
+	byText              bool
+	docID               string
+	rank                int64
+	sim, textRank       float64
+	matched, queryWords int
+}
+
+func (h phraseHit) coverage() float64 {
+	if h.queryWords == 0 {
+		return 0
+	}
+	return float64(h.matched) / float64(h.queryWords)
 }
 
 // Search returns up to k chunks for role's question, best first. An empty result means
@@ -178,30 +228,33 @@ func (s *Searcher) search(ctx context.Context, role, query string, k int) ([]Res
 		return nil, fmt.Errorf("k = %d: want at least 1", k)
 	}
 	k = min(k, maxK)
-	cands, err := s.candidates(ctx, role, query)
+	cands, hits, err := s.candidates(ctx, role, query)
 	if err != nil {
 		return nil, err
 	}
-	return s.fuse(cands, k), nil
+	return s.fuse(cands, hits, k), nil
 }
 
-// candidates runs both rankings and returns every chunk either of them found.
-func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candidate, error) {
+// candidates runs both rankings over chunks and over search phrasings, and returns every
+// chunk either found, with every chunk of the documents a phrasing found.
+func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candidate, []phraseHit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	vecs, err := embedChecked(ctx, s.embedder, []string{query})
 	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
+		return nil, nil, fmt.Errorf("embed query: %w", err)
 	}
 	vecLimit := s.opts.Candidates
 	if isZero(vecs[0]) {
 		vecLimit = 0 // nothing but stop words: cosine distance to a zero vector is undefined
 	}
 	tsq := tsQuery(query)
+	qvec := pgvector.NewVector(vecs[0])
 
 	var cands []candidate
+	var hits []phraseHit
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if err := s.checkStored(ctx, tx); err != nil {
 			return err
@@ -213,7 +266,17 @@ func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candid
 		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(100, s.opts.Candidates))); err != nil {
 			return fmt.Errorf("set ef_search: %w", err)
 		}
-		rows, err := tx.Query(ctx, s.sql, pgvector.NewVector(vecs[0]), role, s.statuses, vecLimit, tsq, s.opts.Candidates, query)
+		var err error
+		if hits, err = s.phrasings(ctx, tx, qvec, role, vecLimit, tsq, query); err != nil {
+			return err
+		}
+		var phraseDocs []string
+		for _, h := range hits {
+			if !slices.Contains(phraseDocs, h.docID) {
+				phraseDocs = append(phraseDocs, h.docID)
+			}
+		}
+		rows, err := tx.Query(ctx, s.sql, qvec, role, s.statuses, vecLimit, tsq, s.opts.Candidates, query, phraseDocs)
 		if err != nil {
 			return fmt.Errorf("query: %w", err)
 		}
@@ -233,9 +296,35 @@ func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candid
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cands, nil
+	return cands, hits, nil
+}
+
+// phrasings runs both rankings over the search phrasings.
+func (s *Searcher) phrasings(ctx context.Context, tx pgx.Tx, qvec pgvector.Vector, role string, vecLimit int, tsq, query string) ([]phraseHit, error) {
+	rows, err := tx.Query(ctx, s.phraseQL, qvec, role, s.statuses, vecLimit, tsq, s.opts.Candidates, query)
+	if err != nil {
+		return nil, fmt.Errorf("query phrasings: %w", err)
+	}
+	defer rows.Close()
+	var hits []phraseHit
+	for rows.Next() {
+		var h phraseHit
+		var kind string
+		if err := rows.Scan(&kind, &h.docID, &h.rank, &h.sim, &h.textRank, &h.matched, &h.queryWords); err != nil {
+			return nil, fmt.Errorf("scan phrasing: %w", err)
+		}
+		if math.IsNaN(h.sim) {
+			h.sim = 0
+		}
+		h.byText = kind == "t"
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query phrasings: %w", err)
+	}
+	return hits, nil
 }
 
 // checkStored refuses to compare vectors from different embedders.
@@ -267,61 +356,205 @@ func (s *Searcher) checkStored(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// fuse decides whether the question is answerable at all (some candidate clears a floor),
-// keeps the candidates with at least a share of that evidence, orders them by reciprocal
-// rank fusion of the two rankings, and caps chunks per document.
-func (s *Searcher) fuse(cands []candidate, k int) []Result {
-	best := 1.0 / (rrfK + 1) * 2
+// Document-level fusion. Four rankings of documents are fused by weighted reciprocal rank:
+// a document's best chunk by vector and by full text, and its best search phrasing by
+// vector and by full text. Chunk rankings carry the content's own words; phrasing rankings
+// carry how people ask about it.
+const (
+	docRRFK          = 20 // smaller than rrfK: document lists are short, so the top ranks must count
+	weightChunkVec   = 1.0
+	weightChunkText  = 1.0
+	weightPhraseVec  = 1.0
+	weightPhraseText = 1.0
+	// secondChunkShare orders a document's second chunk at this share of its document's
+	// score, so a strong document's supporting chunk can come before a weak document.
+	secondChunkShare = 0.6
+)
+
+// docEvidence is everything found for one document.
+type docEvidence struct {
+	id       string
+	chunks   []candidate // best first
+	ranks    [4]int      // 1-based rank in each document ranking; 0 when absent
+	chunkSim float64     // best chunk cosine similarity
+	phrSim   float64     // best phrasing cosine similarity
+	score    float64
+}
+
+// fuse decides whether the question is answerable at all (some chunk or phrasing clears a
+// floor), keeps the documents with at least a share of that evidence, orders them by
+// fusing the four document rankings, and returns each document's best chunks.
+func (s *Searcher) fuse(cands []candidate, hits []phraseHit, k int) []Result {
 	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
-	passes := func(c candidate, share float64) bool {
+	chunkPasses := func(c candidate, share float64) bool {
 		return simFloor < 0 || c.sim >= simFloor*share ||
 			covFloor >= 0 && c.coverage() >= covFloor*share && c.matched >= minTextMatches
 	}
+	phrasePasses := func(h phraseHit, share float64) bool {
+		return simFloor < 0 || !h.byText && h.sim >= phraseFloor(simFloor)*share ||
+			h.byText && covFloor >= 0 && h.coverage() >= covFloor*share && h.matched >= minTextMatches
+	}
+	docs := map[string]*docEvidence{}
+	doc := func(id string) *docEvidence {
+		if docs[id] == nil {
+			docs[id] = &docEvidence{id: id}
+		}
+		return docs[id]
+	}
 	answerable := false
 	for _, c := range cands {
-		if passes(c, 1) {
-			answerable = true
-			break
-		}
+		d := doc(c.DocID)
+		d.chunks = append(d.chunks, c)
+		d.chunkSim = max(d.chunkSim, c.sim)
+		answerable = answerable || chunkPasses(c, 1)
+	}
+	for _, h := range hits {
+		answerable = answerable || phrasePasses(h, 1)
 	}
 	if !answerable {
 		return []Result{}
 	}
-	var kept []candidate
+
+	// Document rankings: a document takes the place of its best item in each list.
+	rankDocs := func(list int, ids []string) {
+		n := 0
+		for _, id := range ids {
+			if d := docs[id]; d != nil && d.ranks[list] == 0 {
+				n++
+				d.ranks[list] = n
+			}
+		}
+	}
+	byRank := func(get func(candidate) *int64) []string {
+		var cs []candidate
+		for _, c := range cands {
+			if get(c) != nil {
+				cs = append(cs, c)
+			}
+		}
+		sort.SliceStable(cs, func(i, j int) bool { return *get(cs[i]) < *get(cs[j]) })
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.DocID
+		}
+		return ids
+	}
+	rankDocs(0, byRank(func(c candidate) *int64 { return c.vecRank }))
+	rankDocs(1, byRank(func(c candidate) *int64 { return c.textOrder }))
+	for _, byText := range []bool{false, true} {
+		var hs []phraseHit
+		for _, h := range hits {
+			if h.byText == byText {
+				hs = append(hs, h)
+			}
+		}
+		sort.SliceStable(hs, func(i, j int) bool { return hs[i].rank < hs[j].rank })
+		ids := make([]string, len(hs))
+		for i, h := range hs {
+			ids[i] = h.docID
+		}
+		list := 2
+		if byText {
+			list = 3
+		}
+		rankDocs(list, ids)
+	}
+
+	// Keep documents with at least resultFloorShare of the floor's evidence.
+	keep := map[string]bool{}
 	for _, c := range cands {
-		if !passes(c, resultFloorShare) {
+		if chunkPasses(c, resultFloorShare) {
+			keep[c.DocID] = true
+		}
+	}
+	for _, h := range hits {
+		if !h.byText {
+			if d := docs[h.docID]; d != nil {
+				d.phrSim = max(d.phrSim, h.sim)
+			}
+		}
+		if phrasePasses(h, resultFloorShare) {
+			keep[h.docID] = true
+		}
+	}
+	weights := [4]float64{weightChunkVec, weightChunkText, weightPhraseVec, weightPhraseText}
+	var best float64
+	for _, w := range weights {
+		best += w / (docRRFK + 1)
+	}
+	var kept []*docEvidence
+	for id, d := range docs {
+		if !keep[id] || len(d.chunks) == 0 {
 			continue
 		}
-		var score float64
-		if c.vecRank != nil {
-			score += 1.0 / float64(rrfK+*c.vecRank)
+		for l, r := range d.ranks {
+			if r > 0 {
+				d.score += weights[l] / float64(docRRFK+r)
+			}
 		}
-		if c.textOrder != nil {
-			score += 1.0 / float64(rrfK+*c.textOrder)
-		}
-		c.Score = score / best
-		kept = append(kept, c)
+		d.score /= best
+		sort.SliceStable(d.chunks, func(i, j int) bool { return chunkBefore(d.chunks[i], d.chunks[j]) })
+		kept = append(kept, d)
 	}
-	sort.SliceStable(kept, func(i, j int) bool {
-		if kept[i].Score != kept[j].Score {
-			return kept[i].Score > kept[j].Score
+	type item struct {
+		r     Result
+		score float64
+	}
+	var items []item
+	for _, d := range kept {
+		for i, c := range d.chunks[:min(len(d.chunks), s.opts.MaxPerDocument)] {
+			sc := d.score
+			if i > 0 {
+				sc *= secondChunkShare
+			}
+			c.Score = sc
+			items = append(items, item{c.Result, sc})
 		}
-		return kept[i].ChunkID < kept[j].ChunkID
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].score != items[j].score {
+			return items[i].score > items[j].score
+		}
+		return items[i].r.ChunkID < items[j].r.ChunkID
 	})
 	out := []Result{}
-	perDoc := map[string]int{}
-	for _, c := range kept {
-		if perDoc[c.DocID] >= s.opts.MaxPerDocument {
-			continue
-		}
-		perDoc[c.DocID]++
-		out = append(out, c.Result)
-		if len(out) == k {
-			break
-		}
+	for _, it := range items[:min(len(items), k)] {
+		out = append(out, it.r)
 	}
 	return out
 }
+
+// chunkBefore orders a document's chunks: by their reciprocal-rank evidence from the two
+// chunk rankings, then by cosine similarity (chunks fetched only because a phrasing found
+// their document have no rank).
+func chunkBefore(a, b candidate) bool {
+	ra, rb := chunkRRF(a), chunkRRF(b)
+	if ra != rb {
+		return ra > rb
+	}
+	if a.sim != b.sim {
+		return a.sim > b.sim
+	}
+	return a.ChunkID < b.ChunkID
+}
+
+func chunkRRF(c candidate) float64 {
+	var score float64
+	if c.vecRank != nil {
+		score += 1.0 / float64(rrfK+*c.vecRank)
+	}
+	if c.textOrder != nil {
+		score += 1.0 / float64(rrfK+*c.textOrder)
+	}
+	return score
+}
+
+// phraseFloor is the cosine floor for a search phrasing. A phrasing is short, like a
+// question, so a match shares a larger part of its words than a chunk does; its floor is
+// higher than the chunk floor.
+func phraseFloor(chunkFloor float64) float64 { return chunkFloor * phraseFloorFactor }
+
+const phraseFloorFactor = 2.0
 
 // tsQuery turns a free-text question into an OR query for to_tsquery: a question is not a
 // conjunction of its words, and ts_rank_cd rewards chunks that match more of them. Words are
