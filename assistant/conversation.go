@@ -54,6 +54,9 @@ type Conversation struct {
 	CreatedAt    time.Time
 	LastActiveAt time.Time
 	DisclosedAt  *time.Time
+	// RiskResetSeq is where the classifier's memory of this conversation starts: the
+	// seq of the last handoff resolution.
+	RiskResetSeq int64
 }
 
 // Message is one row of a conversation, in seq order.

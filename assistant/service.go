@@ -188,12 +188,13 @@ func (s *Service) Recover(ctx context.Context, minAge time.Duration) error {
 	return nil
 }
 
-// RunRecovery calls Recover now and then every interval until ctx ends.
-func (s *Service) RunRecovery(ctx context.Context, interval time.Duration) {
+// RunRecovery calls Recover now and then every interval until ctx ends, for turns older
+// than minAge (younger ones are normally still starting on the server that took them).
+func (s *Service) RunRecovery(ctx context.Context, interval, minAge time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := s.Recover(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+		if err := s.Recover(ctx, minAge); err != nil && ctx.Err() == nil {
 			s.Logger.Warn("recover stalled turns", "error", err)
 		}
 		select {

@@ -259,10 +259,10 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 		t.Errorf("the live failure notice lacks crisis resources: %q", failure.Text)
 	}
 
-	setConnections(t, f.db.URL, true) // it comes back
-	if err := svc.Recover(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
+	setConnections(t, f.db.URL, true) // it comes back; the recovery loop finds the turn once its lease runs out
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go svc.RunRecovery(rctx, 200*time.Millisecond, 0)
 	waitFor(t, svc, conv.ID, "the reply after the database returned", hasReplyTo(msg.Seq, assistant.AuthorAssistant, ""))
 }
 

@@ -46,9 +46,9 @@ func (s *Store) CreateConversation(ctx context.Context, role string) (Conversati
 	err = s.pool.QueryRow(ctx, `
 		INSERT INTO conversations (token_hash, role, pseudonym)
 		VALUES ($1, $2, $3)
-		RETURNING id, role, pseudonym, mode, next_seq, created_at, last_active_at, disclosed_at`,
+		RETURNING `+conversationColumns,
 		hashToken(token), role, newPseudonym(),
-	).Scan(&c.ID, &c.Role, &c.Pseudonym, &c.Mode, &c.LastSeq, &c.CreatedAt, &c.LastActiveAt, &c.DisclosedAt)
+	).Scan(c.fields()...)
 	if err != nil {
 		return Conversation{}, "", unavailable("create conversation", err)
 	}
@@ -60,10 +60,8 @@ func (s *Store) CreateConversation(ctx context.Context, role string) (Conversati
 func (s *Store) OpenConversation(ctx context.Context, id, token string) (Conversation, error) {
 	var c Conversation
 	var hash []byte
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, role, pseudonym, mode, next_seq, created_at, last_active_at, disclosed_at, token_hash
-		FROM conversations WHERE id::text = $1`, id,
-	).Scan(&c.ID, &c.Role, &c.Pseudonym, &c.Mode, &c.LastSeq, &c.CreatedAt, &c.LastActiveAt, &c.DisclosedAt, &hash)
+	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id::text = $1`, id,
+	).Scan(append(c.fields(), &hash)...)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare(hash, hashToken(token)) != 1) {
 		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
 	}
@@ -76,10 +74,7 @@ func (s *Store) OpenConversation(ctx context.Context, id, token string) (Convers
 // Conversation returns a conversation by id, for code that has already authorised access.
 func (s *Store) Conversation(ctx context.Context, id string) (Conversation, error) {
 	var c Conversation
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, role, pseudonym, mode, next_seq, created_at, last_active_at, disclosed_at
-		FROM conversations WHERE id::text = $1`, id,
-	).Scan(&c.ID, &c.Role, &c.Pseudonym, &c.Mode, &c.LastSeq, &c.CreatedAt, &c.LastActiveAt, &c.DisclosedAt)
+	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id::text = $1`, id).Scan(c.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Conversation{}, Errorf(CodeNotFound, "no such conversation")
 	}
@@ -87,6 +82,13 @@ func (s *Store) Conversation(ctx context.Context, id string) (Conversation, erro
 		return Conversation{}, unavailable("read conversation", err)
 	}
 	return c, nil
+}
+
+const conversationColumns = `id, role, pseudonym, mode, next_seq, created_at, last_active_at, disclosed_at, risk_reset_seq`
+
+// fields are the scan targets for conversationColumns, in order.
+func (c *Conversation) fields() []any {
+	return []any{&c.ID, &c.Role, &c.Pseudonym, &c.Mode, &c.LastSeq, &c.CreatedAt, &c.LastActiveAt, &c.DisclosedAt, &c.RiskResetSeq}
 }
 
 // AppendResidentLimited stores a resident's message and marks its turn pending, in one

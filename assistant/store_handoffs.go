@@ -181,10 +181,11 @@ func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, dispo
 		if reenableAI {
 			mode, body = ModeAI, "The clinician has handed the conversation back to Nightfloat's AI assistant — not a person. You can ask for a clinician again at any time."
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET mode = $2 WHERE id = $1`, h.ConversationID, mode); err != nil {
+		msgs, err := appendTx(ctx, tx, h.ConversationID, []Message{{Author: AuthorSystem, Kind: KindHandoff, Body: body}})
+		if err != nil {
 			return err
 		}
-		_, err := appendTx(ctx, tx, h.ConversationID, []Message{{Author: AuthorSystem, Kind: KindHandoff, Body: body}})
+		_, err = tx.Exec(ctx, `UPDATE conversations SET mode = $2, risk_reset_seq = $3 WHERE id = $1`, h.ConversationID, mode, msgs[0].Seq)
 		return err
 	})
 }

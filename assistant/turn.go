@@ -73,7 +73,7 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 	if err != nil {
 		return err
 	}
-	a, err := s.assess(ctx, history, msg)
+	a, err := s.assess(ctx, sinceReset(history, conv.RiskResetSeq), msg)
 	if err != nil {
 		return err
 	}
@@ -98,6 +98,17 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 		return err
 	}
 	return s.reply(ctx, conv, history, msg, a)
+}
+
+// sinceReset keeps the messages after a clinician's last resolution: the classifier's
+// memory of an episode ends when a clinician closes it.
+func sinceReset(history []Message, reset int64) []Message {
+	for i, m := range history {
+		if m.Seq > reset {
+			return history[i:]
+		}
+	}
+	return nil
 }
 
 // assess runs the classifier; a panic inside it is an error like any other.

@@ -41,6 +41,12 @@ type Config struct {
 	RateLimitPerMinute int           // NIGHTFLOAT_RATE_LIMIT_PER_MINUTE: resident messages per conversation
 	DisclosureEvery    time.Duration // NIGHTFLOAT_DISCLOSURE_INTERVAL: repeat the AI disclosure this often
 	TurnTimeout        time.Duration // NIGHTFLOAT_TURN_TIMEOUT: bound on one turn (classify, retrieve, reply)
+
+	PagerWebhookURL    string        // NIGHTFLOAT_PAGER_WEBHOOK_URL: POSTed on every handoff (no transcript text)
+	PagerWebhookSecret string        // NIGHTFLOAT_PAGER_WEBHOOK_SECRET (or _FILE): HMAC-SHA256 key for X-Nightfloat-Signature
+	HandoffReAlert     time.Duration // NIGHTFLOAT_HANDOFF_REALERT: re-alert and re-page an unclaimed handoff this often
+	HandoffUnattended  time.Duration // NIGHTFLOAT_HANDOFF_UNATTENDED: tell the resident no one has joined after this long
+	SecureCookies      bool          // NIGHTFLOAT_SECURE_COOKIES: console cookies only over HTTPS (default: when NIGHTFLOAT_PUBLIC_URL is https)
 }
 
 // Default is the configuration with nothing set.
@@ -60,6 +66,8 @@ func Default() Config {
 		RateLimitPerMinute: 20,
 		DisclosureEvery:    3 * time.Hour,
 		TurnTimeout:        60 * time.Second,
+		HandoffReAlert:     2 * time.Minute,
+		HandoffUnattended:  5 * time.Minute,
 	}
 }
 
@@ -92,6 +100,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RateLimitPerMinute = r.integer("NIGHTFLOAT_RATE_LIMIT_PER_MINUTE", c.RateLimitPerMinute)
 	c.DisclosureEvery = r.duration("NIGHTFLOAT_DISCLOSURE_INTERVAL", c.DisclosureEvery)
 	c.TurnTimeout = r.duration("NIGHTFLOAT_TURN_TIMEOUT", c.TurnTimeout)
+	c.PagerWebhookURL = r.str("NIGHTFLOAT_PAGER_WEBHOOK_URL", c.PagerWebhookURL)
+	c.PagerWebhookSecret = r.secret("NIGHTFLOAT_PAGER_WEBHOOK_SECRET", c.PagerWebhookSecret)
+	c.HandoffReAlert = r.duration("NIGHTFLOAT_HANDOFF_REALERT", c.HandoffReAlert)
+	c.HandoffUnattended = r.duration("NIGHTFLOAT_HANDOFF_UNATTENDED", c.HandoffUnattended)
+	c.SecureCookies = r.boolean("NIGHTFLOAT_SECURE_COOKIES", strings.HasPrefix(c.PublicURL, "https://"))
 	if r.err != nil {
 		return Config{}, r.err
 	}
@@ -113,6 +126,11 @@ func (c Config) Validate() error {
 	for _, o := range c.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("config: NIGHTFLOAT_ALLOWED_ORIGINS: %q is not an origin like https://chat.example.org", o)
+		}
+	}
+	if c.PagerWebhookURL != "" {
+		if u, err := url.Parse(c.PagerWebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("config: NIGHTFLOAT_PAGER_WEBHOOK_URL %q is not an http(s) URL", c.PagerWebhookURL)
 		}
 	}
 	switch c.LogLevel {
@@ -152,6 +170,8 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_SHUTDOWN_TIMEOUT (positive)", c.ShutdownTimeout > 0},
 		{"NIGHTFLOAT_DISCLOSURE_INTERVAL (positive, at most 3h)", c.DisclosureEvery > 0 && c.DisclosureEvery <= 3*time.Hour},
 		{"NIGHTFLOAT_TURN_TIMEOUT (positive)", c.TurnTimeout > 0},
+		{"NIGHTFLOAT_HANDOFF_REALERT (at least 10s)", c.HandoffReAlert >= 10*time.Second},
+		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"nightfloat/config"
 	"nightfloat/postgres"
 	"nightfloat/retrieval"
+	"nightfloat/review"
 	"nightfloat/safety"
 	"nightfloat/web"
 )
@@ -73,7 +75,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	crisis := assistant.CrisisResources{Institution: cfg.Institution, OncallPhone: cfg.OncallPhone, OncallLabel: cfg.OncallLabel}
 	hub := assistant.NewHub()
+	audit := review.NewAudit(pool)
+	accounts := review.NewAccounts(pool, audit, review.AccountOptions{})
+	var pager assistant.Pager
+	if cfg.PagerWebhookURL != "" {
+		pager = assistant.WebhookPager{URL: cfg.PagerWebhookURL, Secret: cfg.PagerWebhookSecret, ConsoleURL: strings.TrimRight(cfg.PublicURL, "/") + "/console/"}
+	}
 	svc := assistant.NewService(assistant.Deps{
+		Pager: pager,
+		Roster: assistant.RosterFunc(func(ctx context.Context) (bool, error) {
+			on, err := accounts.OnDuty(ctx)
+			return len(on) > 0, err
+		}),
 		Store:      assistant.NewStore(pool),
 		Hub:        hub,
 		Classifier: classifier,
@@ -86,8 +99,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		DisclosureEvery:    cfg.DisclosureEvery,
 		MaxMessageChars:    cfg.MaxMessageChars,
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
+		ReAlertAfter:       cfg.HandoffReAlert,
+		UnattendedAfter:    cfg.HandoffUnattended,
 	})
-	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log})
+	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
+		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err
 	}
@@ -96,9 +112,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	var bgWG sync.WaitGroup
 	listenerReady := make(chan struct{})
 	listener := assistant.NewListener(cfg.DatabaseURL, hub, log, listenerReady)
-	bgWG.Add(2)
+	bgWG.Add(3)
 	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
-	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second) }()
+	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
+	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:

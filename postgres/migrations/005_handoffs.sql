@@ -3,6 +3,9 @@
 ALTER TABLE conversations DROP CONSTRAINT conversations_mode_check;
 -- closed: a clinician resolved the handoff without giving the conversation back to the AI.
 ALTER TABLE conversations ADD CONSTRAINT conversations_mode_check CHECK (mode IN ('ai', 'human', 'closed'));
+-- The classifier's conversation memory starts after this seq: a clinician's resolution
+-- closes the episode that escalated, so it does not escalate the next message again.
+ALTER TABLE conversations ADD COLUMN risk_reset_seq bigint NOT NULL DEFAULT 0;
 
 CREATE TABLE handoffs (
     id              bigserial PRIMARY KEY,

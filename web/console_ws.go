@@ -1,0 +1,250 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/gorilla/websocket"
+
+	"nightfloat/assistant"
+	"nightfloat/review"
+)
+
+// The clinician console websocket. Every frame is re-authorised against the session (a
+// disabled account or a revoked session stops working at once) and every action is audited.
+
+type consoleIn struct {
+	Type        string `json:"type"` // duty, open, claim, say, resolve
+	On          bool   `json:"on,omitempty"`
+	HandoffID   int64  `json:"handoff_id,omitempty"`
+	ClientID    string `json:"client_id,omitempty"`
+	Text        string `json:"text,omitempty"`
+	Disposition string `json:"disposition,omitempty"`
+	Note        string `json:"note,omitempty"`
+	ReenableAI  bool   `json:"reenable_ai,omitempty"`
+}
+
+type consoleHandoffs struct {
+	Type  string              `json:"type"` // "handoffs"
+	Items []assistant.Handoff `json:"items"`
+}
+
+type consoleHandoff struct {
+	Type  string            `json:"type"` // "handoff"
+	Item  assistant.Handoff `json:"item"`
+	Alert bool              `json:"alert"` // waiting for a clinician: sound and show
+}
+
+type consoleTranscript struct {
+	Type        string                       `json:"type"` // "transcript"
+	Handoff     assistant.Handoff            `json:"handoff"`
+	Messages    []assistant.Message          `json:"messages"`
+	Assessments []assistant.StoredAssessment `json:"assessments"`
+}
+
+type consoleMessage struct {
+	Type      string            `json:"type"` // "message"
+	HandoffID int64             `json:"handoff_id"`
+	Message   assistant.Message `json:"message"`
+}
+
+type consoleDuty struct {
+	Type string `json:"type"` // "duty"
+	On   bool   `json:"on"`
+}
+
+// watchRequest asks the console writer to show one handoff's conversation.
+type watchRequest struct{ handoff assistant.Handoff }
+
+type consoleConn struct {
+	*socket
+	srv   *Server
+	token string
+
+	watchConv atomic.Value // string: the conversation on screen, for the hub filter
+	watchID   int64        // writer-owned
+	lastSent  int64        // writer-owned
+}
+
+func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
+	clinician, _ := ClinicianFrom(r.Context())
+	up := s.upgrader()
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r)}
+	c.watchConv.Store("")
+	if !s.track() {
+		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.run(func() {}, func(any) error { return nil })
+		return
+	}
+	defer s.untrack()
+	unsubscribe := s.hub.Subscribe("*", func(ev assistant.Event) bool {
+		switch ev.Kind {
+		case assistant.EventHandoff:
+			return c.enqueue(ev)
+		case assistant.EventStored, assistant.EventResync:
+			if ev.ConversationID == c.watchConv.Load().(string) {
+				return c.enqueue(ev)
+			}
+		}
+		return true
+	}, func() { c.closeWith(closeSlowConsumer, "too slow: reconnect") })
+	defer unsubscribe()
+	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
+	c.enqueue(loadHandoffs{})
+	c.run(func() {
+		c.readFrames(pongWait, c.frame, func(err error) { c.sendErr(err) })
+	}, c.write)
+}
+
+// loadHandoffs asks the writer to send the list of open handoffs.
+type loadHandoffs struct{}
+
+func (c *consoleConn) sendErr(err error) {
+	code := assistant.ErrorCode(err)
+	msg := assistant.ErrorMessage(err)
+	if rc := review.ErrorCode(err); rc != "" && code == assistant.CodeInternal {
+		code, msg = assistant.Code(rc), err.Error()
+	}
+	c.enqueue(errorFrame{Type: "error", Code: code, Message: msg})
+}
+
+// authorise re-reads the session for every frame: a revoked session or a disabled account
+// ends the connection at once, and the role is checked for each action.
+func (c *consoleConn) authorise(role string) (review.Clinician, bool) {
+	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
+	if err != nil {
+		c.closeWith(4401, "session ended: log in again")
+		return review.Clinician{}, false
+	}
+	if !cl.Has(role) {
+		c.sendErr(assistant.Errorf(assistant.CodeUnauthorized, "this needs the %s role", role))
+		return review.Clinician{}, false
+	}
+	return cl, true
+}
+
+func (c *consoleConn) frame(data []byte) {
+	var f consoleIn
+	if err := json.Unmarshal(data, &f); err != nil {
+		c.sendErr(assistant.Errorf(assistant.CodeInvalid, "the frame is not valid JSON"))
+		return
+	}
+	cl, ok := c.authorise("oncall")
+	if !ok {
+		return
+	}
+	ctx := c.ctx
+	actor := cl.Actor()
+	target := "handoff:" + strconv.FormatInt(f.HandoffID, 10)
+	store := c.srv.svc.Store
+	var err error
+	switch f.Type {
+	case "duty":
+		if err = c.srv.accounts.SetOnDuty(ctx, cl.ID, f.On); err == nil {
+			c.enqueue(consoleDuty{Type: "duty", On: f.On})
+		}
+	case "open":
+		var h assistant.Handoff
+		if h, err = store.Handoff(ctx, f.HandoffID); err == nil {
+			if err = c.audit(ctx, actor, "transcript.view", "conversation:"+h.ConversationID, map[string]any{"handoff_id": h.ID}); err == nil {
+				c.watchConv.Store(h.ConversationID)
+				c.enqueue(watchRequest{handoff: h})
+			}
+		}
+	case "claim":
+		if err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID); err == nil {
+			err = c.audit(ctx, actor, "handoff.claim", target, nil)
+		}
+	case "say":
+		if f.Text == "" || len(f.Text) > 8000 {
+			err = assistant.Errorf(assistant.CodeInvalid, "a message must have 1 to 8000 characters")
+		} else if _, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text); err == nil {
+			err = c.audit(ctx, actor, "handoff.message", target, nil)
+		}
+	case "resolve":
+		if err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI); err == nil {
+			err = c.audit(ctx, actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI})
+		}
+	default:
+		err = assistant.Errorf(assistant.CodeInvalid, "unknown frame type %q", f.Type)
+	}
+	if err != nil {
+		c.sendErr(err)
+	}
+}
+
+func (c *consoleConn) audit(ctx context.Context, actor, action, target string, detail map[string]any) error {
+	if err := c.srv.audit.Record(ctx, actor, action, target, detail); err != nil {
+		return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
+	}
+	return nil
+}
+
+// write runs on the writer goroutine only.
+func (c *consoleConn) write(it any) error {
+	store := c.srv.svc.Store
+	switch v := it.(type) {
+	case loadHandoffs:
+		hs, err := store.OpenHandoffs(c.ctx)
+		if err != nil {
+			return c.writeJSON(errorFrame{Type: "error", Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+		}
+		return c.writeJSON(consoleHandoffs{Type: "handoffs", Items: nonNilHandoffs(hs)})
+	case watchRequest:
+		c.watchID, c.lastSent = v.handoff.ID, 0
+		msgs, err := store.After(c.ctx, v.handoff.ConversationID, 0, 1000)
+		if err != nil {
+			return c.writeJSON(errorFrame{Type: "error", Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+		}
+		as, err := store.Assessments(c.ctx, v.handoff.ConversationID)
+		if err != nil {
+			return c.writeJSON(errorFrame{Type: "error", Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+		}
+		if len(msgs) > 0 {
+			c.lastSent = msgs[len(msgs)-1].Seq
+		}
+		return c.writeJSON(consoleTranscript{Type: "transcript", Handoff: v.handoff, Messages: msgs, Assessments: as})
+	case assistant.Event:
+		if v.Kind == assistant.EventHandoff {
+			h, err := store.Handoff(c.ctx, v.Seq)
+			if err != nil {
+				return nil
+			}
+			return c.writeJSON(consoleHandoff{Type: "handoff", Item: h, Alert: h.Status == assistant.HandoffWaiting})
+		}
+		return c.syncWatched(v.ConversationID)
+	}
+	return c.writeJSON(it)
+}
+
+// syncWatched sends the watched conversation's new messages.
+func (c *consoleConn) syncWatched(convID string) error {
+	if convID != c.watchConv.Load().(string) || c.watchID == 0 {
+		return nil
+	}
+	msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+	if err != nil {
+		return c.writeJSON(errorFrame{Type: "error", Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+	}
+	for _, m := range msgs {
+		if err := c.writeJSON(consoleMessage{Type: "message", HandoffID: c.watchID, Message: m}); err != nil {
+			return err
+		}
+		c.lastSent = m.Seq
+	}
+	return nil
+}
+
+func nonNilHandoffs(hs []assistant.Handoff) []assistant.Handoff {
+	if hs == nil {
+		return []assistant.Handoff{}
+	}
+	return hs
+}

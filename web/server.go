@@ -1,0 +1,191 @@
+// Package web serves Nightfloat's pages and websockets: the resident chat, and (later)
+// the clinician console. It is the only package that imports gorilla/websocket.
+package web
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nightfloat/assistant"
+	"nightfloat/postgres"
+	"nightfloat/review"
+)
+
+// Options configure the web layer.
+type Options struct {
+	AllowedOrigins []string // origins besides the server's own that may open websockets
+	Crisis         assistant.CrisisResources
+	Logger         *slog.Logger
+	// Accounts and Audit enable the clinician console; without them only the chat is served.
+	Accounts      *review.Accounts
+	Audit         *review.Audit
+	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
+}
+
+// Server holds the routes and every open websocket.
+type Server struct {
+	svc     *assistant.Service
+	hub     *assistant.Hub
+	pool    *pgxpool.Pool
+	crisis  assistant.CrisisResources
+	origins map[string]bool
+	logger  *slog.Logger
+	pages   *template.Template
+	static  fs.FS
+
+	accounts *review.Accounts
+	audit    *review.Audit
+	auth     *Auth
+
+	base    context.Context
+	stopAll context.CancelFunc
+	mu      sync.Mutex
+	conns   int
+	closing bool
+	connsWG sync.WaitGroup
+}
+
+// NewServer builds the web layer; it parses the embedded templates once, here.
+func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o Options) (*Server, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	origins := make(map[string]bool, len(o.AllowedOrigins))
+	for _, org := range o.AllowedOrigins {
+		origins[strings.ToLower(strings.TrimRight(org, "/"))] = true
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	base, stop := context.WithCancel(context.Background())
+	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
+		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit}
+	if o.Accounts != nil && o.Audit != nil {
+		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
+	}
+	return s, nil
+}
+
+// Handler returns the HTTP routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.chatPage)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
+	mux.HandleFunc("GET /ws", s.serveResident)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.auth != nil {
+		s.consoleRoutes(mux)
+	}
+	return securityHeaders(mux)
+}
+
+// checkOrigin allows the server's own origin, the configured ones, and clients that send
+// no Origin (not browsers, so not open to cross-site use).
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return s.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
+}
+
+// track counts a websocket in; false means the server is shutting down.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.conns++
+	s.connsWG.Add(1)
+	return true
+}
+
+func (s *Server) untrack() {
+	s.mu.Lock()
+	s.conns--
+	s.mu.Unlock()
+	s.connsWG.Done()
+}
+
+// Connections counts open websockets.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// CloseSockets closes every websocket with 1001 (going away) and waits for their
+// goroutines until ctx ends. http.Server.Shutdown does not touch hijacked connections.
+func (s *Server) CloseSockets(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.stopAll()
+	done := make(chan struct{})
+	go func() { s.connsWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 when the database is reachable and fully migrated.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	pending, err := postgres.Pending(ctx, s.pool)
+	switch {
+	case err != nil:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unreachable\n"))
+	case pending > 0:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("migrations pending\n"))
+	default:
+		_, _ = w.Write([]byte("ready\n"))
+	}
+}
+
+// securityHeaders sets the headers every page needs; the policy allows only our own
+// scripts and styles, so no injected markup could run.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

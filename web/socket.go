@@ -1,0 +1,138 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// socket is the part of a websocket connection that every kind shares: one writer
+// goroutine that alone writes to the socket, a bounded queue that never blocks a producer,
+// keepalive pings, and a close frame on the way out.
+type socket struct {
+	ws     *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    chan any
+	log    *slog.Logger
+
+	closeOnce sync.Once
+	mu        sync.Mutex
+	closeCode int
+	closeText string
+}
+
+func newSocket(parent context.Context, ws *websocket.Conn, log *slog.Logger) *socket {
+	ctx, cancel := context.WithCancel(parent)
+	return &socket{ws: ws, ctx: ctx, cancel: cancel, out: make(chan any, sendBuffer), log: log}
+}
+
+// enqueue hands an item to the writer without ever blocking: a connection that cannot
+// keep up is closed with 4000, and its client reconnects and resyncs from the database.
+func (s *socket) enqueue(it any) bool {
+	select {
+	case s.out <- it:
+		return true
+	case <-s.ctx.Done():
+		return false
+	default:
+		s.closeWith(closeSlowConsumer, "too slow: reconnect and resync")
+		return false
+	}
+}
+
+// closeWith ends the connection with a close frame carrying code.
+func (s *socket) closeWith(code int, text string) {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closeCode, s.closeText = code, text
+		s.mu.Unlock()
+		s.cancel()
+	})
+}
+
+// writePump runs the writer until the connection ends; write handles each queued item.
+func (s *socket) writePump(write func(it any) error) {
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			s.mu.Lock()
+			code, text := s.closeCode, s.closeText
+			s.mu.Unlock()
+			if code == 0 {
+				code, text = websocket.CloseGoingAway, "server is shutting down"
+			}
+			_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+			return
+		case <-ping.C:
+			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				s.cancel()
+				return
+			}
+		case it := <-s.out:
+			if err := write(it); err != nil {
+				s.log.Debug("websocket write failed", "error", err)
+				s.cancel()
+				return
+			}
+		}
+	}
+}
+
+// readFrames reads text frames and hands each to handle until the connection ends. A frame
+// between frameLimit and hardFrameLimit is refused with tooLarge and the connection stays.
+func (s *socket) readFrames(firstWait time.Duration, handle func(data []byte), refuse func(error)) {
+	s.ws.SetReadLimit(hardFrameLimit)
+	_ = s.ws.SetReadDeadline(time.Now().Add(firstWait))
+	s.ws.SetPongHandler(func(string) error { return s.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		typ, data, err := s.ws.ReadMessage()
+		if err != nil {
+			if err == websocket.ErrReadLimit {
+				s.closeWith(websocket.CloseMessageTooBig, "frame too large")
+			}
+			return
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+		switch {
+		case typ != websocket.TextMessage:
+			refuse(errBinaryFrame)
+		case len(data) > frameLimit:
+			refuse(errFrameTooLarge(len(data)))
+		default:
+			handle(data)
+		}
+	}
+}
+
+// extendRead moves the read deadline on once the peer has identified itself.
+func (s *socket) extendRead() { _ = s.ws.SetReadDeadline(time.Now().Add(pongWait)) }
+
+func (s *socket) writeJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode frame", "error", err)
+		return nil
+	}
+	_ = s.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	return s.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// run starts the writer, runs read on this goroutine, and waits for the writer to finish.
+func (s *socket) run(read func(), write func(it any) error) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.writePump(write) }()
+	read()
+	s.cancel()
+	wg.Wait()
+	s.ws.Close()
+}

@@ -1,0 +1,260 @@
+// Nightfloat resident chat. Plain JavaScript, no build step. Every piece of text from the
+// server or the user is inserted with textContent, never as HTML.
+"use strict";
+
+(function () {
+  const CONV_KEY = "nightfloat.conversation";
+  const OUTBOX_KEY = "nightfloat.outbox";
+  const maxChars = Number(document.body.dataset.maxChars || 4000);
+
+  const el = (id) => document.getElementById(id);
+  const log = el("log"), text = el("text"), send = el("send"), statusEl = el("status");
+
+  let conv = load(CONV_KEY, null);        // {id, token, role}
+  let outbox = load(OUTBOX_KEY, []);      // [{client_id, text}] not yet acknowledged
+  let ws = null, welcomed = false, lastSeq = 0, backoff = 500, retryTimer = null;
+  const bySeq = new Map();                // seq -> <li>
+  const unsent = new Map();               // client_id -> <li>
+  const streaming = new Map();            // reply_to -> <li>
+  const answered = new Set();             // reply_to values whose final message arrived
+
+  function load(key, fallback) {
+    try { const v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (_) { return fallback; }
+  }
+  function save(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (_) { /* private mode: keep in memory */ }
+  }
+  function setStatus(s) { statusEl.textContent = s; }
+
+  function newClientID() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = new Uint8Array(16); crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
+  const authorLabel = { resident: "You", assistant: "Nightfloat (AI)", clinician: "Clinician (a person)", system: "Nightfloat" };
+
+  function bubble(author, kind, body) {
+    const li = document.createElement("li");
+    li.className = "msg " + author + (kind && kind !== "text" ? " " + kind : "");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = authorLabel[author] || author;
+    const p = document.createElement("span");
+    p.className = "body";
+    p.textContent = body;
+    li.append(who, p);
+    return li;
+  }
+
+  function citations(list) {
+    const ul = document.createElement("ul");
+    ul.className = "cites";
+    for (const c of list) {
+      const li = document.createElement("li");
+      li.textContent = "Source: " + c.title + (c.heading ? " — " + c.heading.split(" > ").pop() : "");
+      const r = document.createElement("span");
+      r.className = "review";
+      r.textContent = (c.reviewed_on && c.reviewed_on !== "pending")
+        ? "Reviewed by " + c.reviewed_by + " on " + c.reviewed_on
+        : "Sample content — not yet clinically reviewed";
+      li.append(r);
+      ul.append(li);
+    }
+    return ul;
+  }
+
+  function scrollDown() { window.requestAnimationFrame(() => { const m = el("main"); m.scrollTop = m.scrollHeight; }); }
+
+  // Insert keeping seq order; unsent local bubbles stay at the end.
+  function place(li, seq) {
+    li.dataset.seq = String(seq);
+    let before = null;
+    for (const node of log.children) {
+      const s = Number(node.dataset.seq || Infinity);
+      if (s > seq) { before = node; break; }
+    }
+    log.insertBefore(li, before);
+  }
+
+  function onMessage(f) {
+    if (bySeq.has(f.seq)) return; // a replay of what is already shown
+    lastSeq = Math.max(lastSeq, f.seq);
+    const li = bubble(f.author, f.kind, f.text);
+    if (f.citations && f.citations.length) li.append(citations(f.citations));
+    if (f.reply_to) {
+      answered.add(f.reply_to);
+      const s = streaming.get(f.reply_to);
+      if (s) { s.remove(); streaming.delete(f.reply_to); }
+    }
+    if (f.author === "resident" && f.client_id) {
+      const local = unsent.get(f.client_id);
+      if (local) { local.remove(); unsent.delete(f.client_id); }
+      outbox = outbox.filter((m) => m.client_id !== f.client_id);
+      save(OUTBOX_KEY, outbox);
+    }
+    bySeq.set(f.seq, li);
+    place(li, f.seq);
+    scrollDown();
+  }
+
+  function onDelta(f) {
+    if (answered.has(f.reply_to)) return;
+    let li = streaming.get(f.reply_to);
+    if (!li) {
+      li = bubble("assistant", "text", "");
+      li.classList.add("streaming");
+      streaming.set(f.reply_to, li);
+      place(li, f.reply_to + 0.5);
+    }
+    li.querySelector(".body").textContent += f.text;
+    scrollDown();
+  }
+
+  function onError(f) {
+    if (f.client_id) {
+      const local = unsent.get(f.client_id);
+      const keep = f.code === "rate_limited" || f.code === "unavailable" || f.code === "internal";
+      if (!keep) {
+        outbox = outbox.filter((m) => m.client_id !== f.client_id);
+        save(OUTBOX_KEY, outbox);
+        if (local) { local.classList.add("error"); local.querySelector(".who").textContent = "Not sent: " + f.message; unsent.delete(f.client_id); }
+      } else {
+        if (local) local.querySelector(".who").textContent = "Waiting to send…";
+        scheduleRetry(15000);
+      }
+    }
+    if (!welcomed && f.code === "unauthorized") {
+      // The saved conversation can no longer be opened: start afresh.
+      localStorage.removeItem(CONV_KEY);
+      conv = null;
+      showStart("Your previous conversation could not be reopened. You can start a new one.");
+      return;
+    }
+    setStatus(f.message);
+    if (f.crisis && f.crisis.length) {
+      const li = bubble("system", "crisis", f.message + "\n• " + f.crisis.join("\n• "));
+      log.append(li);
+      scrollDown();
+    }
+  }
+
+  // The handoff banner says plainly who is on the other side.
+  function onHandoff(f) {
+    const note = el("ai-note");
+    if (f.status === "waiting") {
+      setStatus(f.unattended
+        ? "No clinician has joined yet. Please call or text 988 now — your request stays open."
+        : "Connecting you with a clinician (a person)… The AI will not answer in this conversation.");
+      note.textContent = "Waiting for a clinician · the AI has stopped";
+    } else if (f.status === "claimed") {
+      setStatus("A clinician has joined — you are talking with a person now, not the AI.");
+      note.textContent = "A clinician (a person) is writing";
+    } else if (f.mode === "ai") {
+      setStatus("The clinician handed the conversation back to the AI.");
+      note.textContent = "AI assistant · not a person · supervised by clinicians";
+    } else {
+      setStatus("A clinician closed this conversation. Start a new one any time.");
+      note.textContent = "Conversation closed by a clinician";
+    }
+  }
+
+  function handle(f) {
+    switch (f.type) {
+      case "welcome":
+        welcomed = true; backoff = 500;
+        conv = { id: f.conversation_id, token: f.token, role: f.role };
+        save(CONV_KEY, conv);
+        el("start").hidden = true;
+        text.disabled = false; send.disabled = false;
+        setStatus(f.mode === "human" ? "A clinician is handling this conversation." : "");
+        flushOutbox();
+        break;
+      case "message": onMessage(f); break;
+      case "delta": onDelta(f); break;
+      case "done": { const li = bySeq.get(f.seq); if (li) li.classList.remove("streaming"); break; }
+      case "error": onError(f); break;
+      case "handoff": onHandoff(f); break;
+    }
+  }
+
+  function connect() {
+    if (!conv) return;
+    clearTimeout(retryTimer);
+    welcomed = false;
+    const proto = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(proto + location.host + "/ws");
+    ws.onopen = () => {
+      const hello = { type: "hello", role: conv.role, last_seq: lastSeq };
+      if (conv.id) { hello.conversation_id = conv.id; hello.token = conv.token; }
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (ev) => { try { handle(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
+    ws.onclose = () => {
+      welcomed = false;
+      if (!conv) return;
+      setStatus("Connection lost — reconnecting…");
+      retryTimer = setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function scheduleRetry(ms) { setTimeout(flushOutbox, ms); }
+
+  function flushOutbox() {
+    if (!ws || ws.readyState !== WebSocket.OPEN || !welcomed) return;
+    for (const m of outbox) ws.send(JSON.stringify({ type: "message", client_id: m.client_id, text: m.text }));
+  }
+
+  function showUnsent(m) {
+    const li = bubble("resident", "text", m.text);
+    li.classList.add("unsent");
+    li.querySelector(".who").textContent = "Sending…";
+    unsent.set(m.client_id, li);
+    log.append(li);
+    scrollDown();
+  }
+
+  function submit(ev) {
+    ev.preventDefault();
+    const body = text.value.trim();
+    if (!body) return;
+    if ([...body].length > maxChars) { setStatus("Messages can be at most " + maxChars + " characters."); return; }
+    const m = { client_id: newClientID(), text: body };
+    outbox.push(m);
+    save(OUTBOX_KEY, outbox); // kept on this device until the server acknowledges it
+    showUnsent(m);
+    text.value = ""; updateCount();
+    if (ws && ws.readyState === WebSocket.OPEN && welcomed) ws.send(JSON.stringify({ type: "message", client_id: m.client_id, text: m.text }));
+  }
+
+  function updateCount() {
+    const n = [...text.value].length;
+    el("count").textContent = String(n);
+    el("count").parentElement.classList.toggle("over", n > maxChars);
+  }
+
+  function showStart(note) {
+    el("start").hidden = false;
+    text.disabled = true; send.disabled = true;
+    if (note) setStatus(note);
+  }
+
+  el("form").addEventListener("submit", submit);
+  text.addEventListener("input", updateCount);
+  text.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { submit(ev); } });
+  el("start-btn").addEventListener("click", () => {
+    conv = { id: "", token: "", role: el("role").value };
+    connect();
+  });
+  el("about-btn").addEventListener("click", () => el("about").showModal());
+  el("crisis-more").addEventListener("click", () => { const l = el("crisis-list"); l.hidden = !l.hidden; });
+  el("new-btn").addEventListener("click", () => {
+    if (!confirm("Start a new conversation? This one will no longer be shown on this device.")) return;
+    localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);
+    location.reload();
+  });
+
+  for (const m of outbox) showUnsent(m);
+  if (conv && conv.id) connect(); else showStart();
+})();

@@ -1,0 +1,160 @@
+// Nightfloat clinician console: live handoff alerts, claim, chat with the resident,
+// resolve. Plain JavaScript; all text is inserted with textContent.
+"use strict";
+
+(function () {
+  if (document.body.dataset.oncall !== "true") return;
+  const el = (id) => document.getElementById(id);
+  const handoffs = new Map();      // id -> handoff
+  let ws = null, backoff = 500, current = null, me = null, audio = null;
+  const focusID = Number(document.body.dataset.handoff || 0);
+
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.type = "square"; o.frequency.value = 880;
+      g.gain.setValueAtTime(0.15, audio.currentTime);
+      g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+      o.connect(g); g.connect(audio.destination);
+      o.start(); o.stop(audio.currentTime + 0.6);
+    } catch (_) { /* no audio device: the banner still shows */ }
+  }
+
+  function alertFor(h) {
+    const banner = el("alert");
+    banner.textContent = (h.level === "emergency" ? "EMERGENCY" : "Urgent") + " handoff waiting: " + h.pseudonym +
+      " (" + h.role + ")" + (h.alerts > 1 ? " — alert " + h.alerts : "");
+    banner.hidden = false;
+    document.title = "● Handoff waiting — Nightfloat console";
+    if (el("duty") && el("duty").checked) beep();
+  }
+
+  function waited(h) {
+    const mins = Math.max(0, Math.round((Date.now() - Date.parse(h.created_at)) / 60000));
+    return mins + " min";
+  }
+
+  function renderList() {
+    const ul = el("handoffs");
+    ul.textContent = "";
+    const open = [...handoffs.values()].filter((h) => h.status !== "resolved")
+      .sort((a, b) => (a.level === b.level ? Date.parse(a.created_at) - Date.parse(b.created_at) : a.level === "emergency" ? -1 : 1));
+    el("none").hidden = open.length > 0;
+    if (!open.some((h) => h.status === "waiting")) { el("alert").hidden = true; document.title = "Nightfloat console"; }
+    for (const h of open) {
+      const li = document.createElement("li");
+      li.className = h.level;
+      li.dataset.id = String(h.id);
+      const b = document.createElement("button");
+      b.type = "button";
+      const lv = document.createElement("span"); lv.className = "level"; lv.textContent = h.level;
+      const name = document.createElement("span"); name.textContent = " " + h.pseudonym + " · " + h.role;
+      const meta = document.createElement("span"); meta.className = "meta";
+      meta.textContent = h.status + (h.claimed_by_name ? " by " + h.claimed_by_name : "") + " · waiting " + waited(h) +
+        " · " + (h.categories || []).join(", ") + (h.unattended_at ? " · resident told no one has joined yet" : "");
+      b.append(lv, name, meta);
+      b.addEventListener("click", () => send({ type: "open", handoff_id: h.id }));
+      li.append(b);
+      ul.append(li);
+    }
+  }
+
+  function line(m, assessments) {
+    const li = document.createElement("li");
+    li.className = m.author;
+    const who = document.createElement("span"); who.className = "who";
+    who.textContent = "#" + m.seq + " " + m.author + (m.kind !== "text" ? " · " + m.kind : "");
+    const body = document.createElement("span"); body.textContent = m.text;
+    li.append(who, body);
+    for (const a of assessments.filter((x) => x.seq === m.seq)) {
+      const s = document.createElement("span"); s.className = "assessment";
+      let ev = [];
+      try { ev = (typeof a.evidence === "string" ? JSON.parse(a.evidence) : a.evidence) || []; } catch (_) { ev = []; }
+      s.textContent = "Safety: " + a.level + (a.categories.length ? " · " + a.categories.join(", ") : "") +
+        (a.cssrs ? " · C-SSRS item " + a.cssrs : "") + (ev.length ? " · " + ev.map((e) => e.rule_id + " “" + e.span + "”").join("; ") : "") +
+        " · " + a.version;
+      li.append(s);
+    }
+    return li;
+  }
+
+  function showConversation(h, messages, assessments) {
+    current = h;
+    el("conversation").hidden = false;
+    el("conv-title").textContent = h.pseudonym + " — " + h.level + " handoff";
+    el("conv-meta").textContent = "Role: " + h.role + " · status: " + h.status + (h.claimed_by_name ? " (" + h.claimed_by_name + ")" : "") +
+      " · categories: " + (h.categories || []).join(", ");
+    const t = el("transcript");
+    t.textContent = "";
+    for (const m of messages) t.append(line(m, assessments));
+    t.scrollTop = t.scrollHeight;
+    updateActions();
+  }
+
+  function updateActions() {
+    if (!current) return;
+    const mine = current.status === "claimed" && me && current.claimed_by_name === me;
+    el("claim").hidden = current.status !== "waiting";
+    el("say").hidden = !mine;
+    el("resolve").hidden = !mine;
+  }
+
+  function send(f) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(f)); }
+
+  function handle(f) {
+    switch (f.type) {
+      case "duty": if (el("duty")) el("duty").checked = f.on; break;
+      case "handoffs":
+        handoffs.clear();
+        for (const h of f.items) handoffs.set(h.id, h);
+        renderList();
+        if (f.items.some((h) => h.status === "waiting")) alertFor(f.items.find((h) => h.status === "waiting"));
+        if (focusID && handoffs.has(focusID) && !current) send({ type: "open", handoff_id: focusID });
+        break;
+      case "handoff": {
+        const before = handoffs.get(f.item.id);
+        handoffs.set(f.item.id, f.item);
+        renderList();
+        if (f.alert && (!before || before.alerts !== f.item.alerts || before.status !== f.item.status)) alertFor(f.item);
+        if (current && current.id === f.item.id) { current = f.item; el("conv-meta").textContent = "Role: " + f.item.role + " · status: " + f.item.status + (f.item.claimed_by_name ? " (" + f.item.claimed_by_name + ")" : ""); updateActions(); }
+        break;
+      }
+      case "transcript": showConversation(f.handoff, f.messages, f.assessments || []); break;
+      case "message":
+        if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
+        break;
+      case "error": el("conn").textContent = f.message; break;
+    }
+  }
+
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(proto + location.host + "/console/ws");
+    ws.onopen = () => { backoff = 500; el("conn").textContent = "Connected"; if (current) send({ type: "open", handoff_id: current.id }); };
+    ws.onmessage = (ev) => { try { handle(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
+    ws.onclose = (ev) => {
+      if (ev.code === 4401) { location.href = "/console/login"; return; }
+      el("conn").textContent = "Connection lost — reconnecting…";
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  me = (document.querySelector(".console-top .who").textContent.split(" · ")[0] || "").trim();
+  if (el("duty")) el("duty").addEventListener("change", (ev) => { if (ev.target.checked) beep(); send({ type: "duty", on: ev.target.checked }); });
+  el("claim").addEventListener("click", () => current && send({ type: "claim", handoff_id: current.id }));
+  el("say").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = el("say-text").value.trim();
+    if (!text || !current) return;
+    send({ type: "say", handoff_id: current.id, client_id: String(Date.now()) + Math.random().toString(16).slice(2), text });
+    el("say-text").value = "";
+  });
+  el("resolve").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!current) return;
+    send({ type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked });
+  });
+  connect();
+})();

@@ -1,0 +1,255 @@
+package web
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"nightfloat/assistant"
+)
+
+// Websocket limits. A frame above frameLimit gets an error frame and the connection
+// stays; one above hardFrameLimit closes the connection (1009), since it must be read
+// whole before it can be refused.
+const (
+	frameLimit     = 16 << 10
+	hardFrameLimit = 64 << 10
+	writeWait      = 10 * time.Second
+	pongWait       = 60 * time.Second
+	pingEvery      = 25 * time.Second
+	helloWait      = 15 * time.Second
+	sendBuffer     = 256
+	replayBatch    = 200
+)
+
+// Application close codes (4000-4499: reconnect and resync from last_seq).
+const closeSlowConsumer = 4000
+
+// syncRequest asks the writer to send what the database has beyond what was sent.
+type syncRequest struct{}
+
+// resetLastSent tells the writer where the client's replay starts.
+type resetLastSent int64
+
+// conn is one resident websocket.
+type conn struct {
+	*socket
+	srv *Server
+
+	mu       sync.Mutex
+	conv     assistant.Conversation
+	lastSent int64 // writer-owned
+}
+
+func (s *Server) upgrader() websocket.Upgrader {
+	return websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: s.checkOrigin}
+}
+
+// serveResident upgrades and runs one resident connection until it closes.
+func (s *Server) serveResident(w http.ResponseWriter, r *http.Request) {
+	up := s.upgrader()
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	c := &conn{socket: newSocket(s.base, ws, s.logger), srv: s}
+	if !s.track() {
+		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.run(func() {}, func(any) error { return nil })
+		return
+	}
+	defer s.untrack()
+	var unsubscribe func()
+	c.run(func() {
+		c.readFrames(helloWait, func(data []byte) { c.frame(data, &unsubscribe) }, func(err error) { c.sendError(err, "") })
+		if unsubscribe != nil {
+			unsubscribe()
+		}
+	}, c.write)
+}
+
+func (c *conn) frame(data []byte, unsubscribe *func()) {
+	f, err := decodeFrame(data)
+	if err != nil {
+		c.sendError(err, "")
+		return
+	}
+	switch f.Type {
+	case "hello":
+		if *unsubscribe != nil {
+			c.sendError(assistant.Errorf(assistant.CodeConflict, "hello was already sent on this connection"), "")
+			return
+		}
+		if *unsubscribe = c.hello(f); *unsubscribe != nil {
+			c.extendRead()
+		}
+	case "message":
+		if *unsubscribe == nil {
+			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before messages"), f.ClientID)
+			return
+		}
+		c.message(f)
+	}
+}
+
+// hello opens or resumes the conversation, subscribes to it, and replays what the client
+// lacks. It returns nil when the hello was refused.
+func (c *conn) hello(f inFrame) (unsubscribe func()) {
+	svc := c.srv.svc
+	var conv assistant.Conversation
+	var token string
+	var err error
+	if f.ConversationID == "" {
+		if !assistant.ValidRole(f.Role) {
+			c.sendError(assistant.Errorf(assistant.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
+			return nil
+		}
+		conv, token, err = svc.Start(c.ctx, f.Role)
+	} else {
+		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
+		token = f.Token
+	}
+	if err != nil {
+		c.sendError(err, "")
+		return nil
+	}
+	c.mu.Lock()
+	c.conv = conv
+	c.mu.Unlock()
+	// Subscribe before reading the backlog, so nothing falls between the two.
+	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
+		func() { c.closeWith(closeSlowConsumer, "too slow: reconnect and resync") })
+	last := f.LastSeq
+	if last < 0 || f.ConversationID == "" {
+		last = 0
+	}
+	c.enqueue(welcomeFrame{Type: "welcome", ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
+		Role: conv.Role, Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
+	c.enqueue(resetLastSent(last))
+	c.enqueue(syncRequest{})
+	c.enqueue(assistant.Event{Kind: assistant.EventHandoff, ConversationID: conv.ID})
+	return unsubscribe
+}
+
+func (c *conn) message(f inFrame) {
+	c.mu.Lock()
+	conv := c.conv
+	c.mu.Unlock()
+	msg, dup, err := c.srv.svc.Submit(c.ctx, conv, f.ClientID, f.Text)
+	if err != nil {
+		c.sendError(err, f.ClientID)
+		return
+	}
+	if dup {
+		// The client missed the acknowledgement: send the stored message again, same seq.
+		c.enqueue(messageFrame{Type: "message", Message: msg})
+		return
+	}
+	c.enqueue(syncRequest{})
+}
+
+func (c *conn) sendError(err error, clientID string) {
+	code := assistant.ErrorCode(err)
+	if code == assistant.CodeInternal || code == assistant.CodeUnavailable {
+		c.log.Error("resident request failed", "error", err)
+	}
+	c.enqueue(newErrorFrame(err, clientID, c.srv.crisis))
+}
+
+// write sends one queued item; it runs only on the writer goroutine.
+func (c *conn) write(it any) error {
+	switch f := it.(type) {
+	case resetLastSent:
+		c.lastSent = int64(f)
+		return nil
+	case syncRequest:
+		return c.syncFromStore()
+	case assistant.Event:
+		return c.writeEvent(f)
+	}
+	return c.writeJSON(it)
+}
+
+func (c *conn) writeEvent(ev assistant.Event) error {
+	switch ev.Kind {
+	case assistant.EventStored:
+		if ev.Seq <= c.lastSent {
+			return nil
+		}
+		return c.syncFromStore()
+	case assistant.EventResync:
+		return c.syncFromStore()
+	case assistant.EventDelta:
+		return c.writeJSON(deltaFrame{Type: "delta", ReplyTo: ev.Seq, Text: ev.Text})
+	case assistant.EventHandoff:
+		return c.writeHandoff(ev.Seq)
+	case assistant.EventFailure:
+		return c.writeJSON(errorFrame{Type: "error", Code: assistant.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+	}
+	return nil
+}
+
+// writeHandoff sends the state of handoff id, or of the conversation's current handoff
+// when id is 0 (after a connect: nothing is sent when there has never been one).
+func (c *conn) writeHandoff(id int64) error {
+	c.mu.Lock()
+	convID := c.conv.ID
+	c.mu.Unlock()
+	store := c.srv.svc.Store
+	var h assistant.Handoff
+	var err error
+	if id == 0 {
+		h, err = store.CurrentHandoff(c.ctx, convID)
+	} else {
+		h, err = store.Handoff(c.ctx, id)
+	}
+	if assistant.ErrorCode(err) == assistant.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
+	}
+	conv, err := store.Conversation(c.ctx, convID)
+	if err != nil {
+		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
+	}
+	// Messages stored with the change go first, so the page shows them in order.
+	if err := c.syncFromStore(); err != nil {
+		return err
+	}
+	return c.writeJSON(handoffFrame{Type: "handoff", ID: h.ID, Level: h.Level, Status: h.Status,
+		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
+}
+
+// syncFromStore sends every stored message after lastSent, in order.
+func (c *conn) syncFromStore() error {
+	c.mu.Lock()
+	convID := c.conv.ID
+	c.mu.Unlock()
+	for {
+		msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+		if err != nil {
+			if c.ctx.Err() != nil {
+				return err
+			}
+			// The database is unreachable: say so; the client keeps its place and resyncs.
+			return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
+		}
+		for _, m := range msgs {
+			if err := c.writeJSON(messageFrame{Type: "message", Message: m}); err != nil {
+				return err
+			}
+			if m.ReplyTo > 0 && m.Kind != assistant.KindDisclosure {
+				if err := c.writeJSON(doneFrame{Type: "done", Seq: m.Seq}); err != nil {
+					return err
+				}
+			}
+			c.lastSent = m.Seq
+		}
+		if len(msgs) < replayBatch {
+			return nil
+		}
+	}
+}
