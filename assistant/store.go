@@ -60,8 +60,7 @@ func (s *Store) CreateConversation(ctx context.Context, role string) (Conversati
 func (s *Store) OpenConversation(ctx context.Context, id, token string) (Conversation, error) {
 	var c Conversation
 	var hash []byte
-	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id::text = $1`, id,
-	).Scan(append(c.fields(), &hash)...)
+	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id::text = $1`, id).Scan(append(c.fields(), &hash)...)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare(hash, hashToken(token)) != 1) {
 		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
 	}

@@ -17,9 +17,9 @@ import (
 
 	"nightfloat/assistant"
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/review"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
+	"nightfloat/review"
 	"nightfloat/safety"
 )
 
