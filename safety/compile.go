@@ -16,8 +16,8 @@ const (
 type negationMode int
 
 const (
-	negAround  negationMode = iota // cues before or inside the match negate it
-	negOutside                     // only cues before the match (the pattern spells out its own negation)
+	negOutside negationMode = iota // only cues before the match (default: patterns spell out their own negations)
+	negAround                      // cues before or inside the match (patterns with gaps that could swallow a cue)
 	negOff                         // never negated
 )
 
@@ -251,9 +251,9 @@ func compileRule(file string, s ruleSpec, expand func(string, string) (*regexp.R
 		return r, nil, fmt.Errorf("safety: %s: unknown subject %q", where, s.Subject)
 	}
 	switch s.Negation {
-	case "", "around":
+	case "around":
 		r.negation = negAround
-	case "outside":
+	case "", "outside":
 		r.negation = negOutside
 	case "off":
 		r.negation = negOff

@@ -46,6 +46,10 @@ func clauseStart(t string, sentStart, s int) int {
 	return sentStart
 }
 
+// reportVerbs after a cue carry the negation into a new clause: "I didn't
+// mean I want to die" denies the clause that follows.
+var reportVerbs = map[string]bool{"mean": true, "meant": true, "say": true, "said": true, "saying": true}
+
 var contrastive = map[string]bool{"but": true, "though": true, "although": true, "however": true, "except": true}
 
 // span is a byte range of the normalised text.
@@ -138,7 +142,8 @@ func (n *negation) negated(t string, cs, s, e int, mode negationMode, attr *attr
 		// A new first-person subject between the cue and the match start
 		// begins another clause.
 		newSubject := false
-		for k := i + 1; k < first; k++ {
+		reporting := i+1 < first && reportVerbs[t[ws[i+1].s:ws[i+1].e]]
+		for k := i + 1; k < first && !reporting; k++ {
 			if attr.isSubject(t[ws[k].s:ws[k].e]) {
 				newSubject = true
 				break
@@ -224,6 +229,10 @@ func (a *attribution) aboutOther(t string, ss, s, e int) bool {
 	ws := words(t, ss, s, buf[:0])
 	for i := len(ws) - 1; i >= 0; i-- {
 		x := t[ws[i].s:ws[i].e]
+		if x == "my" || x == "mine" {
+			// A possessive ("someone in my cohort") is not the subject.
+			continue
+		}
 		if a.self[x] {
 			return false
 		}

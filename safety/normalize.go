@@ -210,12 +210,23 @@ func (n *normalizer) normalize(orig string) normText {
 			for j < len(b) && isTokenByte(b, j) {
 				j++
 			}
-			w := n.word(string(b[i:j]), prevWord, nextLetter(b, j))
+			tok := string(b[i:j])
+			// An apostrophe opening or closing a word is a single quote;
+			// keep it as a quote mark so reported speech can be recognised.
+			openQ := tok[0] == '\'' && len(tok) > 1
+			closeQ := tok[len(tok)-1] == '\'' && len(tok) > 1 && !strings.HasSuffix(tok, "s'")
+			w := n.word(tok, prevWord, nextLetter(b, j))
 			if w != "" {
 				if last != ' ' && isTokenEnd(last) {
 					emit(" ", f.start[i], f.start[i])
 				}
+				if openQ {
+					emit(`"`, f.start[i], f.end[i])
+				}
 				emit(w, f.start[i], f.end[j-1])
+				if closeQ {
+					emit(`"`, f.start[j-1], f.end[j-1])
+				}
 				last = w[len(w)-1]
 				prevWord = lastWord(w)
 			}

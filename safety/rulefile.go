@@ -59,7 +59,7 @@ type ruleSpec struct {
 	CSSRS     int      `yaml:"cssrs"`
 	Signal    string   `yaml:"signal"`   // memory signal this rule raises
 	Subject   string   `yaml:"subject"`  // any (default: check attribution), self (skip)
-	Negation  string   `yaml:"negation"` // around (default), outside, off
+	Negation  string   `yaml:"negation"` // outside (default), around, off
 	Idioms    string   `yaml:"idioms"`   // suppress (default), ignore
 	Patterns  []string `yaml:"patterns"`
 	Unless    []string `yaml:"unless"`   // suppress when one matches in the same sentence
