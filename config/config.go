@@ -37,6 +37,19 @@ type Config struct {
 	OpenAIAPIType    string // NIGHTFLOAT_OPENAI_API_TYPE: openai or azure
 	OpenAIAPIVersion string // NIGHTFLOAT_OPENAI_API_VERSION: Azure API version
 
+	Responder               string        // NIGHTFLOAT_RESPONDER: vetted (default, no network) or model
+	Model                   string        // NIGHTFLOAT_MODEL: chat model, or the Azure deployment name
+	ModelTemperature        float64       // NIGHTFLOAT_MODEL_TEMPERATURE
+	ModelMaxTokens          int           // NIGHTFLOAT_MODEL_MAX_TOKENS: longest reply, in tokens
+	ModelContextTokens      int           // NIGHTFLOAT_MODEL_CONTEXT_TOKENS: the model's context window
+	ModelTimeout            time.Duration // NIGHTFLOAT_MODEL_TIMEOUT: one reply, retries included
+	ModelConnectTimeout     time.Duration // NIGHTFLOAT_MODEL_CONNECT_TIMEOUT
+	ModelFirstTokenTimeout  time.Duration // NIGHTFLOAT_MODEL_FIRST_TOKEN_TIMEOUT
+	ModelIdleTimeout        time.Duration // NIGHTFLOAT_MODEL_IDLE_TIMEOUT: longest silence mid-reply
+	ModelRetries            int           // NIGHTFLOAT_MODEL_RETRIES: after 429/5xx, before anything was shown
+	ModelDailyTokens        int64         // NIGHTFLOAT_MODEL_DAILY_TOKENS: all conversations per UTC day (0: no limit)
+	ModelConversationTokens int64         // NIGHTFLOAT_MODEL_CONVERSATION_TOKENS: one conversation per UTC day (0: no limit)
+
 	MaxMessageChars    int           // NIGHTFLOAT_MAX_MESSAGE_CHARS
 	RateLimitPerMinute int           // NIGHTFLOAT_RATE_LIMIT_PER_MINUTE: resident messages per conversation
 	DisclosureEvery    time.Duration // NIGHTFLOAT_DISCLOSURE_INTERVAL: repeat the AI disclosure this often
@@ -68,6 +81,16 @@ func Default() Config {
 		TurnTimeout:        60 * time.Second,
 		HandoffReAlert:     2 * time.Minute,
 		HandoffUnattended:  5 * time.Minute,
+
+		Responder:              "vetted",
+		ModelTemperature:       0.3,
+		ModelMaxTokens:         600,
+		ModelContextTokens:     8192,
+		ModelTimeout:           45 * time.Second,
+		ModelConnectTimeout:    5 * time.Second,
+		ModelFirstTokenTimeout: 20 * time.Second,
+		ModelIdleTimeout:       10 * time.Second,
+		ModelRetries:           2,
 	}
 }
 
@@ -96,6 +119,18 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OpenAIAPIKey = r.secret("NIGHTFLOAT_OPENAI_API_KEY", c.OpenAIAPIKey)
 	c.OpenAIAPIType = r.str("NIGHTFLOAT_OPENAI_API_TYPE", c.OpenAIAPIType)
 	c.OpenAIAPIVersion = r.str("NIGHTFLOAT_OPENAI_API_VERSION", c.OpenAIAPIVersion)
+	c.Responder = r.str("NIGHTFLOAT_RESPONDER", c.Responder)
+	c.Model = r.str("NIGHTFLOAT_MODEL", c.Model)
+	c.ModelTemperature = r.float("NIGHTFLOAT_MODEL_TEMPERATURE", c.ModelTemperature)
+	c.ModelMaxTokens = r.integer("NIGHTFLOAT_MODEL_MAX_TOKENS", c.ModelMaxTokens)
+	c.ModelContextTokens = r.integer("NIGHTFLOAT_MODEL_CONTEXT_TOKENS", c.ModelContextTokens)
+	c.ModelTimeout = r.duration("NIGHTFLOAT_MODEL_TIMEOUT", c.ModelTimeout)
+	c.ModelConnectTimeout = r.duration("NIGHTFLOAT_MODEL_CONNECT_TIMEOUT", c.ModelConnectTimeout)
+	c.ModelFirstTokenTimeout = r.duration("NIGHTFLOAT_MODEL_FIRST_TOKEN_TIMEOUT", c.ModelFirstTokenTimeout)
+	c.ModelIdleTimeout = r.duration("NIGHTFLOAT_MODEL_IDLE_TIMEOUT", c.ModelIdleTimeout)
+	c.ModelRetries = r.integer("NIGHTFLOAT_MODEL_RETRIES", c.ModelRetries)
+	c.ModelDailyTokens = int64(r.integer("NIGHTFLOAT_MODEL_DAILY_TOKENS", int(c.ModelDailyTokens)))
+	c.ModelConversationTokens = int64(r.integer("NIGHTFLOAT_MODEL_CONVERSATION_TOKENS", int(c.ModelConversationTokens)))
 	c.MaxMessageChars = r.integer("NIGHTFLOAT_MAX_MESSAGE_CHARS", c.MaxMessageChars)
 	c.RateLimitPerMinute = r.integer("NIGHTFLOAT_RATE_LIMIT_PER_MINUTE", c.RateLimitPerMinute)
 	c.DisclosureEvery = r.duration("NIGHTFLOAT_DISCLOSURE_INTERVAL", c.DisclosureEvery)
@@ -157,6 +192,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: NIGHTFLOAT_OPENAI_API_TYPE %q: want openai or azure", c.OpenAIAPIType)
 	}
+	if err := c.validateModel(); err != nil {
+		return err
+	}
 	if c.EmbedDimensions < 0 || c.EmbedDimensions > 2000 {
 		return fmt.Errorf("config: NIGHTFLOAT_EMBED_DIMENSIONS %d: want 1 to 2000 (pgvector's HNSW limit)", c.EmbedDimensions)
 	}
@@ -172,6 +210,49 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_TURN_TIMEOUT (positive)", c.TurnTimeout > 0},
 		{"NIGHTFLOAT_HANDOFF_REALERT (at least 10s)", c.HandoffReAlert >= 10*time.Second},
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return fmt.Errorf("config: %s is out of range", ch.name)
+		}
+	}
+	return nil
+}
+
+// validateModel checks the model responder's settings (only when it is chosen: the vetted
+// responder needs none of them).
+func (c Config) validateModel() error {
+	switch c.Responder {
+	case "vetted":
+		return nil
+	case "model":
+	default:
+		return fmt.Errorf("config: NIGHTFLOAT_RESPONDER %q: want vetted or model", c.Responder)
+	}
+	if c.Model == "" {
+		return fmt.Errorf("config: NIGHTFLOAT_RESPONDER=model needs NIGHTFLOAT_MODEL (the model, or the Azure deployment name)")
+	}
+	if c.OpenAIAPIType == "openai" && c.OpenAIBaseURL == "" && c.OpenAIAPIKey == "" {
+		return fmt.Errorf("config: NIGHTFLOAT_RESPONDER=model with OpenAI's API needs NIGHTFLOAT_OPENAI_API_KEY (or set NIGHTFLOAT_OPENAI_BASE_URL for a local server)")
+	}
+	if c.OpenAIAPIType == "azure" && (c.OpenAIBaseURL == "" || c.OpenAIAPIKey == "") {
+		return fmt.Errorf("config: NIGHTFLOAT_OPENAI_API_TYPE=azure needs NIGHTFLOAT_OPENAI_BASE_URL (https://NAME.openai.azure.com) and NIGHTFLOAT_OPENAI_API_KEY")
+	}
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"NIGHTFLOAT_MODEL_TEMPERATURE (more than 0, at most 2)", c.ModelTemperature > 0 && c.ModelTemperature <= 2},
+		{"NIGHTFLOAT_MODEL_MAX_TOKENS (64 to 32768)", c.ModelMaxTokens >= 64 && c.ModelMaxTokens <= 32768},
+		{"NIGHTFLOAT_MODEL_CONTEXT_TOKENS (at least NIGHTFLOAT_MODEL_MAX_TOKENS + 2048)", c.ModelContextTokens >= c.ModelMaxTokens+2048},
+		{"NIGHTFLOAT_MODEL_CONNECT_TIMEOUT (positive)", c.ModelConnectTimeout > 0},
+		{"NIGHTFLOAT_MODEL_FIRST_TOKEN_TIMEOUT (positive, at most NIGHTFLOAT_MODEL_TIMEOUT)", c.ModelFirstTokenTimeout > 0 && c.ModelFirstTokenTimeout <= c.ModelTimeout},
+		{"NIGHTFLOAT_MODEL_IDLE_TIMEOUT (positive, at most NIGHTFLOAT_MODEL_TIMEOUT)", c.ModelIdleTimeout > 0 && c.ModelIdleTimeout <= c.ModelTimeout},
+		// The vetted fallback must still have time to answer inside the turn.
+		{"NIGHTFLOAT_MODEL_TIMEOUT (positive, at least 10s less than NIGHTFLOAT_TURN_TIMEOUT)", c.ModelTimeout > 0 && c.ModelTimeout <= c.TurnTimeout-10*time.Second},
+		{"NIGHTFLOAT_MODEL_RETRIES (0 to 5)", c.ModelRetries >= 0 && c.ModelRetries <= 5},
+		{"NIGHTFLOAT_MODEL_DAILY_TOKENS (0 for no limit, or positive)", c.ModelDailyTokens >= 0},
+		{"NIGHTFLOAT_MODEL_CONVERSATION_TOKENS (0 for no limit, or positive)", c.ModelConversationTokens >= 0},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -268,6 +349,19 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+func (r *reader) float(name string, def float64) float64 {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		r.fail(name, v, "a number such as 0.3")
+		return def
+	}
+	return f
 }
 
 func (r *reader) boolean(name string, def bool) bool {
