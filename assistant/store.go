@@ -295,3 +295,36 @@ func nonNil(c []Citation) []Citation {
 	}
 	return c
 }
+
+// DeleteConversation removes a conversation and everything that hangs off it (messages,
+// assessments, handoffs, review items): gone from the database, not hidden. Open
+// handoffs are announced first so consoles drop them.
+func (s *Store) DeleteConversation(ctx context.Context, convID string) error {
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM handoffs WHERE conversation_id = $1 AND status <> 'resolved'`, convID)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id = $1`, convID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return Errorf(CodeNotFound, "no such conversation")
+		}
+		for _, id := range ids {
+			if err := notifyHandoff(ctx, tx, id, convID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return unavailable("delete conversation", err)
+	}
+	return nil
+}

@@ -51,6 +51,11 @@ type consoleMessage struct {
 	Message   assistant.Message `json:"message"`
 }
 
+type consoleGone struct {
+	Type string `json:"type"` // "handoff_gone"
+	ID   int64  `json:"id"`
+}
+
 type consoleDuty struct {
 	Type string `json:"type"` // "duty"
 	On   bool   `json:"on"`
@@ -214,6 +219,10 @@ func (c *consoleConn) write(it any) error {
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
 			h, err := store.Handoff(c.ctx, v.Seq)
+			if assistant.ErrorCode(err) == assistant.CodeNotFound {
+				// The resident deleted the conversation.
+				return c.writeJSON(consoleGone{Type: "handoff_gone", ID: v.Seq})
+			}
 			if err != nil {
 				return nil
 			}

@@ -58,6 +58,11 @@ type handoffFrame struct {
 	Mode       string `json:"mode"` // the conversation's mode: ai, human or closed
 }
 
+// deletedFrame confirms that the conversation is gone from the database.
+type deletedFrame struct {
+	Type string `json:"type"` // "deleted"
+}
+
 type errorFrame struct {
 	Type     string         `json:"type"` // "error"
 	Code     assistant.Code `json:"code"`
@@ -79,7 +84,7 @@ func decodeFrame(data []byte) (inFrame, error) {
 		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has data after its JSON object")
 	}
 	switch f.Type {
-	case "hello", "message":
+	case "hello", "message", "delete":
 		return f, nil
 	case "":
 		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has no \"type\"")

@@ -91,8 +91,31 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 			return
 		}
 		c.message(f)
+	case "delete":
+		if *unsubscribe == nil {
+			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before deleting"), "")
+			return
+		}
+		c.deleteConversation()
 	}
 }
+
+// deleteConversation removes the resident's conversation for good, at their request.
+func (c *conn) deleteConversation() {
+	c.mu.Lock()
+	convID := c.conv.ID
+	c.mu.Unlock()
+	if err := c.srv.svc.Store.DeleteConversation(c.ctx, convID); err != nil {
+		c.sendError(err, "")
+		return
+	}
+	c.log.Info("conversation deleted by the resident", "conversation_id", convID)
+	c.enqueue(deletedFrame{Type: "deleted"})
+	c.enqueue(closeAfter{})
+}
+
+// closeAfter closes the connection normally once the frames before it are written.
+type closeAfter struct{}
 
 // hello opens or resumes the conversation, subscribes to it, and replays what the client
 // lacks. It returns nil when the hello was refused.
@@ -166,6 +189,9 @@ func (c *conn) write(it any) error {
 		return nil
 	case syncRequest:
 		return c.syncFromStore()
+	case closeAfter:
+		c.closeWith(websocket.CloseNormalClosure, "conversation deleted")
+		return nil
 	case assistant.Event:
 		return c.writeEvent(f)
 	}

@@ -236,3 +236,36 @@ func TestGracefulShutdownClosesSockets(t *testing.T) {
 		t.Fatalf("want close 1001 on shutdown, got %d", code)
 	}
 }
+
+func TestResidentDeletesTheirConversation(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	c := h.dial(t, nil)
+	w := c.start("resident")
+	c.say("d1", "rough week, my attending keeps belittling me")
+	c.send(map[string]any{"type": "delete"})
+	if f := c.next(); f.str("type") != "deleted" {
+		t.Fatalf("want deleted, got %v", f)
+	}
+	if code := c.closeCode(); code != websocket.CloseNormalClosure {
+		t.Errorf("want a normal close after deletion, got %d", code)
+	}
+	ctx := context.Background()
+	for _, table := range []string{"conversations", "messages", "assessments", "handoffs"} {
+		col := "conversation_id"
+		if table == "conversations" {
+			col = "id"
+		}
+		var n int
+		if err := h.db.Pool.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE "+col+" = $1", w.str("conversation_id")).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d rows left in %s after deletion", n, table)
+		}
+	}
+	again := h.dial(t, nil)
+	again.send(map[string]any{"type": "hello", "role": "resident", "conversation_id": w.str("conversation_id"), "token": w.str("token")})
+	if f := again.next(); f.str("code") != "unauthorized" {
+		t.Errorf("a deleted conversation must not reopen: %v", f)
+	}
+}

@@ -166,6 +166,7 @@
         conv = { id: f.conversation_id, token: f.token, role: f.role };
         save(CONV_KEY, conv);
         el("start").hidden = true;
+        el("delete-btn").hidden = false;
         text.disabled = false; send.disabled = false;
         setStatus(f.mode === "human" ? "A clinician is handling this conversation." : "");
         flushOutbox();
@@ -174,6 +175,12 @@
       case "delta": onDelta(f); break;
       case "done": { const li = bySeq.get(f.seq); if (li) li.classList.remove("streaming"); break; }
       case "error": onError(f); break;
+      case "deleted":
+        localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);
+        conv = null; outbox = []; log.textContent = ""; bySeq.clear(); unsent.clear(); streaming.clear(); lastSeq = 0;
+        el("delete-btn").hidden = true;
+        showStart("Your conversation was deleted from our database.");
+        break;
       case "handoff": onHandoff(f); break;
     }
   }
@@ -249,6 +256,11 @@
   });
   el("about-btn").addEventListener("click", () => el("about").showModal());
   el("crisis-more").addEventListener("click", () => { const l = el("crisis-list"); l.hidden = !l.hidden; });
+  el("delete-btn").addEventListener("click", () => {
+    if (!confirm("Delete this conversation? It will be removed from our database for good, not just hidden.")) return;
+    if (ws && ws.readyState === WebSocket.OPEN && welcomed) ws.send(JSON.stringify({ type: "delete" }));
+    else setStatus("Not connected — try again in a moment.");
+  });
   el("new-btn").addEventListener("click", () => {
     if (!confirm("Start a new conversation? This one will no longer be shown on this device.")) return;
     localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);

@@ -120,6 +120,11 @@
         if (current && current.id === f.item.id) { current = f.item; el("conv-meta").textContent = "Role: " + f.item.role + " · status: " + f.item.status + (f.item.claimed_by_name ? " (" + f.item.claimed_by_name + ")" : ""); updateActions(); }
         break;
       }
+      case "handoff_gone":
+        handoffs.delete(f.id);
+        renderList();
+        if (current && current.id === f.id) { current = null; el("conversation").hidden = true; el("conn").textContent = "The resident deleted that conversation."; }
+        break;
       case "transcript": showConversation(f.handoff, f.messages, f.assessments || []); break;
       case "message":
         if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
