@@ -149,7 +149,6 @@ start_cluster() {
 		cat <<-EOF | run_pg tee -a "$data/postgresql.conf" >/dev/null
 			# nightfloat: a local cluster for development and tests
 			listen_addresses = '127.0.0.1'
-			port = $port
 			unix_socket_directories = '$data'
 			max_connections = 300
 			shared_buffers = 256MB
@@ -165,8 +164,14 @@ start_cluster() {
 		rm -f "$data/postmaster.pid"
 	fi
 	log "starting PostgreSQL $major on 127.0.0.1:$port"
-	run_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null ||
-		{ tail -20 "$data/server.log" >&2; die "PostgreSQL did not start (log: $data/server.log)"; }
+	# The port is given at each start, not written at initdb, so NIGHTFLOAT_PG_PORT can change.
+	if ! run_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >/dev/null; then
+		tail -5 "$data/server.log" >&2
+		if tail -5 "$data/server.log" | grep -q "Address already in use"; then
+			die "port $port is taken by another server: set NIGHTFLOAT_PG_PORT to a free port, or DATABASE_URL to an existing database"
+		fi
+		die "PostgreSQL did not start (log: $data/server.log)"
+	fi
 }
 
 stop_cluster() {
