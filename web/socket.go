@@ -69,6 +69,9 @@ func (s *socket) writePump(write func(it any) error) {
 				code, text = websocket.CloseGoingAway, "server is shutting down"
 			}
 			_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+			// Give the peer a moment to answer the close, but never wait on it longer: a
+			// client that is not reading must not hold up shutdown.
+			_ = s.ws.UnderlyingConn().SetReadDeadline(time.Now().Add(closeGrace))
 			return
 		case <-ping.C:
 			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {

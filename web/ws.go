@@ -20,6 +20,7 @@ const (
 	pongWait       = 60 * time.Second
 	pingEvery      = 25 * time.Second
 	helloWait      = 15 * time.Second
+	closeGrace     = time.Second
 	sendBuffer     = 256
 	replayBatch    = 200
 )
