@@ -170,7 +170,7 @@ var patternRules = []patternRule{
 	{typ: ID, group: 1, ok: hasDigit, re: regexp.MustCompile(`(?i)\b(?:npi|dea|badge|employee\s*(?:id|number|no\.?|#)?|staff\s*id|id|license|licence|ssn|social\s+security(?:\s+number)?|account|acct|case|claim|ticket|member\s*id|insurance\s*id|policy|accession|specimen|encounter|fin|csn)(?:\s*(?:number|num|no\.?|#))?\s*(?:is|was|:|#)?\s*([A-Za-z0-9][A-Za-z0-9\-]{3,})`)},
 	{typ: Phone, re: regexp.MustCompile(`(?i)(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b(?:\s*,?\s*(?:x|ext\.?|extension)\s*\d{1,6}\b)?`)},
 	{typ: Phone, re: regexp.MustCompile(`(?i)\b(?:\d{10}|\d{3}-\d{4})\b(?:\s*,?\s*(?:x|ext\.?|extension)\s*\d{1,6}\b)?`)},
-	{typ: Address, ok: plausibleStreet, re: regexp.MustCompile(`(?i)\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:[a-z][a-z'\-]*\.?\s+){1,3}` + streetRE + `\b\.?(?:,?\s*` + unitRE + `)?`)},
+	{typ: Address, ok: plausibleStreet, re: regexp.MustCompile(`(?i)\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:(?:[a-z][a-z'\-]*|\d+(?:st|nd|rd|th))\.?\s+){1,3}` + streetRE + `\b\.?(?:,?\s*` + unitRE + `)?`)},
 	{typ: Address, re: regexp.MustCompile(`(?i)\b` + unitRE)},
 	{typ: Address, re: regexp.MustCompile(`(?i)\bp\.?\s*o\.?\s*box\s*#?\s*\d+`)},
 	{typ: Room, ok: notDuration, re: regexp.MustCompile(`(?i)\b(?:room|rm\.?|bed|bay|bd)\s*(?:#|no\.?|number)?\s*\d{1,4}[a-z]?\b`)},
@@ -419,8 +419,18 @@ func findNames(s string) []Span {
 			if next >= len(toks) || !titleFollows(s, toks[i], toks[next]) {
 				continue
 			}
-			lax := w == "dr" || w == "mr" || w == "mrs" || w == "ms" || w == "mx"
-			slot(next, lax)
+			// A lower-case name is taken only after a lower-case title ("dr reyes"): who
+			// writes "Dr." capitalises the name too, so "Dr. appointments" is no name.
+			lax := (w == "dr" || w == "mr" || w == "mrs" || w == "ms" || w == "mx") && isLowerWord(toks[i].text)
+			nt := toks[next].text
+			switch {
+			case len(nt) == 1 && unicode.IsLetter(rune(nt[0])) && nt != "a" && nt != "I":
+				add(next, next) // an initial: "dr. k"
+			case isUpperWord(toks[i].text) && isUpperWord(nt) && len(nt) >= 2 && !ordinary(nt):
+				add(next, next) // shouting: "DR PATEL"
+			default:
+				slot(next, lax)
+			}
 			continue
 		case w == "patient" || w == "pt":
 			if i+1 < len(toks) && commaOrSpace(s, toks[i].end, toks[i+1].start) {
@@ -430,7 +440,7 @@ func findNames(s string) []Span {
 		case w == "my" && i+1 < len(toks):
 			// my <relation> [,] Name ; two-word relations like "program director".
 			j := i + 1
-			if rel := lower(toks[j].text); rel == "program" || rel == "programme" || rel == "charge" || rel == "chief" || rel == "best" || rel == "senior" {
+			if rel := lower(toks[j].text); rel == "program" || rel == "programme" || rel == "charge" || rel == "chief" || rel == "best" || rel == "senior" || rel == "co" {
 				if j+1 < len(toks) && relations[lower(toks[j+1].text)] {
 					j++
 				}
@@ -484,10 +494,20 @@ func adjacent(s string, a, b token) bool {
 	return strings.TrimSpace(s[a.end:b.start]) == "" && b.start-a.end <= 3
 }
 
-// commaOrSpace reports two words separated by spaces and at most one comma or colon.
+// commaOrSpace reports two words separated by spaces and at most one comma, colon,
+// dash or opening parenthesis: "my attending, Sarah", "my senior (Alejandro)".
 func commaOrSpace(s string, end, start int) bool {
 	gap := strings.TrimSpace(s[end:start])
-	return start-end <= 4 && (gap == "" || gap == "," || gap == ":")
+	return start-end <= 4 && (gap == "" || gap == "," || gap == ":" || gap == "(" || gap == "-" || gap == "—")
+}
+
+func isUpperWord(w string) bool {
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // titleFollows reports "Dr. Patel", "dr smith", "Mr Okafor": the title then at most a

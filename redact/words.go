@@ -50,7 +50,7 @@ turned wants wanted went wont wrote yelled yells
 admission admit attending attendings bed bay call chart clinic code consult covering day days doctor doctors ed er family floor
 hospital hour hours icu intern interns kid kids list med meds medicine morning night nights note notes nurse nurses on-call pager
 patient patients pd pt pts program programme resident residents room rounds schedule senior shift shifts surgery team today unit
-ward week weeks wife husband work year years
+ward week weeks wife husband work year years appointment appointments appt appts visit visits office offices
 internal medical chief officer department general emergency family clinical critical intensive
 `)
 
@@ -87,4 +87,8 @@ madison maria mariah marcus margaret maria marie marisol matthew megan melissa m
 olivia omar pablo patrick paul peter priya rachel rahul raj rebecca ricardo richard robert ryan
 samantha samuel sandra sara sarah scott sean sofia sophia stephanie stephen steven susan tamara tanya taylor thomas timothy tom tyler
 valerie vanessa victor victoria vikram wei william xavier yasmin zachary zoe
+abby andy becca becky cathy dan dani dave davey ellie gabe jen jenn jim jimmy joey jon kate katy liz lizzie matt nate nick
+rob robbie sam steph steve stevie tony zach zack abe chuck dave kat meg mel nic ollie
+aditya ananya deepak divya fatimah hiroshi jin jun kenji lakshmi mei min-jun nadia nikhil oluwaseun omar ravi sanjay seo-yeon shreya
+sunita wen xin yuki yusuf adebayo chinedu emeka kwame nkechi tunde
 `)
