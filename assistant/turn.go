@@ -179,6 +179,9 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		}
 		if !v.Safe {
 			out = s.withheld(msg, rep, &v)
+		} else {
+			// Recorded so that an audit can prove every reply shown was checked.
+			out.Meta["output_checked"] = true
 		}
 		if rep.Note != "" {
 			out.Body += "\n\n" + rep.Note
