@@ -140,7 +140,7 @@ func TestRubricRoundTripAndRedaction(t *testing.T) {
 		{Escalation: "fine", Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3},
 		{Escalation: EscalationNA, Accuracy: 0, Grounding: 3, Empathy: 3, RoleFit: 3},
 		{Escalation: EscalationNA, Accuracy: 3, Grounding: 3, Empathy: 6, RoleFit: 3},
-		{Escalation: EscalationMissed, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3},                                                             // no marked turn
+		{Escalation: EscalationMissed, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3},                                                          // no marked turn
 		{Escalation: EscalationMissed, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []TurnMark{{Seq: 2, Mark: MarkMissedEscalation}}}, // not a resident turn
 		{Escalation: EscalationNA, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []TurnMark{{Seq: 42, Mark: MarkGood}}},
 		{Escalation: EscalationNA, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []TurnMark{{Seq: 1, Mark: MarkMissedEscalation}}},
