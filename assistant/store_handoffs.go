@@ -176,6 +176,9 @@ func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, dispo
 			id, disposition, note, reenableAI); err != nil {
 			return err
 		}
+		if err := recordReferral(ctx, tx, Referral{Kind: ReferralResolved, Level: h.Level, Categories: h.Categories, Disposition: disposition}); err != nil {
+			return err
+		}
 		mode, body := ModeClosed, "The clinician has closed this conversation. You can start a new one any time, and people are always there:\n"+
 			"• Call or text 988 (Suicide & Crisis Lifeline, 24/7).\n• Text HOME to 741741 (Crisis Text Line).\n• In an emergency, call 911."
 		if reenableAI {

@@ -95,6 +95,9 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 	case conv.Mode == ModeClosed:
 		_, err := s.Store.CompleteTurn(ctx, convID, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
 			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.Crisis.Text(safety.Concern)})
+		if err == nil {
+			s.referred(ctx, Referral{Kind: ReferralClosed, Level: a.Level.String(), Categories: assessmentCategories(a)})
+		}
 		return err
 	}
 	return s.reply(ctx, conv, history, msg, a)
@@ -139,6 +142,7 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 		return err
 	}
 	s.Logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
+	s.referred(ctx, Referral{Kind: ReferralHandoff, Level: a.Level.String(), Categories: assessmentCategories(a)})
 	s.afterHandoff(id)
 	return nil
 }
@@ -193,6 +197,13 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		}
 	}
 	_, err = s.Store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
+	if err == nil && (out.Kind == KindWithheld || a.Level == safety.Concern) {
+		kind := ReferralConcern
+		if out.Kind == KindWithheld {
+			kind = ReferralWithheld
+		}
+		s.referred(ctx, Referral{Kind: kind, Level: a.Level.String(), Categories: assessmentCategories(a)})
+	}
 	return err
 }
 
@@ -220,6 +231,8 @@ func (s *Service) failClosed(ctx context.Context, convID string, msg Message, ca
 	if _, err := s.Store.CompleteTurn(wctx, convID, msg.Seq, TurnFailed, notice); err != nil {
 		s.Logger.Error("could not record the failed turn", "conversation_id", convID, "seq", msg.Seq, "error", err)
 		s.Hub.Publish(Event{Kind: EventFailure, ConversationID: convID, Seq: msg.Seq, Text: s.Crisis.FailureMessage()})
+	} else {
+		s.referred(wctx, Referral{Kind: ReferralFailClosed})
 	}
 }
 

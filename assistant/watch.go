@@ -64,6 +64,7 @@ func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
 	}
 	if marked {
 		s.Logger.Warn("handoff unattended; resident given round-the-clock options", "handoff_id", h.ID)
+		s.referred(ctx, Referral{Kind: ReferralUnattended, Level: h.Level, Categories: h.Categories})
 	}
 }
 
