@@ -75,6 +75,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	crisis := assistant.CrisisResources{Institution: cfg.Institution, OncallPhone: cfg.OncallPhone, OncallLabel: cfg.OncallLabel}
 	hub := assistant.NewHub()
+	responder, err := newResponder(cfg, pool, crisis, log)
+	if err != nil {
+		return fmt.Errorf("serve: responder: %w", err)
+	}
 	audit := review.NewAudit(pool)
 	accounts := review.NewAccounts(pool, audit, review.AccountOptions{})
 	var pager assistant.Pager
@@ -91,7 +95,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Hub:        hub,
 		Classifier: classifier,
 		Retriever:  searcher,
-		Responder:  assistant.VettedResponder{Crisis: crisis},
+		Responder:  responder,
 		Crisis:     crisis,
 		Logger:     log,
 	}, assistant.Options{
