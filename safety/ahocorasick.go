@@ -72,13 +72,14 @@ func newACMatcher(patterns []string) *acMatcher {
 	return m
 }
 
-// scan calls found for every pattern id occurring in text (possibly repeatedly).
-func (m *acMatcher) scan(text string, found func(id int32)) {
+// scan calls found for every occurrence of a pattern, with the byte offset
+// just after it.
+func (m *acMatcher) scan(text string, found func(id int32, end int)) {
 	s := int32(0)
 	for i := 0; i < len(text); i++ {
 		s = m.next[int(s)*m.nclass+int(m.class[text[i]])]
 		for _, id := range m.outputs[s] {
-			found(id)
+			found(id, i+1)
 		}
 	}
 }

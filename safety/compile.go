@@ -40,8 +40,9 @@ type rule struct {
 
 // pattern is one compiled pattern of a rule.
 type pattern struct {
-	re   *regexp.Regexp
-	rule int
+	re     *regexp.Regexp
+	rule   int
+	groups [][]int32 // literal ids: a match needs one literal of every group
 }
 
 // matcher runs the patterns of one target with the literal prefilter.
@@ -49,6 +50,8 @@ type matcher struct {
 	patterns []pattern
 	always   []int     // patterns without a usable literal requirement
 	litPats  [][]int32 // literal id -> pattern indexes
+	lits     []string  // literal id -> literal
+	atStart  []bool    // literal only ever begins a pattern (after \b), so it must start a word
 	ac       *acMatcher
 }
 
@@ -368,23 +371,36 @@ func buildMatcher(pats []pendingPattern) *matcher {
 	litID := map[string]int32{}
 	var lits []string
 	for i, p := range pats {
-		m.patterns = append(m.patterns, pattern{re: p.re, rule: p.rule})
-		req := requiredLiterals(p.src)
-		if req == nil {
+		pat := pattern{re: p.re, rule: p.rule}
+		groups := requiredGroups(p.src)
+		if groups == nil {
 			m.always = append(m.always, i)
-			continue
 		}
-		for _, l := range req {
-			id, ok := litID[l]
-			if !ok {
-				id = int32(len(lits))
-				litID[l] = id
-				lits = append(lits, l)
-				m.litPats = append(m.litPats, nil)
+		for gi, g := range groups {
+			var ids []int32
+			for _, l := range g {
+				id, ok := litID[l]
+				if !ok {
+					id = int32(len(lits))
+					litID[l] = id
+					lits = append(lits, l)
+					m.litPats = append(m.litPats, nil)
+					m.atStart = append(m.atStart, true)
+				}
+				if gi > 0 || !strings.HasPrefix(p.src, `\b`) {
+					m.atStart[id] = false
+				}
+				ids = append(ids, id)
+				if n := len(m.litPats[id]); n == 0 || m.litPats[id][n-1] != int32(i) {
+					m.litPats[id] = append(m.litPats[id], int32(i))
+				}
 			}
-			m.litPats[id] = append(m.litPats[id], int32(i))
+			pat.groups = append(pat.groups, ids)
 		}
+		m.patterns = append(m.patterns, pat)
 	}
+
+	m.lits = lits
 	m.ac = newACMatcher(lits)
 	return m
 }

@@ -1,6 +1,7 @@
 package safety
 
 import (
+	"regexp"
 	"sort"
 )
 
@@ -17,31 +18,116 @@ type scanContext struct {
 	history []normText // earlier resident turns, normalised (for rule "requires")
 }
 
-// run calls fn with the index of every pattern of m that may match t.
-func (m *matcher) run(t string, fn func(pat int)) {
-	active := make([]bool, len(m.patterns))
-	m.ac.scan(t, func(id int32) {
-		for _, p := range m.litPats[id] {
-			active[p] = true
+// run calls fn for every pattern of m whose required literals all occur in
+// t, with the text windows (sentences around the literal hits) the pattern
+// needs to be run on. Patterns without literals get the whole text.
+func (m *matcher) run(t string, fn func(pat int, windows []span)) {
+	hits := map[int32][]int32{} // literal id -> end offsets (first few)
+	m.ac.scan(t, func(id int32, end int) {
+		// Literals that begin a pattern start at a word start, so a hit
+		// inside a word ("ate" in "update") is not a candidate.
+		if start := end - len(m.lits[id]); m.atStart[id] && start > 0 && isTokenEnd(t[start-1]) {
+			return
+		}
+		if len(hits[id]) < 8 {
+			hits[id] = append(hits[id], int32(end))
 		}
 	})
-	for _, p := range m.always {
-		active[p] = true
-	}
-	for i, on := range active {
-		if on {
-			fn(i)
+	var cand []int
+	seen := make([]bool, len(m.patterns))
+	for id := range hits {
+		for _, p := range m.litPats[id] {
+			if !seen[p] {
+				seen[p] = true
+				cand = append(cand, int(p))
+			}
 		}
 	}
+	for _, p := range m.always {
+		if !seen[p] {
+			seen[p] = true
+			cand = append(cand, p)
+		}
+	}
+	sort.Ints(cand)
+	var windows []span
+	for _, pi := range cand {
+		pat := &m.patterns[pi]
+		if len(pat.groups) == 0 {
+			fn(pi, []span{{0, len(t)}})
+			continue
+		}
+		ok := true
+		for _, g := range pat.groups {
+			any := false
+			for _, id := range g {
+				if len(hits[id]) > 0 {
+					any = true
+					break
+				}
+			}
+			if !any {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		windows = windows[:0]
+		for _, g := range pat.groups {
+			for _, id := range g {
+				for _, end := range hits[id] {
+					windows = addWindow(windows, t, int(end))
+				}
+			}
+		}
+		fn(pi, windows)
+	}
+}
+
+// windowReach bounds how far from a literal hit a pattern is run; no
+// pattern spans more than this on either side of its literals.
+const windowReach = 160
+
+// addWindow adds the part of the sentence around offset end (with its
+// closing mark) to ws, merging overlaps. Patterns never look across
+// sentences, and windows start and end at word boundaries.
+func addWindow(ws []span, t string, end int) []span {
+	s, e := sentenceBounds(t, end-1, end)
+	if e < len(t) {
+		e++
+	}
+	if s < end-windowReach {
+		s = end - windowReach
+		for s > 0 && t[s-1] != ' ' {
+			s--
+		}
+	}
+	if e > end+windowReach {
+		e = end + windowReach
+		for e < len(t) && t[e] != ' ' {
+			e++
+		}
+	}
+	for i := range ws {
+		if s <= ws[i].e && ws[i].s <= e {
+			ws[i] = span{min(s, ws[i].s), max(e, ws[i].e)}
+			return ws
+		}
+	}
+	return append(ws, span{s, e})
 }
 
 // idiomSpans returns the spans of t covered by idioms ("this shift is
 // killing me", "dying to sleep", "I'm dead lol").
 func (rs *ruleSet) idiomSpans(t string) []span {
 	var out []span
-	rs.idiomMatcher.run(t, func(pi int) {
-		for _, m := range rs.idiomMatcher.patterns[pi].re.FindAllStringIndex(t, -1) {
-			out = append(out, span{m[0], m[1]})
+	rs.idiomMatcher.run(t, func(pi int, windows []span) {
+		for _, w := range windows {
+			for _, m := range rs.idiomMatcher.patterns[pi].re.FindAllStringIndex(t[w.s:w.e], -1) {
+				out = append(out, span{w.s + m[0], w.s + m[1]})
+			}
 		}
 	})
 	return out
@@ -55,10 +141,10 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 	var out []finding
 	var idioms []span
 	idiomsDone := false
-	m.run(t, func(pi int) {
+	m.run(t, func(pi int, windows []span) {
 		p := m.patterns[pi]
 		r := &rs.rules[p.rule]
-		for _, loc := range p.re.FindAllStringIndex(t, 8) {
+		for _, loc := range findInWindows(p.re, t, windows) {
 			s, e := loc[0], loc[1]
 			if e == s {
 				continue
@@ -152,4 +238,15 @@ func overlapsSameRule(out []finding, _ int, r *rule, s, e int) bool {
 		}
 	}
 	return false
+}
+
+// findInWindows runs re over each window of t and returns absolute offsets.
+func findInWindows(re *regexp.Regexp, t string, windows []span) [][2]int {
+	var out [][2]int
+	for _, w := range windows {
+		for _, m := range re.FindAllStringIndex(t[w.s:w.e], 8) {
+			out = append(out, [2]int{w.s + m[0], w.s + m[1]})
+		}
+	}
+	return out
 }

@@ -23,8 +23,48 @@ type litInfo struct {
 	req   []string // otherwise: at least one of these occurs in any match (nil: none known)
 }
 
+// requiredGroups returns groups of strings such that every match of expr
+// contains at least one string of every group. A top-level sequence yields
+// one group per literal part ("want|wish ..." AND "die|be dead"), which
+// keeps patterns with common words from running needlessly. Nil means no
+// useful requirement: the pattern always runs.
+func requiredGroups(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	if re.Op == syntax.OpConcat {
+		var groups [][]string
+		for _, c := range concatCandidates(re.Sub) {
+			if usable(c) {
+				groups = append(groups, dedupe(c))
+			}
+		}
+		if len(groups) > 0 {
+			return groups
+		}
+	}
+	if one := requiredLiterals(expr); one != nil {
+		return [][]string{one}
+	}
+	return nil
+}
+
+func usable(set []string) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for _, s := range set {
+		if len(s) < minLiteral {
+			return false
+		}
+	}
+	return true
+}
+
 // requiredLiterals returns a set of strings one of which must occur in any
-// match of expr, or nil when no useful set exists (the pattern always runs).
+// match of expr, or nil when no useful set exists.
 func requiredLiterals(expr string) []string {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
@@ -83,7 +123,7 @@ func analyse(re *syntax.Regexp) litInfo {
 		return litInfo{}
 	case syntax.OpAlternate:
 		var exact, req []string
-		allKnown := true
+		allKnown, reqOK := true, true
 		for _, sub := range re.Sub {
 			in := analyse(sub)
 			if in.known {
@@ -91,14 +131,17 @@ func analyse(re *syntax.Regexp) litInfo {
 			} else {
 				allKnown = false
 			}
-			b := best(in)
-			if b == nil {
-				return litInfo{}
+			if b := best(in); b != nil {
+				req = append(req, b...)
+			} else {
+				reqOK = false
 			}
-			req = append(req, b...)
 		}
 		if allKnown && len(exact) <= maxExact {
 			return litInfo{exact: dedupe(exact), known: true}
+		}
+		if !reqOK {
+			return litInfo{}
 		}
 		return litInfo{req: dedupe(req)}
 	case syntax.OpConcat:
@@ -110,6 +153,29 @@ func analyse(re *syntax.Regexp) litInfo {
 // analyseConcat multiplies out runs of children with known exact sets and
 // keeps the strongest requirement seen among runs and other children.
 func analyseConcat(subs []*syntax.Regexp) litInfo {
+	info, cands := analyseConcatAll(subs)
+	if info.known {
+		return info
+	}
+	var pick []string
+	for _, c := range cands {
+		if strength(c) > strength(pick) {
+			pick = c
+		}
+	}
+	return litInfo{req: pick}
+}
+
+// concatCandidates returns every requirement set of a sequence; each must hold.
+func concatCandidates(subs []*syntax.Regexp) [][]string {
+	info, cands := analyseConcatAll(subs)
+	if info.known {
+		return [][]string{info.exact}
+	}
+	return cands
+}
+
+func analyseConcatAll(subs []*syntax.Regexp) (litInfo, [][]string) {
 	cur := []string{""}
 	curOK := true
 	var cands [][]string
@@ -146,16 +212,10 @@ func analyseConcat(subs []*syntax.Regexp) litInfo {
 		}
 	}
 	if allKnown && curOK && len(cands) == 0 {
-		return litInfo{exact: cur, known: true}
+		return litInfo{exact: cur, known: true}, nil
 	}
 	flush()
-	var pick []string
-	for _, c := range cands {
-		if strength(c) > strength(pick) {
-			pick = c
-		}
-	}
-	return litInfo{req: pick}
+	return litInfo{}, cands
 }
 
 // best is the requirement a node imposes on its own.

@@ -1,0 +1,76 @@
+// Package safety is Nightfloat's deterministic safety classifier. Every
+// resident message passes through Classifier.Assess before the assistant
+// answers, and every assistant reply (or streamed sentence) passes through
+// Classifier.CheckReply before it is shown.
+//
+// # Levels
+//
+// None: nothing to act on. Concern: distress, burnout or hopelessness without
+// a red flag; the assistant answers supportively (category distress).
+// Urgent: a red flag; a human clinician takes over (Level.ForcesHandoff).
+// Emergency: imminent danger (a plan with means or timing, an attempt or
+// overdose in progress, intent to harm someone); hand off and show emergency
+// resources first. Suicide findings carry a C-SSRS screener item: 1 wish to
+// be dead, 2 active thoughts, 3 method, 4 intent, 5 plan with intent, 6
+// recent behaviour; 4-6 are emergencies. Combination rules may raise the
+// level above an item's default (for example hopelessness plus access to
+// lethal means).
+//
+// # Layers
+//
+// The rules layer is always present. Its rule files (rules/*.yaml, embedded,
+// versioned by the "version" key) are compiled once at New into a read-only
+// rule set; nothing is mutated afterwards, so a Classifier is safe for
+// concurrent use. Assess works in steps:
+//
+//  1. Normalisation: case folding, Unicode compatibility folding (curly
+//     quotes, fullwidth, accents, look-alike Cyrillic, zero-width
+//     characters), leetspeak (k1ll, $uicide), stretched letters (diiieee),
+//     masked letters (k*ll), misspellings, slang and texting shorthand
+//     ("kms", "ngl", "rn"). Every normalised byte remembers its original
+//     byte range, so evidence spans quote the resident's own words.
+//  2. Prefilter: each pattern is reduced to groups of literal strings that
+//     any match must contain; one Aho-Corasick pass finds which literals
+//     occur, and only patterns with all their groups present are run, only
+//     on the sentences around the hits.
+//  3. Context checks on every match: idioms ("this shift is killing me",
+//     "I'd rather die than present at M&M") suppress overlapping matches;
+//     negation cues before the match ("I'm not suicidal", "never thought
+//     about killing myself") suppress it unless exempt ("not going to lie",
+//     "can't stop", "trying not to"); attribution drops matches about
+//     someone else (a patient, family, colleague, quoted speech); a rule's
+//     unless patterns drop clinical and teaching uses; requires patterns ask
+//     for context in the message or earlier turns.
+//  4. Memory: earlier resident turns are judged too. Their red flags carry
+//     forward (a retraction never lowers a level), and signals combine across
+//     turns (hopelessness earlier plus lethal means now; ideation earlier
+//     plus "tonight, after my shift"). Such evidence has Layer "memory".
+//
+// Optional layers (WithLayer, for example a model) are merged upward only;
+// their errors and panics are recorded in Assessment.Errors and the rules
+// verdict stands. If the rules layer itself fails, Assess returns an error
+// and an Urgent assessment so callers fail closed.
+//
+// # Adding a rule
+//
+// Add an entry to the right file under rules/ (00_lexicon.yaml holds macros,
+// shorthand, negation and attribution words; 10_idioms.yaml idioms; 2x files
+// message categories; 30_distress.yaml concern-level distress; 40_memory.yaml
+// signals and combinations; 50_reply.yaml the output check):
+//
+//   - id: si.passive.example          # unique, category-prefixed
+//     category: suicidal_ideation
+//     level: urgent
+//     cssrs: 1                        # suicide categories only
+//     patterns:                       # RE2 over normalised text; <MACRO>s expand
+//   - \bwish i (?:could )?just (?:stop|vanish)\b
+//     unless: [\bpatient\b]           # optional, checked in the same sentence
+//     examples: [i wish i could just vanish]      # must fire (tested)
+//     non_examples: [the patient wants to vanish] # must not fire (tested)
+//
+// Patterns match lower-case text with single spaces and expanded shorthand
+// ("im" is "i'm", "gonna" is "going to"). Spell out negations that belong to
+// the phrase ("don't want to live"); cues before the match are handled by
+// the negation check. Then add labelled cases to evals/cases (never to the
+// holdout split) and run go test ./safety/... ./evals/....
+package safety
