@@ -26,7 +26,7 @@ func (m *matcher) run(t string, fn func(pat int, windows []span)) {
 	m.ac.scan(t, func(id int32, end int) {
 		// Literals that begin a pattern start at a word start, so a hit
 		// inside a word ("ate" in "update") is not a candidate.
-		if start := end - len(m.lits[id]); m.atStart[id] && start > 0 && isTokenEnd(t[start-1]) {
+		if start := end - len(m.lits[id]); m.atStart[id] && start > 0 && isLetter(m.lits[id][0]) && isTokenEnd(t[start-1]) {
 			return
 		}
 		if len(hits[id]) < 8 {
