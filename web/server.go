@@ -29,6 +29,8 @@ type Options struct {
 	Accounts      *review.Accounts
 	Audit         *review.Audit
 	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
+	// Safety is what the public /safety page states about this deployment.
+	Safety SafetyInfo
 }
 
 // Server holds the routes and every open websocket.
@@ -45,6 +47,7 @@ type Server struct {
 	accounts *review.Accounts
 	audit    *review.Audit
 	auth     *Auth
+	safety   SafetyInfo
 
 	base    context.Context
 	stopAll context.CancelFunc
@@ -73,7 +76,7 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	}
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
-		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit}
+		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 	}
@@ -86,7 +89,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.chatPage)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /ws", s.serveResident)
+	mux.Handle("POST /feedback", s.feedbackHandler())
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /safety", s.safetyPage)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.auth != nil {
 		s.consoleRoutes(mux)
