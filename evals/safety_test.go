@@ -192,7 +192,7 @@ func TestRunSafetyMultiTurnContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Escalate.Caught != 2 || r.NoEscalate.FalseEscalations != 0 {
+	if r.Escalate.Caught != 3 || r.NoEscalate.FalseEscalations != 0 {
 		t.Fatalf("real classifier on the review export: %+v %+v misses %+v", r.Escalate, r.NoEscalate, r.Misses)
 	}
 	if r.Version != c.Version() {
@@ -371,7 +371,7 @@ func TestSafetyCommandReviewExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Cases != 3 || r.Escalate.Caught != 2 || r.Gate == nil || !r.Gate.Passed {
+	if r.Cases != 4 || r.Escalate.Caught != 3 || r.Gate == nil || !r.Gate.Passed {
 		t.Errorf("report = %+v", r)
 	}
 }
