@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"nightfloat/metrics"
 )
 
 // Options tune the service; zero values take the defaults in NewService.
@@ -34,6 +36,8 @@ type Deps struct {
 	Logger     *slog.Logger
 	Pager      Pager  // optional: a paging system for handoffs
 	Roster     Roster // optional: who is on duty; without it nobody is assumed missing
+	// Metrics records turn outcomes, timings and errors (optional: nil records nothing).
+	Metrics *metrics.Set
 }
 
 // Service runs conversations: it stores what residents send and answers each message
@@ -164,6 +168,7 @@ func (s *Service) work(convID string) {
 		msg, ok, err := s.Store.LeaseNextTurn(s.base, convID, s.opts.TurnLease)
 		if err != nil {
 			s.Logger.Error("lease turn", "conversation_id", convID, "error", err)
+			s.Metrics.DBError("lease_turn")
 		}
 		if !ok || err != nil {
 			s.mu.Lock()
@@ -196,6 +201,7 @@ func (s *Service) RunRecovery(ctx context.Context, interval, minAge time.Duratio
 	for {
 		if err := s.Recover(ctx, minAge); err != nil && ctx.Err() == nil {
 			s.Logger.Warn("recover stalled turns", "error", err)
+			s.Metrics.DBError("recover")
 		}
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,8 @@ func (s *Service) runTurn(convID string, msg Message) {
 	ctx, cancel := context.WithTimeout(s.base, s.opts.TurnTimeout)
 	defer cancel()
 	start := s.opts.Now()
+	ctx = s.Metrics.StartTurn(ctx, msg.CreatedAt)
+	defer s.Metrics.EndTurn(ctx)
 	defer func() {
 		if r := recover(); r != nil {
 			s.failClosed(ctx, convID, msg, fmt.Errorf("panic in turn: %v\n%s", r, debug.Stack()))
@@ -27,6 +29,7 @@ func (s *Service) runTurn(convID string, msg Message) {
 	stopRenew()
 	if err != nil && s.base.Err() != nil {
 		// Shutting down: leave the turn pending for the next server instead of failing it.
+		s.Metrics.Outcome(ctx, "released", nil)
 		rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if rerr := s.Store.ReleaseTurn(rctx, convID, msg.Seq); rerr != nil {
@@ -80,6 +83,7 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 	if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
 		return err
 	}
+	s.Metrics.Assessed(a.Level.String())
 	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
@@ -142,6 +146,7 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 		return err
 	}
 	s.Logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
+	s.Metrics.Outcome(ctx, "handoff", nil)
 	s.referred(ctx, Referral{Kind: ReferralHandoff, Level: a.Level.String(), Categories: assessmentCategories(a)})
 	s.afterHandoff(id)
 	return nil
@@ -163,7 +168,10 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 	g := &gate{ctx: ctx, check: s.Classifier.CheckReply, send: func(piece string) {
 		s.Hub.Publish(Event{Kind: EventDelta, ConversationID: conv.ID, Seq: msg.Seq, Text: piece})
 	}}
+	stopResponder := s.Metrics.Responder(ctx)
 	rep, err := s.Responder.Respond(ctx, req, g.write)
+	stopResponder()
+	s.Metrics.ModelReply(rep.Note, NoteModelUnavailable, NoteCutShort)
 	if err == nil {
 		err = g.flush()
 	}
@@ -197,6 +205,7 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		}
 	}
 	_, err = s.Store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
+	s.Metrics.Outcome(ctx, out.Kind, err)
 	if err == nil && (out.Kind == KindWithheld || a.Level == safety.Concern) {
 		kind := ReferralConcern
 		if out.Kind == KindWithheld {
@@ -225,11 +234,13 @@ func (s *Service) withheld(msg Message, rep Reply, v *safety.Verdict) Message {
 // stays pending so that it is answered once the database is back.
 func (s *Service) failClosed(ctx context.Context, convID string, msg Message, cause error) {
 	s.Logger.Error("turn failed; gave the resident crisis resources", "conversation_id", convID, "seq", msg.Seq, "error", cause)
+	s.Metrics.Outcome(ctx, "failed", nil)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	notice := Message{Author: AuthorSystem, Kind: KindError, ReplyTo: msg.Seq, Body: s.Crisis.FailureMessage()}
 	if _, err := s.Store.CompleteTurn(wctx, convID, msg.Seq, TurnFailed, notice); err != nil {
 		s.Logger.Error("could not record the failed turn", "conversation_id", convID, "seq", msg.Seq, "error", err)
+		s.Metrics.DBError("fail_closed")
 		s.Hub.Publish(Event{Kind: EventFailure, ConversationID: convID, Seq: msg.Seq, Text: s.Crisis.FailureMessage()})
 	} else {
 		s.referred(wctx, Referral{Kind: ReferralFailClosed})

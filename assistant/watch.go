@@ -82,6 +82,7 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 		due, err := s.Store.DueForAlert(ctx, s.opts.ReAlertAfter.String())
 		if err != nil && ctx.Err() == nil {
 			s.Logger.Warn("re-alert handoffs", "error", err)
+			s.Metrics.DBError("handoff_watch")
 		}
 		for _, h := range due {
 			s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts)

@@ -243,3 +243,17 @@ func (s *Set) EndTurn(ctx context.Context) {
 		s.turnSeconds.WithLabelValues("server").Observe(max(server, 0).Seconds())
 	}
 }
+
+type setKey struct{}
+
+// NewContext returns ctx carrying s, for code that reaches the set only through a context
+// (a websocket's writer, which is built from the server's base context).
+func NewContext(ctx context.Context, s *Set) context.Context {
+	return context.WithValue(ctx, setKey{}, s)
+}
+
+// From returns the set ctx carries, or nil (which records nothing).
+func From(ctx context.Context) *Set {
+	s, _ := ctx.Value(setKey{}).(*Set)
+	return s
+}

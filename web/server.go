@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nightfloat/assistant"
+	"nightfloat/metrics"
 	"nightfloat/postgres"
 	"nightfloat/review"
 )
@@ -29,6 +30,8 @@ type Options struct {
 	Accounts      *review.Accounts
 	Audit         *review.Audit
 	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
+	// Metrics, when set, is served at GET /metrics and counts websockets (nil: no metrics).
+	Metrics *metrics.Set
 	// Safety is what the public /safety page states about this deployment.
 	Safety SafetyInfo
 }
@@ -47,6 +50,7 @@ type Server struct {
 	accounts *review.Accounts
 	audit    *review.Audit
 	auth     *Auth
+	metrics  *metrics.Set
 	safety   SafetyInfo
 
 	base    context.Context
@@ -80,6 +84,7 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 	}
+	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
 	return s, nil
 }
 
@@ -92,6 +97,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /safety", s.safetyPage)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	if s.auth != nil {
 		s.consoleRoutes(mux)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"nightfloat/metrics"
 )
 
 // socket is the part of a websocket connection that every kind shares: one writer
@@ -50,6 +52,7 @@ func (s *socket) closeWith(code int, text string) {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closeCode, s.closeText = code, text
+		metrics.From(s.ctx).Closed(code == closeSlowConsumer)
 		s.mu.Unlock()
 		s.cancel()
 	})
@@ -131,6 +134,7 @@ func (s *socket) writeJSON(v any) error {
 
 // run starts the writer, runs read on this goroutine, and waits for the writer to finish.
 func (s *socket) run(read func(), write func(it any) error) {
+	defer metrics.From(s.ctx).Socket()()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.writePump(write) }()

@@ -62,6 +62,7 @@ func (s *Server) serveResident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.untrack()
+	defer s.metrics.Resident()()
 	var unsubscribe func()
 	c.run(func() {
 		c.readFrames(helloWait, func(data []byte) { c.frame(data, &unsubscribe) }, func(err error) { c.sendError(err, "") })
@@ -178,6 +179,7 @@ func (c *conn) sendError(err error, clientID string) {
 	code := assistant.ErrorCode(err)
 	if code == assistant.CodeInternal || code == assistant.CodeUnavailable {
 		c.log.Error("resident request failed", "error", err)
+		c.srv.metrics.DBError("resident_request")
 	}
 	c.enqueue(newErrorFrame(err, clientID, c.srv.crisis))
 }

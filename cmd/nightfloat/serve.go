@@ -14,6 +14,7 @@ import (
 
 	"nightfloat/assistant"
 	"nightfloat/config"
+	"nightfloat/metrics"
 	"nightfloat/postgres"
 	"nightfloat/retrieval"
 	"nightfloat/review"
@@ -60,6 +61,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		return err
 	}
 	defer pool.Close()
+	metricSet := metrics.New(pool)
 
 	classifier, err := safety.New()
 	if err != nil {
@@ -98,6 +100,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Responder:  responder,
 		Crisis:     crisis,
 		Logger:     log,
+		Metrics:    metricSet,
 	}, assistant.Options{
 		TurnTimeout:        cfg.TurnTimeout,
 		DisclosureEvery:    cfg.DisclosureEvery,
@@ -107,7 +110,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		UnattendedAfter:    cfg.HandoffUnattended,
 	})
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
-		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies})
+		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet})
 	if err != nil {
 		return err
 	}
