@@ -194,7 +194,7 @@ func TestIngestReembedsForANewEmbedder(t *testing.T) {
 		}
 		indexes = append(indexes, s)
 	}
-	if len(indexes) != 1 || !strings.Contains(indexes[0], "vector(256)") || !strings.Contains(indexes[0], "local-hash-v1-256") {
+	if len(indexes) != 1 || !strings.Contains(indexes[0], "vector(256)") || !strings.Contains(indexes[0], small.ID()) {
 		t.Errorf("HNSW indexes after switching embedder: %v", indexes)
 	}
 }

@@ -130,7 +130,7 @@ func TestSearchRefusesAnotherEmbeddersVectors(t *testing.T) {
 	if !errors.As(err, &mismatch) {
 		t.Fatalf("err = %v, want an EmbedderMismatchError", err)
 	}
-	want := "retrieval: content was embedded with local-hash-v1-1024 (dim 1024) but the query embedder is local-hash-v1-256 (dim 256); run nightfloat ingest"
+	want := "retrieval: content was embedded with " + localEmbedder(t).ID() + " (dim 1024) but the query embedder is " + small.ID() + " (dim 256); run nightfloat ingest"
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %q, want it to say %q", err, want)
 	}
