@@ -68,6 +68,13 @@ type Searcher struct {
 
 type similarityFloor interface{ MinSimilarity() float64 }
 
+// vocabularyFloor is an embedder that can tell how much of a question's vocabulary the
+// content uses at all (the local embedder, from its IDF table).
+type vocabularyFloor interface {
+	KnownShare(text string) float64
+	MinKnownShare() float64
+}
+
 // NewSearcher returns a searcher over pool's content, embedding queries with embedder
 // (which must be the one the content was ingested with).
 func NewSearcher(pool *pgxpool.Pool, embedder Embedder, opts SearchOptions) (*Searcher, error) {
@@ -158,24 +165,24 @@ func phrasingSQL(sp vectorSpace) string {
 WITH ql AS (
 	SELECT ARRAY(SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', $7)))) AS lex
 ), pv AS (
-	SELECT doc_id, sim, row_number() OVER (ORDER BY sim DESC, doc_id, seq) AS r FROM (
-		SELECT doc_id, seq, 1 - (` + col + ` <=> ` + q + `) AS sim
+	SELECT doc_id, sim, body, row_number() OVER (ORDER BY sim DESC, doc_id, seq) AS r FROM (
+		SELECT doc_id, seq, body, 1 - (` + col + ` <=> ` + q + `) AS sim
 		FROM retrieval_phrasings
 		WHERE ` + pred + ` AND roles @> ARRAY[$2::text] AND status = ANY($3::text[])
 		ORDER BY ` + col + ` <=> ` + q + `
 		LIMIT $4) v
 ), pt AS (
-	SELECT doc_id, rank, matched, row_number() OVER (ORDER BY rank DESC, doc_id, seq) AS r FROM (
-		SELECT p.doc_id, p.seq, ts_rank_cd(p.tsv, tq, 32)::float8 AS rank,
+	SELECT doc_id, rank, matched, body, row_number() OVER (ORDER BY rank DESC, doc_id, seq) AS r FROM (
+		SELECT p.doc_id, p.seq, p.body, ts_rank_cd(p.tsv, tq, 32)::float8 AS rank,
 			cardinality(ARRAY(SELECT unnest(tsvector_to_array(p.tsv)) INTERSECT SELECT unnest(ql.lex))) AS matched
 		FROM ql, retrieval_phrasings p, to_tsquery('english', $5) tq
 		WHERE p.tsv @@ tq AND p.` + pred + ` AND p.roles @> ARRAY[$2::text] AND p.status = ANY($3::text[])
 		ORDER BY rank DESC, p.doc_id, p.seq
 		LIMIT $6) t
 )
-SELECT 'v', doc_id, r, sim, 0::float8, 0, 0 FROM pv
+SELECT 'v', doc_id, r, sim, 0::float8, 0, 0, body FROM pv
 UNION ALL
-SELECT 't', doc_id, r, 0::float8, rank, matched, (SELECT cardinality(lex) FROM ql) FROM pt`
+SELECT 't', doc_id, r, 0::float8, rank, matched, (SELECT cardinality(lex) FROM ql), body FROM pt`
 }
 
 // candidate is one chunk with its evidence from both rankings.
@@ -201,6 +208,7 @@ type phraseHit struct {
 	rank                int64
 	sim, textRank       float64
 	matched, queryWords int
+	shared              int // content-word stems shared with the question, slang expanded
 }
 
 func (h phraseHit) coverage() float64 {
@@ -228,11 +236,14 @@ func (s *Searcher) search(ctx context.Context, role, query string, k int) ([]Res
 		return nil, fmt.Errorf("k = %d: want at least 1", k)
 	}
 	k = min(k, maxK)
+	if v, ok := s.embedder.(vocabularyFloor); ok && s.opts.MinSimilarity >= 0 && v.KnownShare(query) < v.MinKnownShare() {
+		return []Result{}, nil // mostly words the content never uses: nothing vetted on this
+	}
 	cands, hits, err := s.candidates(ctx, role, query)
 	if err != nil {
 		return nil, err
 	}
-	return s.fuse(cands, hits, k), nil
+	return s.fuse(query, cands, hits, k), nil
 }
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every
@@ -309,11 +320,17 @@ func (s *Searcher) phrasings(ctx context.Context, tx pgx.Tx, qvec pgvector.Vecto
 	}
 	defer rows.Close()
 	var hits []phraseHit
+	qs := contentStems(query)
 	for rows.Next() {
 		var h phraseHit
-		var kind string
-		if err := rows.Scan(&kind, &h.docID, &h.rank, &h.sim, &h.textRank, &h.matched, &h.queryWords); err != nil {
+		var kind, body string
+		if err := rows.Scan(&kind, &h.docID, &h.rank, &h.sim, &h.textRank, &h.matched, &h.queryWords, &body); err != nil {
 			return nil, fmt.Errorf("scan phrasing: %w", err)
+		}
+		for st := range contentStems(body) {
+			if qs[st] {
+				h.shared++
+			}
 		}
 		if math.IsNaN(h.sim) {
 			h.sim = 0
@@ -384,15 +401,47 @@ type docEvidence struct {
 // fuse decides whether the question is answerable at all (some chunk or phrasing clears a
 // floor), keeps the documents with at least a share of that evidence, orders them by
 // fusing the four document rankings, and returns each document's best chunks.
-func (s *Searcher) fuse(cands []candidate, hits []phraseHit, k int) []Result {
+func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int) []Result {
 	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
-	chunkPasses := func(c candidate, share float64) bool {
-		return simFloor < 0 || c.sim >= simFloor*share ||
-			covFloor >= 0 && c.coverage() >= covFloor*share && c.matched >= minTextMatches
+	// Evidence that a question is answerable at all must rest on more than one shared word:
+	// a single common word (or a hash collision) can give a short text a fair cosine. So a
+	// match at the floor must share two content-word stems with the question, or one with
+	// a clearly stronger similarity. Supporting results (share < 1) need only the cosine.
+	// This holds for the local embedder, whose cosine is lexical evidence; a semantic
+	// embedder's cosine means more than shared words, so its floor stands alone.
+	_, lexical := s.embedder.(vocabularyFloor)
+	qs := contentStems(query)
+	shared := func(text string) int {
+		n := 0
+		for st := range contentStems(text) {
+			if qs[st] {
+				n++
+			}
+		}
+		return n
 	}
+	chunkPasses := func(c candidate, share float64) bool {
+		if simFloor < 0 || covFloor >= 0 && c.coverage() >= covFloor*share && c.matched >= minTextMatches {
+			return true
+		}
+		if c.sim < simFloor*share {
+			return false
+		}
+		if share < 1 || !lexical {
+			return true
+		}
+		n := shared(c.Heading + "\n" + c.Text)
+		return n >= 2 || n >= 1 && c.sim >= strongFactor*simFloor
+	}
+	// A phrasing is a few words long, so one shared word can give it a high cosine.
 	phrasePasses := func(h phraseHit, share float64) bool {
-		return simFloor < 0 || !h.byText && h.sim >= phraseFloor(simFloor)*share ||
-			h.byText && covFloor >= 0 && h.coverage() >= covFloor*share && h.matched >= minTextMatches
+		if simFloor < 0 || h.byText && covFloor >= 0 && h.coverage() >= covFloor*share && h.matched >= minTextMatches {
+			return true
+		}
+		if h.byText || h.sim < phraseFloor(simFloor)*share {
+			return false
+		}
+		return share < 1 || !lexical || h.shared >= 2 || h.shared >= 1 && h.sim >= strongFactor*phraseFloor(simFloor)
 	}
 	docs := map[string]*docEvidence{}
 	doc := func(id string) *docEvidence {
@@ -554,7 +603,11 @@ func chunkRRF(c candidate) float64 {
 // higher than the chunk floor.
 func phraseFloor(chunkFloor float64) float64 { return chunkFloor * phraseFloorFactor }
 
-const phraseFloorFactor = 2.0
+const phraseFloorFactor = 1.4
+
+// strongFactor: a match sharing a single word with the question needs this multiple of
+// the floor to count as evidence that the question is answerable.
+const strongFactor = 2.0
 
 // tsQuery turns a free-text question into an OR query for to_tsquery: a question is not a
 // conjunction of its words, and ts_rank_cd rewards chunks that match more of them. Words are
