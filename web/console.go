@@ -22,6 +22,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/{$}", anyClinician(http.HandlerFunc(s.consolePage)))
 	mux.Handle("GET /console/handoffs/{id}", s.auth.Require("oncall")(http.HandlerFunc(s.consolePage)))
 	mux.Handle("GET /console/ws", s.auth.Require("oncall")(http.HandlerFunc(s.serveConsole)))
+	mux.Handle("GET /console/audit", s.auth.Require("admin")(http.HandlerFunc(s.auditPage)))
 }
 
 func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {

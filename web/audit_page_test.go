@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"nightfloat/review"
+)
+
+func (h *harness) consoleGet(t *testing.T, path, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", h.http.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (h *harness) session(t *testing.T, username string, roles ...string) (review.Clinician, string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := h.accounts.Create(ctx, username, "Dr "+username, "correct horse battery staple 42", roles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.accounts.Login(ctx, username, "correct horse battery staple 42", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s.Token
+}
+
+// TestAuditPageAdminOnly shows the audit log to an admin, paginated and filtered, records
+// the viewing, and refuses a reviewer (403, itself audited) and the signed-out.
+func TestAuditPageAdminOnly(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	admin, adminToken := h.session(t, "ada", "admin")
+	reviewer, reviewerToken := h.session(t, "rex", "reviewer")
+	for i := range 60 {
+		if err := h.audit.Record(ctx, review.ActorSystem, "test.event", fmt.Sprintf("item-%02d", i), map[string]any{"n": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if code, _ := h.consoleGet(t, "/console/audit", reviewerToken); code != http.StatusForbidden {
+		t.Fatalf("reviewer got %d, want 403", code)
+	}
+	if code, _ := h.consoleGet(t, "/console/audit", ""); code != http.StatusSeeOther {
+		t.Fatalf("signed out got %d, want a redirect to the login page", code)
+	}
+	denied, err := h.audit.List(ctx, time.Time{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range denied {
+		if e.Action == "access.denied" && e.Actor == review.ActorClinician(reviewer.ID) && e.Target == "/console/audit" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the reviewer's refused access is not in the audit log")
+	}
+
+	code, page := h.consoleGet(t, "/console/audit?action=test.event", adminToken)
+	if code != 200 {
+		t.Fatalf("admin got %d: %s", code, page)
+	}
+	if !strings.Contains(page, "item-00") || !strings.Contains(page, "item-49") || strings.Contains(page, "item-50") {
+		t.Fatalf("first page should hold items 00 to 49")
+	}
+	if strings.Contains(page, "login.succeeded") {
+		t.Error("the action filter let other actions through")
+	}
+	i := strings.Index(page, `id="next" href="`)
+	if i < 0 {
+		t.Fatal("no next-page link with 60 entries")
+	}
+	next := page[i+len(`id="next" href="`):]
+	next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+	code, page2 := h.consoleGet(t, next, adminToken)
+	if code != 200 || !strings.Contains(page2, "item-50") || !strings.Contains(page2, "item-59") || strings.Contains(page2, "item-49") {
+		t.Fatalf("second page (%d) should hold items 50 to 59", code)
+	}
+	if strings.Contains(page2, `id="next"`) {
+		t.Error("a next-page link on the last page")
+	}
+
+	all, err := h.audit.List(ctx, time.Time{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := 0
+	for _, e := range all {
+		if e.Action == "audit.viewed" && e.Actor == review.ActorClinician(admin.ID) {
+			views++
+		}
+	}
+	if views != 2 {
+		t.Errorf("%d audit.viewed entries for the admin, want 2", views)
+	}
+	if code, _ := h.consoleGet(t, "/console/audit?since=yesterday", adminToken); code != http.StatusBadRequest {
+		t.Errorf("a bad date got %d, want 400", code)
+	}
+}
