@@ -23,6 +23,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/handoffs/{id}", s.auth.Require("oncall")(http.HandlerFunc(s.consolePage)))
 	mux.Handle("GET /console/ws", s.auth.Require("oncall")(http.HandlerFunc(s.serveConsole)))
 	mux.Handle("GET /console/audit", s.auth.Require("admin")(http.HandlerFunc(s.auditPage)))
+	s.reviewRoutes(mux)
 }
 
 func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
