@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -73,3 +74,22 @@ func eval[T any](tb testing.TB, ctx context.Context, js string) T {
 }
 
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+// waitText polls until the element matching css has non-empty text, and returns it.
+func waitText(tb testing.TB, ctx context.Context, sel string) string {
+	tb.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+strconv.Quote(sel)+`) || {}).textContent || ""`))
+		if err != nil {
+			tb.Fatalf("read %s: %v", sel, err)
+		}
+		if s != "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s stayed empty", sel)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -83,3 +83,30 @@ func TestChatPageShowsMarkupAsText(t *testing.T) {
 		t.Error("script in a message ran")
 	}
 }
+
+func TestThumbsDownQueuesTheConversationForReview(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := newBrowser(t)
+	do(t, ctx, "send a message and flag the reply",
+		chromedp.Navigate(h.http.URL),
+		chromedp.WaitVisible(css("#start")),
+		chromedp.Click(css("#start-btn")),
+		chromedp.WaitVisible(css(".msg.system.disclosure")),
+		chromedp.SendKeys(css("#text"), "how do I get through my first night on call"),
+		chromedp.Click(css("#send")),
+		chromedp.WaitVisible(css(".msg.assistant .feedback button")),
+		chromedp.Click(css(".msg.assistant .feedback button")),
+		chromedp.SendKeys(css(".msg.assistant .feedback input"), "too generic"),
+		chromedp.Click(css(`.msg.assistant .feedback button[value="harmful"]`)),
+	)
+	if got := waitText(t, ctx, ".msg.assistant .feedback .thanks"); !strings.Contains(got, "clinician will review") {
+		t.Fatalf("no confirmation after the thumbs-down: %q", got)
+	}
+	var n int
+	if err := h.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM review_feedback WHERE rating = 'harmful'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("want the harmful rating stored once, got %d rows", n)
+	}
+}

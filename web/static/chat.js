@@ -64,6 +64,44 @@
     return ul;
   }
 
+  // A thumbs-down on a reply queues the conversation for a clinician's review.
+  function feedbackControl(seq) {
+    const box = document.createElement("div");
+    box.className = "feedback";
+    const open = document.createElement("button");
+    open.type = "button"; open.className = "link"; open.textContent = "👎 Not right?";
+    const form = document.createElement("form");
+    form.hidden = true;
+    const comment = document.createElement("input");
+    comment.type = "text"; comment.maxLength = 1000; comment.placeholder = "What was wrong? (optional)";
+    comment.setAttribute("aria-label", "What was wrong with this reply");
+    const unhelpful = document.createElement("button");
+    unhelpful.type = "submit"; unhelpful.value = "unhelpful"; unhelpful.textContent = "Unhelpful";
+    const harmful = document.createElement("button");
+    harmful.type = "submit"; harmful.value = "harmful"; harmful.textContent = "Harmful";
+    form.append(comment, unhelpful, harmful);
+    const done = document.createElement("span");
+    done.className = "thanks";
+    open.addEventListener("click", () => { form.hidden = !form.hidden; });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const rating = ev.submitter ? ev.submitter.value : "unhelpful";
+      try {
+        const r = await fetch("/feedback", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ conversation_id: conv.id, token: conv.token, seq: seq, rating: rating, comment: comment.value }),
+        });
+        if (!r.ok) throw new Error(String(r.status));
+        form.remove(); open.remove();
+        done.textContent = "Thank you — a clinician will review this conversation.";
+      } catch (_) {
+        done.textContent = "Couldn't send that just now — please try again.";
+      }
+    });
+    box.append(open, form, done);
+    return box;
+  }
+
   function scrollDown() { window.requestAnimationFrame(() => { const m = el("main"); m.scrollTop = m.scrollHeight; }); }
 
   // Insert keeping seq order; unsent local bubbles stay at the end.
@@ -82,6 +120,7 @@
     lastSeq = Math.max(lastSeq, f.seq);
     const li = bubble(f.author, f.kind, f.text);
     if (f.citations && f.citations.length) li.append(citations(f.citations));
+    if (f.author === "assistant") li.append(feedbackControl(f.seq));
     if (f.reply_to) {
       answered.add(f.reply_to);
       const s = streaming.get(f.reply_to);
