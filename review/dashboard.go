@@ -89,7 +89,9 @@ func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) 
 		d.Days[i].Day = from.AddDate(0, 0, i)
 	}
 	// dayIdx is the day index of a timestamp column relative to $1 (from).
-	dayIdx := func(col string) string { return `floor(extract(epoch FROM ` + col + ` - $1::timestamptz) / 86400)::int` }
+	dayIdx := func(col string) string {
+		return `floor(extract(epoch FROM ` + col + ` - $1::timestamptz) / 86400)::int`
+	}
 	queries := []struct {
 		sql  string
 		dest func(s *DayStats) []*Cell
