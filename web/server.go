@@ -94,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.chatPage)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /ws", s.serveResident)
+	mux.Handle("POST /feedback", s.feedbackHandler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /safety", s.safetyPage)
 	mux.HandleFunc("GET /readyz", s.readyz)
