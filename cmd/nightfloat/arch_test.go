@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The package rules from the design (shared/ARCHITECTURE.md), checked against what the
+// packages really import (tests excluded), so that they stay true as the code grows.
+
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+}
+
+func listPackages(t *testing.T) []listedPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports", "nightfloat/...")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	var pkgs []listedPackage
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+func TestPackageBoundaries(t *testing.T) {
+	// Each external library has one home.
+	only := map[string][]string{
+		"github.com/gorilla/websocket":         {"nightfloat/web"},
+		"github.com/sashabaranov/go-openai":    {"nightfloat/llm"},
+		"github.com/prometheus/client_golang/": {"nightfloat/metrics"},
+	}
+	// Internal packages some packages must never import.
+	never := map[string][]string{
+		"nightfloat/safety":    {"nightfloat/assistant", "nightfloat/retrieval", "nightfloat/review", "nightfloat/web", "nightfloat/config"},
+		"nightfloat/retrieval": {"nightfloat/assistant", "nightfloat/review", "nightfloat/web", "nightfloat/config"},
+		"nightfloat/assistant": {"nightfloat/review", "nightfloat/web", "nightfloat/config"},
+		"nightfloat/review":    {"nightfloat/web", "nightfloat/config"},
+		"nightfloat/postgres":  {"nightfloat/"},
+		"nightfloat/llm":       {"nightfloat/"},
+		"nightfloat/prompts":   {"nightfloat/"},
+		"nightfloat/redact":    {"nightfloat/"},
+	}
+	for _, p := range listPackages(t) {
+		for _, imp := range p.Imports {
+			for lib, homes := range only {
+				if strings.HasPrefix(imp, lib) && !contains(homes, p.ImportPath) {
+					t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, homes)
+				}
+			}
+			if (imp == "nightfloat/web" || strings.HasPrefix(imp, "nightfloat/cmd")) && !strings.HasPrefix(p.ImportPath, "nightfloat/cmd") {
+				t.Errorf("%s imports %s: nothing but cmd may import web, and nothing imports cmd", p.ImportPath, imp)
+			}
+			if imp == "nightfloat/config" && !strings.HasPrefix(p.ImportPath, "nightfloat/cmd") {
+				t.Errorf("%s imports config: only cmd reads configuration", p.ImportPath)
+			}
+			for _, bad := range never[p.ImportPath] {
+				if strings.HasPrefix(imp, bad) && !strings.HasSuffix(imp, "test") {
+					t.Errorf("%s must not import %s", p.ImportPath, imp)
+				}
+			}
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
