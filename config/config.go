@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -60,6 +61,14 @@ type Config struct {
 	HandoffReAlert     time.Duration // NIGHTFLOAT_HANDOFF_REALERT: re-alert and re-page an unclaimed handoff this often
 	HandoffUnattended  time.Duration // NIGHTFLOAT_HANDOFF_UNATTENDED: tell the resident no one has joined after this long
 	SecureCookies      bool          // NIGHTFLOAT_SECURE_COOKIES: console cookies only over HTTPS (default: when NIGHTFLOAT_PUBLIC_URL is https)
+
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For is believed when
+	// throttling clinician logins: NIGHTFLOAT_TRUSTED_PROXIES, comma-separated.
+	TrustedProxies []string
+	// ImpairedPracticePolicy is what the /safety page says happens when a conversation shows
+	// impaired practice that endangers patients (empty: a default saying the institution's
+	// policy governs): NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY.
+	ImpairedPracticePolicy string
 }
 
 // Default is the configuration with nothing set.
@@ -139,6 +148,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.PagerWebhookSecret = r.secret("NIGHTFLOAT_PAGER_WEBHOOK_SECRET", c.PagerWebhookSecret)
 	c.HandoffReAlert = r.duration("NIGHTFLOAT_HANDOFF_REALERT", c.HandoffReAlert)
 	c.HandoffUnattended = r.duration("NIGHTFLOAT_HANDOFF_UNATTENDED", c.HandoffUnattended)
+	c.TrustedProxies = r.list("NIGHTFLOAT_TRUSTED_PROXIES", c.TrustedProxies)
+	c.ImpairedPracticePolicy = r.str("NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY", c.ImpairedPracticePolicy)
 	c.SecureCookies = r.boolean("NIGHTFLOAT_SECURE_COOKIES", strings.HasPrefix(c.PublicURL, "https://"))
 	if r.err != nil {
 		return Config{}, r.err
@@ -161,6 +172,13 @@ func (c Config) Validate() error {
 	for _, o := range c.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("config: NIGHTFLOAT_ALLOWED_ORIGINS: %q is not an origin like https://chat.example.org", o)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fmt.Errorf("config: NIGHTFLOAT_TRUSTED_PROXIES: %q is not a CIDR like 10.0.0.0/8 or an address", p)
+			}
 		}
 	}
 	if c.PagerWebhookURL != "" {

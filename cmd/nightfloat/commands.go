@@ -35,6 +35,8 @@ func commands() map[string]command {
 		"user":    {"manage clinician accounts (add, disable, roles, list)", runUser},
 		"ingest":  {"validate the content and embed it for search", runIngest},
 		"eval":    {"run an evaluation suite (retrieval)", runEval},
+		"report":  {"print the annual crisis-referral report (no identifiers; small counts hidden)", runReport},
+		"audit":   {"print the audit log as JSON Lines (--since, --action)", runAudit},
 	}
 }
 
