@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,7 +61,10 @@ func (s *Store) CreateConversation(ctx context.Context, role string) (Conversati
 func (s *Store) OpenConversation(ctx context.Context, id, token string) (Conversation, error) {
 	var c Conversation
 	var hash []byte
-	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id::text = $1`, id).Scan(append(c.fields(), &hash)...)
+	if !isUUID(id) {
+		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
+	}
+	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id = $1`, id).Scan(append(c.fields(), &hash)...)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare(hash, hashToken(token)) != 1) {
 		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
 	}
@@ -73,7 +77,10 @@ func (s *Store) OpenConversation(ctx context.Context, id, token string) (Convers
 // Conversation returns a conversation by id, for code that has already authorised access.
 func (s *Store) Conversation(ctx context.Context, id string) (Conversation, error) {
 	var c Conversation
-	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id::text = $1`, id).Scan(c.fields()...)
+	if !isUUID(id) {
+		return Conversation{}, Errorf(CodeNotFound, "no such conversation")
+	}
+	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id).Scan(c.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Conversation{}, Errorf(CodeNotFound, "no such conversation")
 	}
@@ -81,6 +88,25 @@ func (s *Store) Conversation(ctx context.Context, id string) (Conversation, erro
 		return Conversation{}, unavailable("read conversation", err)
 	}
 	return c, nil
+}
+
+// isUUID reports whether s is a canonical UUID, so that malformed ids are refused before
+// they reach the database, and lookups compare uuids, which the primary key indexes.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
+			return false
+		}
+	}
+	return true
 }
 
 const conversationColumns = `id, role, pseudonym, mode, next_seq, created_at, last_active_at, disclosed_at, risk_reset_seq`
