@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -45,6 +47,34 @@ type Auth struct {
 	pages    *template.Template
 	logger   *slog.Logger
 	secure   bool
+	proxies  []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
+}
+
+// TrustProxies sets the reverse proxies (NIGHTFLOAT_TRUSTED_PROXIES) whose X-Forwarded-For
+// header is believed when throttling logins. Call it before serving.
+func (a *Auth) TrustProxies(prefixes []netip.Prefix) { a.proxies = prefixes }
+
+// ParseProxies parses CIDRs ("10.0.0.0/8") and single addresses ("192.0.2.7").
+func ParseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				// Addresses are compared unmapped: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("web: trusted proxy %q is not a CIDR or an address", s)
+		}
+		ip = ip.Unmap()
+		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+	}
+	return out, nil
 }
 
 // NewAuth returns the console's authentication. pages must define "login.html".
@@ -216,7 +246,7 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 		a.renderLogin(w, http.StatusForbidden, loginPageData{Username: username, Error: "The sign-in form expired; please try again."})
 		return
 	}
-	sess, err := a.accounts.Login(r.Context(), username, r.PostForm.Get("password"), clientAddress(r))
+	sess, err := a.accounts.Login(r.Context(), username, r.PostForm.Get("password"), clientAddress(r, a.proxies))
 	switch {
 	case errors.Is(err, review.ErrThrottled):
 		wait := review.RetryAfter(err)
@@ -370,13 +400,55 @@ func isForm(r *http.Request) bool {
 	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
 }
 
-// clientAddress is the connecting peer's IP, used only to throttle clinician logins.
-// Forwarding headers are not trusted: behind a reverse proxy every login counts against
-// the proxy's address unless the proxy is made to pass the peer through (see README).
-func clientAddress(r *http.Request) string {
+// clientAddress is the address a clinician login is throttled by, and used for nothing
+// else. It is the connecting peer's IP, unless that peer is one of the trusted reverse
+// proxies: then X-Forwarded-For is read from the right, skipping trusted proxies, and the
+// first address that is not one of them is the client. Everything to the left of it was
+// written by the client and is ignored, so a forged header cannot buy fresh guesses. A
+// malformed entry stops the walk at the last trusted hop.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !inPrefixes(peer.Unmap(), trusted) {
+		return host
+	}
+	last := peer.Unmap()
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, ok := parseHop(hops[i])
+		if !ok {
+			return last.String()
+		}
+		if !inPrefixes(a, trusted) {
+			return a.String()
+		}
+		last = a
+	}
+	return last.String()
+}
+
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap().WithZone(""), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone(""), true
+	}
+	return netip.Addr{}, false
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

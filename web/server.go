@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -34,6 +35,9 @@ type Options struct {
 	Metrics *metrics.Set
 	// Safety is what the public /safety page states about this deployment.
 	Safety SafetyInfo
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed when throttling
+	// clinician logins (see ParseProxies); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the routes and every open websocket.
@@ -83,6 +87,7 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
+		s.auth.TrustProxies(o.TrustedProxies)
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
 	return s, nil
