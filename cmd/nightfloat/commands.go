@@ -30,13 +30,15 @@ type command struct {
 // commands lists every subcommand; add a line here when adding a file for one.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the server (migrates the database first)", runServe},
-		"migrate": {"apply the database migrations and exit", runMigrate},
-		"user":    {"manage clinician accounts (add, disable, roles, list)", runUser},
-		"ingest":  {"validate the content and embed it for search", runIngest},
-		"eval":    {"run an evaluation suite (retrieval)", runEval},
-		"report":  {"print the annual crisis-referral report (no identifiers; small counts hidden)", runReport},
-		"audit":   {"print the audit log as JSON Lines (--since, --action)", runAudit},
+		"serve":     {"run the server (migrates the database first)", runServe},
+		"migrate":   {"apply the database migrations and exit", runMigrate},
+		"user":      {"manage clinician accounts (add, disable, roles, list)", runUser},
+		"ingest":    {"validate the content and embed it for search", runIngest},
+		"eval":      {"run an evaluation suite (retrieval)", runEval},
+		"report":    {"print the annual crisis-referral report (no identifiers; small counts hidden)", runReport},
+		"audit":     {"print the audit log as JSON Lines (--since, --action)", runAudit},
+		"review":    {"run the review sampler once, or export draft eval cases from reviews", runReview},
+		"retention": {"delete conversations past the retention period (except those under review or handoff)", runRetention},
 	}
 }
 

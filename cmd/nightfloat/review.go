@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nightfloat/postgres"
+	"nightfloat/review"
+)
+
+// Review queue and retention commands. Their settings come from the environment:
+//
+//	NIGHTFLOAT_REVIEW_SALT (or _FILE)   key for the random sample and second-review share
+//	                                    (default: the database's own random salt)
+//	NIGHTFLOAT_REVIEW_IDLE              idle time before a conversation is sampled (30m)
+//	NIGHTFLOAT_REVIEW_RANDOM_RATE       share sampled at random, 0..1, or -1 for none (0.05)
+//	NIGHTFLOAT_REVIEW_DAILY_CAP         random samples per UTC day, -1 for no cap (50)
+//	NIGHTFLOAT_REVIEW_SECOND_SHARE      share of items given a second review (0.2)
+//	NIGHTFLOAT_REVIEW_CLAIM_TTL         how long a reviewer's claim holds (30m)
+//	NIGHTFLOAT_RETENTION_DAYS           days a quiet conversation is kept (90)
+
+const reviewUsage = `Usage: nightfloat review <subcommand> [flags]
+
+  review sample
+      Runs the review sampler once: queues idle conversations with a handoff, a
+      resident's thumbs-down, a withheld reply or an uncertain classification, and a
+      random share of the rest (the server also does this periodically).
+  review export-cases [--since 2025-01-31] [--out FILE]
+      Writes draft eval cases (JSON Lines, the format 'nightfloat eval safety --cases'
+      reads) from reviews that found a missed escalation or an over-escalation. Text is
+      redacted. The export is audited.
+
+Flags common to every subcommand: --database-url (env DATABASE_URL).
+Settings: NIGHTFLOAT_REVIEW_SALT (or _FILE), NIGHTFLOAT_REVIEW_IDLE,
+NIGHTFLOAT_REVIEW_RANDOM_RATE, NIGHTFLOAT_REVIEW_DAILY_CAP.
+`
+
+const retentionUsage = `Usage: nightfloat retention run [--days N]
+
+Deletes conversations quiet for longer than the retention period (NIGHTFLOAT_RETENTION_DAYS,
+default 90) with their messages, except those still in the review queue or with an open
+handoff. Reviews keep their ratings and lose their free text. The run is audited.
+`
+
+// reviewSettings reads the review queue's settings from the environment, for these
+// commands and for serve (sampler and queue).
+type reviewSettings struct {
+	Sampling      review.SamplingOptions
+	Queue         review.QueueOptions
+	RetentionDays int
+}
+
+func loadReviewSettings(getenv func(string) string) (reviewSettings, error) {
+	var s reviewSettings
+	salt := getenv("NIGHTFLOAT_REVIEW_SALT")
+	if f := getenv("NIGHTFLOAT_REVIEW_SALT_FILE"); f != "" && salt == "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return s, fmt.Errorf("NIGHTFLOAT_REVIEW_SALT_FILE: %w", err)
+		}
+		salt = strings.TrimSpace(string(b))
+	}
+	if salt != "" && len(salt) < 16 {
+		return s, fmt.Errorf("NIGHTFLOAT_REVIEW_SALT: use at least 16 random characters")
+	}
+	s.Sampling.Salt, s.Queue.Salt = []byte(salt), []byte(salt)
+	var err error
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" && err == nil {
+			d, perr := time.ParseDuration(v)
+			if perr != nil || d <= 0 {
+				err = fmt.Errorf("%s: want a positive duration like 30m, got %q", name, v)
+			}
+			*dst = d
+		}
+	}
+	rate := func(name string, dst *float64) {
+		if v := getenv(name); v != "" && err == nil {
+			f, perr := strconv.ParseFloat(v, 64)
+			if perr != nil || (f != -1 && (f < 0 || f > 1)) {
+				err = fmt.Errorf("%s: want a share from 0 to 1 (or -1 for none), got %q", name, v)
+			}
+			if f == 0 {
+				f = -1 // 0 means "none" here; the package's zero means "default"
+			}
+			*dst = f
+		}
+	}
+	integer := func(name string, dst *int) {
+		if v := getenv(name); v != "" && err == nil {
+			n, perr := strconv.Atoi(v)
+			if perr != nil || n < -1 {
+				err = fmt.Errorf("%s: want a whole number, got %q", name, v)
+			}
+			*dst = n
+		}
+	}
+	dur("NIGHTFLOAT_REVIEW_IDLE", &s.Sampling.Idle)
+	rate("NIGHTFLOAT_REVIEW_RANDOM_RATE", &s.Sampling.RandomRate)
+	integer("NIGHTFLOAT_REVIEW_DAILY_CAP", &s.Sampling.DailyCap)
+	if s.Sampling.DailyCap == 0 && getenv("NIGHTFLOAT_REVIEW_DAILY_CAP") != "" {
+		s.Sampling.RandomRate = -1 // a cap of 0 is no random sample
+	}
+	rate("NIGHTFLOAT_REVIEW_SECOND_SHARE", &s.Queue.SecondShare)
+	dur("NIGHTFLOAT_REVIEW_CLAIM_TTL", &s.Queue.ClaimTTL)
+	integer("NIGHTFLOAT_RETENTION_DAYS", &s.RetentionDays)
+	if err == nil && getenv("NIGHTFLOAT_RETENTION_DAYS") != "" && s.RetentionDays < 1 {
+		err = fmt.Errorf("NIGHTFLOAT_RETENTION_DAYS: want at least 1 day")
+	}
+	return s, err
+}
+
+// openReviewDB parses the common flag, reads the settings and opens the database.
+func openReviewDB(ctx context.Context, e *env, name string, fs *flag.FlagSet, args []string) (*pgxpool.Pool, reviewSettings, int) {
+	cfg, ok := e.loadConfig()
+	if !ok {
+		return nil, reviewSettings{}, 2
+	}
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (env DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return nil, reviewSettings{}, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "nightfloat %s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, reviewSettings{}, 2
+	}
+	settings, err := loadReviewSettings(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat: config: %v\n", err)
+		return nil, reviewSettings{}, 2
+	}
+	if cfg.DatabaseURL == "" {
+		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
+		return nil, reviewSettings{}, 2
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, 4)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat %s: %v\n", name, err)
+		return nil, reviewSettings{}, 1
+	}
+	if n, err := postgres.Pending(ctx, pool); err != nil || n > 0 {
+		pool.Close()
+		fmt.Fprintf(e.stderr, "nightfloat %s: the database schema is not up to date: run 'nightfloat migrate' first\n", name)
+		return nil, reviewSettings{}, 1
+	}
+	return pool, settings, 0
+}
+
+func runReview(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(e.stderr, reviewUsage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("review "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, reviewUsage) }
+	switch sub {
+	case "sample":
+		pool, settings, code := openReviewDB(ctx, e, "review sample", fs, rest)
+		if pool == nil {
+			return code
+		}
+		defer pool.Close()
+		res, err := review.NewSampler(pool, review.NewAudit(pool), settings.Sampling).SampleOnce(ctx)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "nightfloat review sample: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(e.stdout, "queued %d", res.Total())
+		for _, r := range review.Reasons {
+			if n := res.Queued[r]; n > 0 {
+				fmt.Fprintf(e.stdout, " %s=%d", r, n)
+			}
+		}
+		fmt.Fprintf(e.stdout, " (random sample over the daily cap: %d)\n", res.Capped)
+		return 0
+	case "export-cases":
+		since := fs.String("since", "", "only reviews submitted on or after this UTC day (2025-01-31)")
+		out := fs.String("out", "", "write to this file instead of standard output")
+		pool, _, code := openReviewDB(ctx, e, "review export-cases", fs, rest)
+		if pool == nil {
+			return code
+		}
+		defer pool.Close()
+		var from time.Time
+		if *since != "" {
+			d, err := time.Parse(time.DateOnly, *since)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "nightfloat review export-cases: --since %q: want a day like 2025-01-31\n", *since)
+				return 2
+			}
+			from = d
+		}
+		var w io.Writer = e.stdout
+		if *out != "" {
+			f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "nightfloat review export-cases: %v\n", err)
+				return 1
+			}
+			defer f.Close()
+			w = f
+		}
+		n, err := review.ExportCases(ctx, pool, review.NewAudit(pool), review.ExportOptions{Since: from, Actor: review.ActorCLI}, w)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "nightfloat review export-cases: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(e.stderr, "exported %d draft case(s)\n", n)
+		return 0
+	default:
+		fmt.Fprintf(e.stderr, "nightfloat review: unknown subcommand %q\n\n%s", sub, reviewUsage)
+		return 2
+	}
+}
+
+func runRetention(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] != "run" {
+		fmt.Fprint(e.stderr, retentionUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return 0
+		}
+		return 2
+	}
+	fs := flag.NewFlagSet("retention run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, retentionUsage) }
+	days := fs.Int("days", 0, "override NIGHTFLOAT_RETENTION_DAYS")
+	pool, settings, code := openReviewDB(ctx, e, "retention run", fs, args[1:])
+	if pool == nil {
+		return code
+	}
+	defer pool.Close()
+	if *days < 0 {
+		fmt.Fprintln(e.stderr, "nightfloat retention run: --days must be at least 1")
+		return 2
+	}
+	if *days > 0 {
+		settings.RetentionDays = *days
+	}
+	res, err := review.Retention{Pool: pool, Audit: review.NewAudit(pool), Days: settings.RetentionDays, Actor: review.ActorCLI}.Run(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat retention run: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review and %d with an open handoff; cleared %d review note(s) and %d turn-mark note(s)\n",
+		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptUnderReview, res.KeptOpenHandoff, res.NotesCleared, res.MarkNotesCleared)
+	return 0
+}
