@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestPseudonymityNothingIdentifyingIsStored runs a real resident conversation over the
+// websocket — an ordinary question, a red flag, a clinician's handoff from claim to
+// resolution — from a browser that sends a distinctive user agent and a forwarded client
+// address, then reads every column of every table in the database as text and checks that
+// neither the user agent, the client addresses nor the resume token were stored anywhere.
+func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	doc := h.newClinician(t, "oncall1")
+	doc.onDuty()
+
+	const ua = "Mozilla/5.0 (iPhone) UNIQUE-UA-123"
+	res := h.dial(t, http.Header{"User-Agent": {ua}, "X-Forwarded-For": {"203.0.113.77"}})
+	welcome := res.start("resident")
+	token := welcome.str("token")
+	if len(token) < 16 {
+		t.Fatalf("welcome frame carries no resume token: %v", welcome)
+	}
+	res.say("c1", "how do I sleep after a run of nights?")
+	res.send(map[string]any{"type": "message", "client_id": "c2", "text": redFlag})
+	res.until(func(f frame) bool { return f.str("type") == "handoff" })
+
+	item := doc.alert()
+	id := int64(item["id"].(float64))
+	doc.send(map[string]any{"type": "open", "handoff_id": id})
+	doc.until(func(f frame) bool { return f.str("type") == "transcript" })
+	doc.send(map[string]any{"type": "claim", "handoff_id": id})
+	res.until(func(f frame) bool { return f.str("type") == "handoff" && f.str("status") == "claimed" })
+	doc.send(map[string]any{"type": "say", "handoff_id": id, "client_id": "d1", "text": "I'm a person. Are you safe right now?"})
+	res.until(func(f frame) bool { return f.str("type") == "message" && f.str("author") == "clinician" })
+	res.send(map[string]any{"type": "message", "client_id": "c3", "text": "yes, at home"})
+	doc.until(func(f frame) bool {
+		m, _ := f["message"].(map[string]any)
+		return f.str("type") == "message" && m["author"] == "resident" && m["text"] == "yes, at home"
+	})
+	doc.send(map[string]any{"type": "resolve", "handoff_id": id, "disposition": "safety_plan_made", "note": "safety plan made", "reenable_ai": false})
+	res.until(func(f frame) bool { return f.str("type") == "handoff" && f.str("status") == "resolved" })
+	h.stop() // every turn and write finished
+
+	ctx := context.Background()
+	pool := h.db.Pool
+	rows, err := pool.Query(ctx, `
+		SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns := map[string][]string{}
+	for rows.Next() {
+		var tbl, col string
+		if err := rows.Scan(&tbl, &col); err != nil {
+			t.Fatal(err)
+		}
+		columns[tbl] = append(columns[tbl], col)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(columns) < 5 {
+		t.Fatalf("found only %d tables: %v", len(columns), columns)
+	}
+
+	// No column is named for an address, a device or a contact, except the one that
+	// throttles clinician logins.
+	identifying := regexp.MustCompile(`(^|_)(ip|ips|ip_address|address|addr|remote_addr|user_agent|useragent|ua|email|phone|device|fingerprint)($|_)`)
+	for tbl, cols := range columns {
+		for _, c := range cols {
+			if identifying.MatchString(c) && tbl+"."+c != "login_attempts.address" {
+				t.Errorf("column %s.%s is named like an identifier", tbl, c)
+			}
+		}
+	}
+
+	forbidden := map[string]string{
+		"user agent":        "UNIQUE-UA-123",
+		"forwarded address": "203.0.113.77",
+		"peer address":      "127.0.0.1",
+		"resume token":      token,
+	}
+	checked := 0
+	for tbl, cols := range columns {
+		for _, col := range cols {
+			q := fmt.Sprintf(`SELECT %s::text FROM %s WHERE %s IS NOT NULL`,
+				pgx.Identifier{col}.Sanitize(), pgx.Identifier{tbl}.Sanitize(), pgx.Identifier{col}.Sanitize())
+			vals, err := pool.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%s.%s: %v", tbl, col, err)
+			}
+			for vals.Next() {
+				var v string
+				if err := vals.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				checked++
+				for what, s := range forbidden {
+					if !strings.Contains(v, s) {
+						continue
+					}
+					// The clinician signed in from 127.0.0.1: that login's throttling row is
+					// the one place an address may be, and only for clinicians.
+					if tbl == "login_attempts" && col == "address" && what == "peer address" {
+						continue
+					}
+					t.Errorf("%s found in %s.%s: %.200q", what, tbl, col, v)
+				}
+			}
+			if err := vals.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("checked %d values in %d tables", checked, len(columns))
+
+	// login_attempts holds the clinician's sign-in and nothing from the resident's session.
+	var n, other int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE username <> 'oncall1') FROM login_attempts`).Scan(&n, &other); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || other != 0 {
+		t.Errorf("login_attempts has %d rows, %d not from the clinician's sign-in", n, other)
+	}
+	var fromResident int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM login_attempts WHERE address LIKE '%203.0.113.77%'`).Scan(&fromResident); err != nil {
+		t.Fatal(err)
+	}
+	if fromResident != 0 {
+		t.Errorf("login_attempts holds the resident's forwarded address")
+	}
+}
