@@ -39,6 +39,8 @@ func commands() map[string]command {
 		"audit":     {"print the audit log as JSON Lines (--since, --action)", runAudit},
 		"review":    {"run the review sampler once, or export draft eval cases from reviews", runReview},
 		"retention": {"delete conversations past the retention period (except those under review or handoff)", runRetention},
+		// Capacity figures (docs/capacity.md).
+		"loadtest": {"drive running servers on this machine over websockets and report capacity figures", runLoadtest},
 	}
 }
 
