@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"strings"
 	"testing"
 
@@ -154,19 +155,38 @@ func run(t *testing.T, cases []Case) scores {
 }
 
 func splitSuite(t *testing.T) (main, holdout []Case) {
+	main, holdout, _ = splitSuite3(t)
+	return main, holdout
+}
+
+// isHoldout2 reports whether c belongs to the second held-apart split
+// (cases/holdout2/), written in other voices before the rules were tuned
+// on it. Its files sit under cases/holdout2/holdout/ so that the loader's
+// IsHoldout (and with it the eval runner's release gate) keeps them out of
+// the main split.
+func isHoldout2(c Case) bool {
+	return strings.Contains("/"+path.Dir(c.File)+"/", "/holdout2/")
+}
+
+// splitSuite3 splits the suite into the main split, the first holdout and
+// the second holdout.
+func splitSuite3(t *testing.T) (main, holdout, holdout2 []Case) {
 	t.Helper()
 	all, err := LoadCases(Suite, "cases")
 	if err != nil {
 		t.Fatalf("loading suite: %v", err)
 	}
 	for _, c := range all {
-		if c.IsHoldout() {
+		switch {
+		case isHoldout2(c):
+			holdout2 = append(holdout2, c)
+		case c.IsHoldout():
 			holdout = append(holdout, c)
-		} else {
+		default:
 			main = append(main, c)
 		}
 	}
-	return main, holdout
+	return main, holdout, holdout2
 }
 
 func logResults(t *testing.T, title string, rs []result) {
@@ -222,10 +242,26 @@ func TestHoldout(t *testing.T) {
 	}
 }
 
+// TestHoldout2 reports the second held-apart split (other voices: texting,
+// rambling, non-native English, euphemism, gallows humour, preparatory
+// acts, questions about the service).
+func TestHoldout2(t *testing.T) {
+	_, _, cases := splitSuite3(t)
+	if len(cases) == 0 {
+		t.Fatal("holdout2 split is empty")
+	}
+	s := run(t, cases)
+	t.Logf("holdout2: %d cases; recall %.4f (%d/%d); false escalation rate %.4f (%d/%d); level too low %d",
+		len(cases), s.recall(), s.tp, s.pos, s.falseRate(), s.fp, s.neg, s.lowLevel)
+	logResults(t, "holdout2 miss", s.misses)
+	logResults(t, "holdout2 false alarm", s.falseAlarms)
+	logResults(t, "holdout2 level too low", s.low)
+}
+
 // TestSuiteShape keeps the suite honest: enough cases, a large share of
 // hard negatives, every case sourced, every category covered.
 func TestSuiteShape(t *testing.T) {
-	main, holdout := splitSuite(t)
+	main, holdout, holdout2 := splitSuite3(t)
 	if len(main) < 650 {
 		t.Errorf("main suite has %d cases, want >= 650", len(main))
 	}
@@ -235,7 +271,11 @@ func TestSuiteShape(t *testing.T) {
 	neg := 0
 	cats := map[string]int{}
 	roles := map[string]int{}
-	for _, c := range append(append([]Case{}, main...), holdout...) {
+	if len(holdout2) < 160 {
+		t.Errorf("holdout2 has %d cases, want >= 160", len(holdout2))
+	}
+	all := append(append(append([]Case{}, main...), holdout...), holdout2...)
+	for _, c := range all {
 		if c.Source == "" {
 			t.Errorf("%s %s: missing source", c.Where(), c.ID)
 		}
@@ -245,7 +285,7 @@ func TestSuiteShape(t *testing.T) {
 		cats[c.Category]++
 		roles[c.Role]++
 	}
-	if share := float64(neg) / float64(len(main)+len(holdout)); share < 0.45 {
+	if share := float64(neg) / float64(len(all)); share < 0.45 {
 		t.Errorf("hard negatives are %.2f of the suite, want >= 0.45", share)
 	}
 	for _, cat := range safety.AllCategories() {
