@@ -93,3 +93,22 @@ func waitText(tb testing.TB, ctx context.Context, sel string) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// waitJS polls until the JavaScript expression is true.
+func waitJS(tb testing.TB, ctx context.Context, js string) {
+	tb.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
+		if err != nil {
+			tb.Fatalf("evaluate %q: %v", js, err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("still false after 15s: %s", js)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

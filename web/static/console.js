@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  if (document.body.dataset.oncall !== "true") return;
+  if ((document.body.dataset.oncall || "").trim() !== "yes") return;
   const el = (id) => document.getElementById(id);
   const handoffs = new Map();      // id -> handoff
   let ws = null, backoff = 500, current = null, me = null, audio = null;
