@@ -64,7 +64,13 @@ type Config struct {
 
 	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For is believed when
 	// throttling clinician logins: NIGHTFLOAT_TRUSTED_PROXIES, comma-separated.
-	TrustedProxies []string
+	TrustedProxies   []string
+	RetentionDays    int           // NIGHTFLOAT_RETENTION_DAYS: delete conversations this long after their last message
+	ReviewSampleRate float64       // NIGHTFLOAT_REVIEW_SAMPLE_RATE: share of ordinary conversations sampled for review
+	ReviewDailyCap   int           // NIGHTFLOAT_REVIEW_DAILY_CAP: most random samples a day
+	ReviewIdle       time.Duration // NIGHTFLOAT_REVIEW_IDLE: sample a conversation once it has been quiet this long
+	ReviewSalt       string        // NIGHTFLOAT_REVIEW_SALT (or _FILE): keys the deterministic random sample
+
 	// ImpairedPracticePolicy is what the /safety page says happens when a conversation shows
 	// impaired practice that endangers patients (empty: a default saying the institution's
 	// policy governs): NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY.
@@ -90,6 +96,10 @@ func Default() Config {
 		TurnTimeout:        60 * time.Second,
 		HandoffReAlert:     2 * time.Minute,
 		HandoffUnattended:  5 * time.Minute,
+		RetentionDays:      90,
+		ReviewSampleRate:   0.05,
+		ReviewDailyCap:     50,
+		ReviewIdle:         30 * time.Minute,
 
 		Responder:              "vetted",
 		ModelTemperature:       0.3,
@@ -149,6 +159,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.HandoffReAlert = r.duration("NIGHTFLOAT_HANDOFF_REALERT", c.HandoffReAlert)
 	c.HandoffUnattended = r.duration("NIGHTFLOAT_HANDOFF_UNATTENDED", c.HandoffUnattended)
 	c.TrustedProxies = r.list("NIGHTFLOAT_TRUSTED_PROXIES", c.TrustedProxies)
+	c.RetentionDays = r.integer("NIGHTFLOAT_RETENTION_DAYS", c.RetentionDays)
+	c.ReviewSampleRate = r.float("NIGHTFLOAT_REVIEW_SAMPLE_RATE", c.ReviewSampleRate)
+	c.ReviewDailyCap = r.integer("NIGHTFLOAT_REVIEW_DAILY_CAP", c.ReviewDailyCap)
+	c.ReviewIdle = r.duration("NIGHTFLOAT_REVIEW_IDLE", c.ReviewIdle)
+	c.ReviewSalt = r.secret("NIGHTFLOAT_REVIEW_SALT", c.ReviewSalt)
 	c.ImpairedPracticePolicy = r.str("NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY", c.ImpairedPracticePolicy)
 	c.SecureCookies = r.boolean("NIGHTFLOAT_SECURE_COOKIES", strings.HasPrefix(c.PublicURL, "https://"))
 	if r.err != nil {
@@ -227,6 +242,10 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_DISCLOSURE_INTERVAL (positive, at most 3h)", c.DisclosureEvery > 0 && c.DisclosureEvery <= 3*time.Hour},
 		{"NIGHTFLOAT_TURN_TIMEOUT (positive)", c.TurnTimeout > 0},
 		{"NIGHTFLOAT_HANDOFF_REALERT (at least 10s)", c.HandoffReAlert >= 10*time.Second},
+		{"NIGHTFLOAT_RETENTION_DAYS (1 to 3650)", c.RetentionDays >= 1 && c.RetentionDays <= 3650},
+		{"NIGHTFLOAT_REVIEW_SAMPLE_RATE (0 to 1)", c.ReviewSampleRate >= 0 && c.ReviewSampleRate <= 1},
+		{"NIGHTFLOAT_REVIEW_DAILY_CAP (at least 0)", c.ReviewDailyCap >= 0},
+		{"NIGHTFLOAT_REVIEW_IDLE (at least 1m)", c.ReviewIdle >= time.Minute},
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
 	}
 	for _, ch := range checks {
@@ -280,13 +299,19 @@ func (c Config) validateModel() error {
 	return nil
 }
 
-// Redacted is the configuration safe to log: the database password is masked.
+// Redacted is the configuration safe to log: passwords, keys, secrets and URL tokens are masked.
 func (c Config) Redacted() Config {
 	if u, err := url.Parse(c.DatabaseURL); err == nil {
 		c.DatabaseURL = u.Redacted()
 	}
-	if c.OpenAIAPIKey != "" {
-		c.OpenAIAPIKey = "xxxxx"
+	for _, secret := range []*string{&c.OpenAIAPIKey, &c.PagerWebhookSecret, &c.ReviewSalt} {
+		if *secret != "" {
+			*secret = "xxxxx"
+		}
+	}
+	if u, err := url.Parse(c.PagerWebhookURL); err == nil && c.PagerWebhookURL != "" {
+		// Paging systems often carry their token in the URL.
+		c.PagerWebhookURL = u.Scheme + "://" + u.Host + "/…"
 	}
 	return c
 }

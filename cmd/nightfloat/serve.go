@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -109,17 +110,34 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		ReAlertAfter:       cfg.HandoffReAlert,
 		UnattendedAfter:    cfg.HandoffUnattended,
 	})
+	proxies, err := web.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("serve: NIGHTFLOAT_TRUSTED_PROXIES: %w", err)
+	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
-		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet})
+		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet,
+		TrustedProxies: proxies, Safety: safetyInfo(cfg)})
 	if err != nil {
 		return err
+	}
+
+	if err := AuditStartup(ctx, audit, cfg); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 
 	bg, stopBG := context.WithCancel(context.Background())
 	var bgWG sync.WaitGroup
 	listenerReady := make(chan struct{})
 	listener := assistant.NewListener(cfg.DatabaseURL, hub, log, listenerReady)
-	bgWG.Add(3)
+	sampler := review.NewSampler(pool, audit, review.SamplingOptions{Idle: cfg.ReviewIdle, RandomRate: cfg.ReviewSampleRate,
+		DailyCap: cfg.ReviewDailyCap, Salt: []byte(cfg.ReviewSalt), Logger: log})
+	retention := review.Retention{Pool: pool, Audit: audit, Days: cfg.RetentionDays}
+	bgWG.Add(5)
+	go func() { defer bgWG.Done(); _ = sampler.Run(bg, 5*time.Minute) }()
+	go func() {
+		defer bgWG.Done()
+		runDaily(bg, log, "retention", func(ctx context.Context) error { _, err := retention.Run(ctx); return err })
+	}()
 	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
 	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
@@ -170,4 +188,46 @@ func shutdown(bound time.Duration, log *slog.Logger, httpSrv *http.Server, svc *
 	}
 	log.Info("shut down")
 	return errors.Join(errs...)
+}
+
+// runDaily runs job now and then once a day until ctx ends, logging failures.
+func runDaily(ctx context.Context, log *slog.Logger, name string, job func(context.Context) error) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if err := job(ctx); err != nil && ctx.Err() == nil {
+			log.Error("scheduled job failed", "job", name, "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// safetyInfo is what the public /safety page states about this deployment.
+func safetyInfo(cfg config.Config) web.SafetyInfo {
+	info := web.SafetyInfo{
+		DisclosureEvery:        cfg.DisclosureEvery,
+		RetentionDays:          cfg.RetentionDays,
+		PagerConfigured:        cfg.PagerWebhookURL != "",
+		HandoffReAlert:         cfg.HandoffReAlert,
+		HandoffUnattended:      cfg.HandoffUnattended,
+		ImpairedPracticePolicy: cfg.ImpairedPracticePolicy,
+	}
+	if cfg.Responder == "model" {
+		info.Processors = append(info.Processors, "the language model endpoint at "+hostOf(cfg.OpenAIBaseURL, "api.openai.com"))
+	}
+	if cfg.Embedder == "openai" {
+		info.Processors = append(info.Processors, "the embedding endpoint at "+hostOf(cfg.OpenAIBaseURL, "api.openai.com"))
+	}
+	return info
+}
+
+func hostOf(raw, def string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return def
 }
