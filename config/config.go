@@ -70,6 +70,8 @@ type Config struct {
 	ReviewDailyCap   int           // NIGHTFLOAT_REVIEW_DAILY_CAP: most random samples a day
 	ReviewIdle       time.Duration // NIGHTFLOAT_REVIEW_IDLE: sample a conversation once it has been quiet this long
 	ReviewSalt       string        // NIGHTFLOAT_REVIEW_SALT (or _FILE): keys the deterministic random sample
+	ReviewSecond     float64       // NIGHTFLOAT_REVIEW_SECOND_SHARE: share of reviewed items that get a second, blind review
+	ReviewClaimTTL   time.Duration // NIGHTFLOAT_REVIEW_CLAIM_TTL: an abandoned claim on a review item expires after this long
 
 	// ImpairedPracticePolicy is what the /safety page says happens when a conversation shows
 	// impaired practice that endangers patients (empty: a default saying the institution's
@@ -100,6 +102,8 @@ func Default() Config {
 		ReviewSampleRate:   0.05,
 		ReviewDailyCap:     50,
 		ReviewIdle:         30 * time.Minute,
+		ReviewSecond:       0.2,
+		ReviewClaimTTL:     30 * time.Minute,
 
 		Responder:              "vetted",
 		ModelTemperature:       0.3,
@@ -164,6 +168,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReviewDailyCap = r.integer("NIGHTFLOAT_REVIEW_DAILY_CAP", c.ReviewDailyCap)
 	c.ReviewIdle = r.duration("NIGHTFLOAT_REVIEW_IDLE", c.ReviewIdle)
 	c.ReviewSalt = r.secret("NIGHTFLOAT_REVIEW_SALT", c.ReviewSalt)
+	c.ReviewSecond = r.float("NIGHTFLOAT_REVIEW_SECOND_SHARE", c.ReviewSecond)
+	c.ReviewClaimTTL = r.duration("NIGHTFLOAT_REVIEW_CLAIM_TTL", c.ReviewClaimTTL)
 	c.ImpairedPracticePolicy = r.str("NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY", c.ImpairedPracticePolicy)
 	c.SecureCookies = r.boolean("NIGHTFLOAT_SECURE_COOKIES", strings.HasPrefix(c.PublicURL, "https://"))
 	if r.err != nil {
@@ -246,6 +252,9 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_REVIEW_SAMPLE_RATE (0 to 1)", c.ReviewSampleRate >= 0 && c.ReviewSampleRate <= 1},
 		{"NIGHTFLOAT_REVIEW_DAILY_CAP (at least 0)", c.ReviewDailyCap >= 0},
 		{"NIGHTFLOAT_REVIEW_IDLE (at least 1m)", c.ReviewIdle >= time.Minute},
+		{"NIGHTFLOAT_REVIEW_SECOND_SHARE (0 to 1)", c.ReviewSecond >= 0 && c.ReviewSecond <= 1},
+		{"NIGHTFLOAT_REVIEW_CLAIM_TTL (at least 1m)", c.ReviewClaimTTL >= time.Minute},
+		{"NIGHTFLOAT_REVIEW_SALT (empty, or at least 16 characters)", c.ReviewSalt == "" || len(c.ReviewSalt) >= 16},
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
 	}
 	for _, ch := range checks {

@@ -18,14 +18,9 @@ import (
 
 const maxReviewForm = 64 << 10
 
-// reviewQueueOptions are the queue's settings for servers this package starts; the
-// defaults (30-minute claims, 20% second reviews keyed by the database's own salt) apply
-// unless serve sets them before Handler is called.
-var reviewQueueOptions review.QueueOptions
-
 // reviewRoutes mounts the review queue and the supervisor dashboard.
 func (s *Server) reviewRoutes(mux *http.ServeMux) {
-	q := review.NewQueue(s.pool, s.audit, reviewQueueOptions)
+	q := review.NewQueue(s.pool, s.audit, s.reviewOpts)
 	reviewer := s.auth.Require(review.RoleReviewer)
 	mux.Handle("GET /console/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewList(w, r, q) })))
 	mux.Handle("GET /console/review/items/{id}", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewItem(w, r, q, "", http.StatusOK) })))

@@ -31,6 +31,8 @@ type Options struct {
 	Accounts      *review.Accounts
 	Audit         *review.Audit
 	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
+	// Review configures the review queue (claim expiry, second-review share, salt).
+	Review review.QueueOptions
 	// Metrics, when set, is served at GET /metrics and counts websockets (nil: no metrics).
 	Metrics *metrics.Set
 	// Safety is what the public /safety page states about this deployment.
@@ -51,11 +53,12 @@ type Server struct {
 	pages   *template.Template
 	static  fs.FS
 
-	accounts *review.Accounts
-	audit    *review.Audit
-	auth     *Auth
-	metrics  *metrics.Set
-	safety   SafetyInfo
+	accounts   *review.Accounts
+	audit      *review.Audit
+	auth       *Auth
+	reviewOpts review.QueueOptions
+	metrics    *metrics.Set
+	safety     SafetyInfo
 
 	base    context.Context
 	stopAll context.CancelFunc
@@ -84,7 +87,7 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	}
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
-		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
+		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, reviewOpts: o.Review, safety: o.Safety}
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 		s.auth.TrustProxies(o.TrustedProxies)

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/config"
 	"nightfloat/postgres"
 	"nightfloat/review"
 )
@@ -50,72 +50,30 @@ default 90) with their messages, except those still in the review queue or with 
 handoff. Reviews keep their ratings and lose their free text. The run is audited.
 `
 
-// reviewSettings reads the review queue's settings from the environment, for these
-// commands and for serve (sampler and queue).
+// reviewSettings are the review settings these commands and serve use, from config.
 type reviewSettings struct {
 	Sampling      review.SamplingOptions
 	Queue         review.QueueOptions
 	RetentionDays int
 }
 
-func loadReviewSettings(getenv func(string) string) (reviewSettings, error) {
-	var s reviewSettings
-	salt := getenv("NIGHTFLOAT_REVIEW_SALT")
-	if f := getenv("NIGHTFLOAT_REVIEW_SALT_FILE"); f != "" && salt == "" {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return s, fmt.Errorf("NIGHTFLOAT_REVIEW_SALT_FILE: %w", err)
+// reviewSettingsFrom maps configuration onto the review package's options. There a zero
+// rate or cap means "the default"; in configuration 0 means none, which the package
+// spells -1.
+func reviewSettingsFrom(cfg config.Config) reviewSettings {
+	none := func(f float64) float64 {
+		if f == 0 {
+			return -1
 		}
-		salt = strings.TrimSpace(string(b))
+		return f
 	}
-	if salt != "" && len(salt) < 16 {
-		return s, fmt.Errorf("NIGHTFLOAT_REVIEW_SALT: use at least 16 random characters")
-	}
-	s.Sampling.Salt, s.Queue.Salt = []byte(salt), []byte(salt)
-	var err error
-	dur := func(name string, dst *time.Duration) {
-		if v := getenv(name); v != "" && err == nil {
-			d, perr := time.ParseDuration(v)
-			if perr != nil || d <= 0 {
-				err = fmt.Errorf("%s: want a positive duration like 30m, got %q", name, v)
-			}
-			*dst = d
-		}
-	}
-	rate := func(name string, dst *float64) {
-		if v := getenv(name); v != "" && err == nil {
-			f, perr := strconv.ParseFloat(v, 64)
-			if perr != nil || (f != -1 && (f < 0 || f > 1)) {
-				err = fmt.Errorf("%s: want a share from 0 to 1 (or -1 for none), got %q", name, v)
-			}
-			if f == 0 {
-				f = -1 // 0 means "none" here; the package's zero means "default"
-			}
-			*dst = f
-		}
-	}
-	integer := func(name string, dst *int) {
-		if v := getenv(name); v != "" && err == nil {
-			n, perr := strconv.Atoi(v)
-			if perr != nil || n < -1 {
-				err = fmt.Errorf("%s: want a whole number, got %q", name, v)
-			}
-			*dst = n
-		}
-	}
-	dur("NIGHTFLOAT_REVIEW_IDLE", &s.Sampling.Idle)
-	rate("NIGHTFLOAT_REVIEW_RANDOM_RATE", &s.Sampling.RandomRate)
-	integer("NIGHTFLOAT_REVIEW_DAILY_CAP", &s.Sampling.DailyCap)
-	if s.Sampling.DailyCap == 0 && getenv("NIGHTFLOAT_REVIEW_DAILY_CAP") != "" {
+	s := reviewSettings{RetentionDays: cfg.RetentionDays}
+	s.Sampling = review.SamplingOptions{Idle: cfg.ReviewIdle, RandomRate: none(cfg.ReviewSampleRate), DailyCap: cfg.ReviewDailyCap, Salt: []byte(cfg.ReviewSalt)}
+	if cfg.ReviewDailyCap == 0 {
 		s.Sampling.RandomRate = -1 // a cap of 0 is no random sample
 	}
-	rate("NIGHTFLOAT_REVIEW_SECOND_SHARE", &s.Queue.SecondShare)
-	dur("NIGHTFLOAT_REVIEW_CLAIM_TTL", &s.Queue.ClaimTTL)
-	integer("NIGHTFLOAT_RETENTION_DAYS", &s.RetentionDays)
-	if err == nil && getenv("NIGHTFLOAT_RETENTION_DAYS") != "" && s.RetentionDays < 1 {
-		err = fmt.Errorf("NIGHTFLOAT_RETENTION_DAYS: want at least 1 day")
-	}
-	return s, err
+	s.Queue = review.QueueOptions{SecondShare: none(cfg.ReviewSecond), ClaimTTL: cfg.ReviewClaimTTL, Salt: []byte(cfg.ReviewSalt)}
+	return s
 }
 
 // openReviewDB parses the common flag, reads the settings and opens the database.
@@ -132,11 +90,11 @@ func openReviewDB(ctx context.Context, e *env, name string, fs *flag.FlagSet, ar
 		fmt.Fprintf(e.stderr, "nightfloat %s: unexpected argument %q\n", name, fs.Arg(0))
 		return nil, reviewSettings{}, 2
 	}
-	settings, err := loadReviewSettings(e.getenv)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "nightfloat: config: %v\n", err)
+	if err := cfg.Validate(); err != nil && !strings.Contains(err.Error(), "DATABASE_URL") {
+		fmt.Fprintf(e.stderr, "nightfloat: %v\n", err)
 		return nil, reviewSettings{}, 2
 	}
+	settings := reviewSettingsFrom(cfg)
 	if cfg.DatabaseURL == "" {
 		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
 		return nil, reviewSettings{}, 2

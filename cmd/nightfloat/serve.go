@@ -116,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
 		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet,
-		TrustedProxies: proxies, Safety: safetyInfo(cfg)})
+		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
 	if err != nil {
 		return err
 	}
@@ -129,8 +129,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	var bgWG sync.WaitGroup
 	listenerReady := make(chan struct{})
 	listener := assistant.NewListener(cfg.DatabaseURL, hub, log, listenerReady)
-	sampler := review.NewSampler(pool, audit, review.SamplingOptions{Idle: cfg.ReviewIdle, RandomRate: cfg.ReviewSampleRate,
-		DailyCap: cfg.ReviewDailyCap, Salt: []byte(cfg.ReviewSalt), Logger: log})
+	rs := reviewSettingsFrom(cfg)
+	rs.Sampling.Logger = log
+	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := review.Retention{Pool: pool, Audit: audit, Days: cfg.RetentionDays}
 	bgWG.Add(5)
 	go func() { defer bgWG.Done(); _ = sampler.Run(bg, 5*time.Minute) }()
