@@ -146,6 +146,7 @@ func talk(ctx context.Context, ws *websocket.Conn, convID string, frames <-chan 
 				switch {
 				case f.Type == "message" && f.ClientID == cid:
 					ackAt, ackSeq = s.at, f.Seq
+					o.Acks.record(convID, cid, f.Seq)
 				case f.Type == "delta" && ackSeq > 0 && f.ReplyTo == ackSeq && deltaAt.IsZero():
 					deltaAt = s.at
 				case f.Type == "message" && ackSeq > 0 && f.ReplyTo == ackSeq && f.Author != "resident" && f.Kind != "disclosure":

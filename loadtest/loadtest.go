@@ -47,6 +47,7 @@ type Options struct {
 	Duration     time.Duration // how long the active phase runs
 	Ramp         int           // connections opened per second
 	Settle       time.Duration // wait after opening the idle connections before reading memory
+	Acks         *AckLog       // when set, every acknowledgement received is recorded (fault runs)
 	Log          io.Writer
 }
 

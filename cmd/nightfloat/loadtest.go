@@ -31,6 +31,9 @@ func runLoadtest(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&o.Ramp, "ramp", 500, "connections opened per second")
 	fs.DurationVar(&o.Settle, "settle", 10*time.Second, "wait after opening the idle connections before reading server memory")
 	jsonOut := fs.String("json", "", "also write the result as JSON to this file")
+	ackFile := fs.String("acks", "", "append every acknowledgement received to this file (for fault runs; see -verify)")
+	verify := fs.Bool("verify", false, "instead of driving, check the database (-database-url) against -acks after faults: exit 1 on any lost acknowledged message, unanswered turn or unchecked reply")
+	verifyWait := fs.Duration("verify-wait", 90*time.Second, "with -verify, how long to wait for pending turns to be recovered")
 	fakeModel := fs.String("fake-model", "", "instead of driving, serve a stand-in OpenAI-protocol model on this loopback host:port for -duration")
 	fakeFirst := fs.Duration("fake-model-first-token", 300*time.Millisecond, "stand-in model: time to the first chunk")
 	fakeGap := fs.Duration("fake-model-gap", 15*time.Millisecond, "stand-in model: time between chunks")
@@ -52,6 +55,18 @@ func runLoadtest(ctx context.Context, e *env, args []string) int {
 			return 1
 		}
 		return 0
+	}
+	if *verify {
+		return runVerify(ctx, e, o.DatabaseURL, *ackFile, *verifyWait)
+	}
+	if *ackFile != "" {
+		f, err := os.OpenFile(*ackFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "loadtest: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		o.Acks = loadtest.NewAckLog(f)
 	}
 	for _, t := range strings.Split(*targets, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -108,4 +123,32 @@ func printLoad(w io.Writer, r *loadtest.Result) {
 			fmt.Fprintf(w, "    responder                       %s\n", ms(s.Responder))
 		}
 	}
+}
+
+func runVerify(ctx context.Context, e *env, dbURL, ackFile string, wait time.Duration) int {
+	if dbURL == "" || ackFile == "" {
+		fmt.Fprintln(e.stderr, "loadtest: -verify needs -database-url and -acks")
+		return 2
+	}
+	f, err := os.Open(ackFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "loadtest: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	v, err := loadtest.Verify(ctx, dbURL, f, wait)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "loadtest: verify: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "verify: %d acknowledged messages checked; %d resident messages, %d assistant replies, %d pending after the wait\n",
+		v.Acks, v.ResidentMessages, v.AssistantReplies, v.Pending)
+	for _, x := range v.Violations {
+		fmt.Fprintf(e.stdout, "VIOLATION: %s\n", x)
+	}
+	if len(v.Violations) > 0 {
+		return 1
+	}
+	fmt.Fprintln(e.stdout, "verify: ok")
+	return 0
 }
