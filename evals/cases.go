@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 
 	"nightfloat/safety"
@@ -71,27 +70,9 @@ func (c Case) Where() string { return fmt.Sprintf("%s:%d", c.File, c.Line) }
 // an unknown expect or level, both or neither of text and turns, or a
 // duplicate id is an error naming the file and line.
 func LoadCases(fsys fs.FS, root string) ([]Case, error) {
-	info, err := fs.Stat(fsys, root)
+	files, err := jsonlFiles(fsys, root)
 	if err != nil {
-		return nil, fmt.Errorf("evals: %w", err)
-	}
-	var files []string
-	if info.IsDir() {
-		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".jsonl") {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("evals: walking %s: %w", root, err)
-		}
-		sort.Strings(files)
-	} else {
-		files = []string{root}
+		return nil, err
 	}
 	var cases []Case
 	seen := map[string]string{}

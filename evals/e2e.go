@@ -41,27 +41,9 @@ var e2eRoles = map[string]bool{"resident": true, "fellow": true, "student": true
 // a file). Unknown fields are ignored; a malformed line, a missing id, role, turns or
 // expect, an unknown role or expect, or a duplicate id is an error naming file and line.
 func LoadE2EScripts(fsys fs.FS, root string) ([]E2EScript, error) {
-	info, err := fs.Stat(fsys, root)
+	files, err := jsonlFiles(fsys, root)
 	if err != nil {
-		return nil, fmt.Errorf("evals: %w", err)
-	}
-	var files []string
-	if info.IsDir() {
-		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".jsonl") {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("evals: walking %s: %w", root, err)
-		}
-		sort.Strings(files)
-	} else {
-		files = []string{root}
+		return nil, err
 	}
 	var out []E2EScript
 	seen := map[string]string{}
