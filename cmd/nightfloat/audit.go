@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"nightfloat/config"
-	"nightfloat/postgres"
 	"nightfloat/review"
 	"nightfloat/web"
 )
@@ -49,14 +48,9 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stderr, auditUsage)
 		return 2
 	}
-	if cfg.DatabaseURL == "" {
-		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
-		return 2
-	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "nightfloat audit: %v\n", err)
-		return 1
+	pool, code := e.openDB(ctx, cfg, "audit")
+	if pool == nil {
+		return code
 	}
 	defer pool.Close()
 	audit := review.NewAudit(pool)

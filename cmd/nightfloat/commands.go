@@ -8,7 +8,10 @@ import (
 	"os"
 	"sort"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"nightfloat/config"
+	"nightfloat/postgres"
 )
 
 // env is what every subcommand gets from main: its output streams and the environment.
@@ -115,4 +118,25 @@ func (e *env) logger(cfg config.Config) *slog.Logger {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// openDB opens a small pool on the configured database for a command, after checking
+// that a database is configured and fully migrated. On failure it has already said why,
+// and returns the exit status.
+func (e *env) openDB(ctx context.Context, cfg config.Config, name string) (*pgxpool.Pool, int) {
+	if cfg.DatabaseURL == "" {
+		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
+		return nil, 2
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, 4)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat %s: %v\n", name, err)
+		return nil, 1
+	}
+	if n, err := postgres.Pending(ctx, pool); err != nil || n > 0 {
+		pool.Close()
+		fmt.Fprintf(e.stderr, "nightfloat %s: the database schema is not up to date: run 'nightfloat migrate' first\n", name)
+		return nil, 1
+	}
+	return pool, 0
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"nightfloat/assistant"
-	"nightfloat/postgres"
 )
 
 const reportUsage = `Usage: nightfloat report crisis --year YYYY [--format text|json] [--database-url URL]
@@ -56,14 +55,9 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stderr, reportUsage)
 		return 2
 	}
-	if cfg.DatabaseURL == "" {
-		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
-		return 2
-	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "nightfloat report: %v\n", err)
-		return 1
+	pool, code := e.openDB(ctx, cfg, "report")
+	if pool == nil {
+		return code
 	}
 	defer pool.Close()
 	from := time.Date(*year, 1, 1, 0, 0, 0, 0, time.UTC)

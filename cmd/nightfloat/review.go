@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nightfloat/config"
-	"nightfloat/postgres"
 	"nightfloat/review"
 )
 
@@ -95,19 +94,9 @@ func openReviewDB(ctx context.Context, e *env, name string, fs *flag.FlagSet, ar
 		return nil, reviewSettings{}, 2
 	}
 	settings := reviewSettingsFrom(cfg)
-	if cfg.DatabaseURL == "" {
-		fmt.Fprintln(e.stderr, "nightfloat: config: DATABASE_URL is not set (scripts/db.sh prints one for a local database)")
-		return nil, reviewSettings{}, 2
-	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, 4)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "nightfloat %s: %v\n", name, err)
-		return nil, reviewSettings{}, 1
-	}
-	if n, err := postgres.Pending(ctx, pool); err != nil || n > 0 {
-		pool.Close()
-		fmt.Fprintf(e.stderr, "nightfloat %s: the database schema is not up to date: run 'nightfloat migrate' first\n", name)
-		return nil, reviewSettings{}, 1
+	pool, code := e.openDB(ctx, cfg, name)
+	if pool == nil {
+		return nil, reviewSettings{}, code
 	}
 	return pool, settings, 0
 }
