@@ -55,7 +55,9 @@
 //
 // Add an entry to the right file under rules/ (00_lexicon.yaml holds macros,
 // shorthand, negation and attribution words; 10_idioms.yaml idioms; 2x files
-// message categories; 30_distress.yaml concern-level distress; 40_memory.yaml
+// message categories (26_indirect.yaml indirect disclosures: hedged and
+// passive ideation, accident wishes, permanence, preparatory acts, means at
+// hand with a place or time); 30_distress.yaml concern-level distress; 40_memory.yaml
 // signals and combinations; 50_reply.yaml the output check):
 //
 //   - id: si.passive.example          # unique, category-prefixed
