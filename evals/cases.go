@@ -126,6 +126,15 @@ func parseCase(line []byte) (Case, error) {
 }
 
 // IsHoldout reports whether the case belongs to the held-apart split.
-func (c Case) IsHoldout() bool {
-	return strings.Contains("/"+path.Dir(c.File)+"/", "/holdout/")
+func (c Case) IsHoldout() bool { return c.Split() != "main" }
+
+// Split names the split a case belongs to: "main", or the held-apart folder it sits in
+// (any folder named holdout…, e.g. "holdout", "holdout2").
+func (c Case) Split() string {
+	for _, dir := range strings.Split(path.Dir(c.File), "/") {
+		if strings.HasPrefix(dir, "holdout") {
+			return dir
+		}
+	}
+	return "main"
 }
