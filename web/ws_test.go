@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"nightfloat/assistant"
 )
 
 func TestConversationRoundTrip(t *testing.T) {
@@ -268,4 +270,35 @@ func TestResidentDeletesTheirConversation(t *testing.T) {
 	if f := again.next(); f.str("code") != "unauthorized" {
 		t.Errorf("a deleted conversation must not reopen: %v", f)
 	}
+}
+
+func TestDisclosureRepeatsAndAnswersTheQuestion(t *testing.T) {
+	t.Run("after the interval", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{svcOptions: assistant.Options{DisclosureEvery: time.Millisecond}})
+		c := h.dial(t, nil)
+		c.start("resident")
+		frames := c.say("p1", "tips for the first night of night float?")
+		var again bool
+		for _, f := range frames {
+			again = again || (f.str("kind") == "disclosure" && f.num("reply_to") == 2)
+		}
+		if !again {
+			t.Errorf("the disclosure was not repeated after its interval: %v", frames)
+		}
+	})
+	t.Run("when asked", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		c := h.dial(t, nil)
+		c.start("resident")
+		frames := c.say("q1", "wait are you a bot?")
+		var reply frame
+		for _, f := range frames {
+			if f.str("author") == "assistant" {
+				reply = f
+			}
+		}
+		if reply == nil || !strings.Contains(reply.str("text"), "AI assistant — not a person") {
+			t.Errorf("asked whether it is a person, the reply must say it is an AI: %v", frames)
+		}
+	})
 }
