@@ -357,39 +357,41 @@ func statNormalize(dst []byte, s string) []byte {
 		}
 		s = s[i:]
 		j := 0
-		hasLetter := false
 		for j < len(s) {
 			r, n := utf8.DecodeRuneInString(s[j:])
 			if unicode.IsSpace(r) {
 				break
 			}
-			if unicode.IsLetter(r) {
-				hasLetter = true
-			}
 			j += n
 		}
 		tok := s[:j]
 		s = s[j:]
-		for _, r := range tok {
+		seen := false // a letter earlier in the token
+		for k, r := range tok {
 			r = unicode.ToLower(r)
 			switch {
 			case r == '\'' || r == '\u2019' || r == '\u2018' || r == '`':
 				continue
-			case r < utf8.RuneSelf && ('a' <= r && r <= 'z'):
-			case '0' <= r && r <= '9' || r == '$' || r == '@':
-				if hasLetter {
-					if f := statLeet(r); f != 0 {
-						r = f
-					}
+			case unicode.IsLetter(r):
+				seen = true
+			case '0' <= r && r <= '9':
+				// k1ll, d13; but 3am, 5mg, 2nd stay
+				if f := statLeet(r); seen && f != 0 {
+					r = f
 				}
-				if r == '$' || r == '@' {
+			case r == '$' || r == '@':
+				// $uicide, k@ll; a lone $ or @ is a break
+				next, _ := utf8.DecodeRuneInString(tok[k+1:])
+				if unicode.IsLetter(next) && (seen || r == '$') {
+					r = statLeet(r)
+				} else {
 					r = ' '
 				}
-			case unicode.IsLetter(r):
 			default:
 				r = ' '
 			}
 			if r == ' ' {
+				seen = false
 				if dst[len(dst)-1] != ' ' {
 					dst = append(dst, ' ')
 				}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"nightfloat/safety"
+)
+
+// TestStatLayer: `go run ./safety/internal/train -check` passes, that is,
+// retraining from the labelled cases reproduces the committed model (the
+// same training-data checksum, threshold and weights), so stale weights
+// fail CI; and the model never learns from a split other than main,
+// holdout and holdout2.
+func TestStatLayer(t *testing.T) {
+	cs, err := trainingCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if s := c.Split(); s != "main" && s != "holdout" && s != "holdout2" {
+			t.Fatalf("case %s of split %s is in the training data", c.ID, s)
+		}
+	}
+	m, rep, err := Build(cs, defaultMaxFalse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + rep)
+	cur, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(filepath.Join(root, "safety", filepath.FromSlash(safety.StatModelPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Compare(old, cur); err != nil {
+		t.Fatal(err)
+	}
+	// and what the package embeds is that file
+	em, err := safety.EmbeddedStatModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if em.DataSum() != m.DataSum() {
+		t.Fatal("the embedded model's training-data checksum differs from a retrain")
+	}
+}
