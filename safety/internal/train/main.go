@@ -6,9 +6,10 @@
 //
 // It trains on the main, holdout and holdout2 splits only (never on any
 // other held-apart folder such as holdout3), chooses the escalation
-// threshold by 5-fold cross-validation so that the cases the rules leave
-// alone are escalated out of fold at most -max-false of the time (on the main
-// split and on all negatives), then trains on all of the data and writes the
+// threshold by 5-fold cross-validation so that the layer on its own
+// escalates at most -max-false of the negatives out of fold (on the main
+// split and on all splits; the rules' verdicts are not used, so a rule edit
+// never makes the model stale), then trains on all of the data and writes the
 // model with a checksum of the training data. Everything is deterministic.
 //
 // -pseudo FILE measures generalisation to a voice the training never saw:
@@ -46,7 +47,7 @@ const folds = 5
 func main() {
 	check := flag.Bool("check", false, "retrain and fail if the committed model differs (stale weights)")
 	out := flag.String("out", "", "model file to write (default safety/"+safety.StatModelPath+" in the module)")
-	maxFalse := flag.Float64("max-false", defaultMaxFalse, "out-of-fold false-escalation budget of the layer on cases the rules leave alone")
+	maxFalse := flag.Float64("max-false", defaultMaxFalse, "out-of-fold false-escalation budget of the layer on its own")
 	pseudo := flag.String("pseudo", "", "rules verdicts (JSON id -> escalated) of the rules before holdout2 tuning; run the pseudo-holdout measurement")
 	flag.Parse()
 	if err := run(os.Stdout, *check, *out, *maxFalse, *pseudo); err != nil {
@@ -196,8 +197,8 @@ func Build(cs []evals.Case, maxFalse float64) (*safety.StatModel, string, error)
 	}
 	v := safety.VectorizeStat(examples(cs))
 	oof := crossValidate(v, cs)
-	t := chooseThreshold(cs, rules, oof, maxFalse)
-	fmt.Fprintf(&rep, "training data: %d cases (splits main, holdout, holdout2); %d-fold cross-validation, threshold (logit) %.4f chosen for an out-of-fold added false-escalation budget of %.1f%%\n",
+	t := chooseThreshold(cs, oof, maxFalse)
+	fmt.Fprintf(&rep, "training data: %d cases (splits main, holdout, holdout2); %d-fold cross-validation, threshold (logit) %.4f chosen for an out-of-fold false-escalation budget of the layer alone of %.1f%%\n",
 		len(cs), folds, t, 100*maxFalse)
 	report(&rep, "cross-validated", cs, rules, oof, t)
 	m := safety.TrainStat(v, nil, safety.DefaultStatTrainConfig)
@@ -244,25 +245,22 @@ func crossValidate(v *safety.StatVectors, cs []evals.Case) []float64 {
 	return oof
 }
 
-// chooseThreshold returns the lowest threshold at which the layer escalates
-// at most maxFalse of the negatives the rules leave alone, counted on the
-// main split and on all splits.
-func chooseThreshold(cs []evals.Case, rules []bool, score []float64, maxFalse float64) float64 {
+// chooseThreshold returns the lowest threshold at which the layer on its
+// own escalates at most maxFalse of the negatives out of fold, counted on
+// the main split and on all splits. It does not look at the rules'
+// verdicts, so editing a rule never makes the committed model stale (and
+// the budget holds even where the rules are silent).
+func chooseThreshold(cs []evals.Case, score []float64, maxFalse float64) float64 {
 	t := math.Inf(-1)
 	for _, onlyMain := range []bool{true, false} {
 		var neg []float64
-		n := 0
 		for i, c := range cs {
-			if c.Expect != evals.NoEscalate || (onlyMain && c.Split() != "main") {
-				continue
-			}
-			n++
-			if !rules[i] {
+			if c.Expect == evals.NoEscalate && (!onlyMain || c.Split() == "main") {
 				neg = append(neg, score[i])
 			}
 		}
 		sort.Sort(sort.Reverse(sort.Float64Slice(neg)))
-		k := int(math.Floor(maxFalse * float64(n)))
+		k := int(math.Floor(maxFalse * float64(len(neg))))
 		if k < len(neg) {
 			// escalate strictly above the (k+1)-th highest negative
 			t = math.Max(t, math.Nextafter(neg[k], math.Inf(1)))
@@ -350,7 +348,7 @@ func pseudoHoldout(w io.Writer, all []evals.Case, file string, maxFalse float64)
 	tr := oldRules(train)
 	v := safety.VectorizeStat(examples(train))
 	oof := crossValidate(v, train)
-	t := chooseThreshold(train, tr, oof, maxFalse)
+	t := chooseThreshold(train, oof, maxFalse)
 	fmt.Fprintf(w, "pseudo-holdout: train %d cases (main less generic_fixes_2, holdout), threshold %.4f (budget %.1f%%)\n", len(train), t, 100*maxFalse)
 	report(w, "cross-validated on the training cases, rules before holdout2 tuning", train, tr, oof, t)
 	m := safety.TrainStat(v, nil, safety.DefaultStatTrainConfig)
