@@ -12,6 +12,10 @@
 // never makes the model stale), then trains on all of the data and writes the
 // model with a checksum of the training data. Everything is deterministic.
 //
+// -eval SPLIT reports aggregate figures (recall, false escalations) of the
+// rules alone and of the rules with the committed model on one split, for
+// example a blind holdout; it prints no case texts.
+//
 // -pseudo FILE measures generalisation to a voice the training never saw:
 // train on main (less generic_fixes_2.jsonl, written after holdout2 was seen)
 // and holdout, and evaluate on holdout2 together with the rules as they were
@@ -48,8 +52,16 @@ func main() {
 	check := flag.Bool("check", false, "retrain and fail if the committed model differs (stale weights)")
 	out := flag.String("out", "", "model file to write (default safety/"+safety.StatModelPath+" in the module)")
 	maxFalse := flag.Float64("max-false", defaultMaxFalse, "out-of-fold false-escalation budget of the layer on its own")
+	eval := flag.String("eval", "", "report rules alone vs rules+stat (the committed model) on this split, aggregates only, e.g. holdout3")
 	pseudo := flag.String("pseudo", "", "rules verdicts (JSON id -> escalated) of the rules before holdout2 tuning; run the pseudo-holdout measurement")
 	flag.Parse()
+	if *eval != "" {
+		if err := evalSplit(os.Stdout, *eval); err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Stdout, *check, *out, *maxFalse, *pseudo); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
@@ -358,5 +370,57 @@ func pseudoHoldout(w io.Writer, all []evals.Case, file string, maxFalse float64)
 		sc[i] = m.Score(c.History(), c.Message())
 	}
 	report(w, "holdout2 (never trained on), rules before holdout2 tuning", test, te, sc, t)
+	return nil
+}
+
+// evalSplit compares the rules alone with rules+stat (the committed model,
+// as safety.WithStat adds it) on one split.
+func evalSplit(w io.Writer, split string) error {
+	all, err := evals.LoadCases(evals.Suite, "cases")
+	if err != nil {
+		return err
+	}
+	var cs []evals.Case
+	for _, c := range all {
+		if c.Split() == split {
+			cs = append(cs, c)
+		}
+	}
+	if len(cs) == 0 {
+		return fmt.Errorf("no cases in split %q", split)
+	}
+	rules, err := safety.New()
+	if err != nil {
+		return err
+	}
+	both, err := safety.New(safety.WithStat())
+	if err != nil {
+		return err
+	}
+	verdicts := func(c *safety.Classifier) ([]bool, int) {
+		out, low := make([]bool, len(cs)), 0
+		for i, k := range cs {
+			a, err := c.Assess(context.Background(), k.History(), k.Message())
+			out[i] = err != nil || a.Level.ForcesHandoff()
+			if want, _ := safety.ParseLevel(k.Level); out[i] && k.Expect == evals.Escalate && k.Level != "" && a.Level < want {
+				low++
+			}
+		}
+		return out, low
+	}
+	r, rlow := verdicts(rules)
+	b, blow := verdicts(both)
+	keep := func(evals.Case) bool { return true }
+	rc := tally(cs, func(i int) bool { return r[i] }, keep)
+	bc := tally(cs, func(i int) bool { return b[i] }, keep)
+	if split != "main" && !trainSplits[split] {
+		fmt.Fprintf(w, "%s (never trained on): %d cases\n", split, len(cs))
+	} else {
+		fmt.Fprintf(w, "%s (in the training data): %d cases\n", split, len(cs))
+	}
+	fmt.Fprintf(w, "  rules:      %s, level too low %d\n", rc, rlow)
+	fmt.Fprintf(w, "  rules+stat: %s, level too low %d\n", bc, blow)
+	fmt.Fprintf(w, "  change: recall %+.4f (%+d), false %+.4f (%+d)\n",
+		ratio(bc.tp, bc.pos)-ratio(rc.tp, rc.pos), bc.tp-rc.tp, ratio(bc.fp, bc.neg)-ratio(rc.fp, rc.neg), bc.fp-rc.fp)
 	return nil
 }
