@@ -118,6 +118,7 @@ func (j *judgement) assessment(version string) Assessment {
 func (rs *ruleSet) assess(history []Turn, message string) Assessment {
 	var j judgement
 	var resident []normText
+	var past sigset // concept signals of earlier resident turns
 	for i, turn := range history {
 		switch turn.Author {
 		case AuthorAssistant, AuthorClinician:
@@ -136,6 +137,9 @@ func (rs *ruleSet) assess(history []Turn, message string) Assessment {
 			for _, f := range rs.scan(targetMessage, &nt, turn.Text, scanContext{history: resident}) {
 				j.addFinding(f, false)
 			}
+			tg := rs.tag(&nt, turn.Text)
+			rs.applyConcepts(&j, &tg, past, false)
+			past.union(tg.all)
 			resident = append(resident, nt)
 		}
 	}
@@ -143,6 +147,8 @@ func (rs *ruleSet) assess(history []Turn, message string) Assessment {
 	for _, f := range rs.scan(targetMessage, &nt, message, scanContext{history: resident}) {
 		j.addFinding(f, true)
 	}
+	tg := rs.tag(&nt, message)
+	rs.applyConcepts(&j, &tg, past, true)
 	j.applyCombos(rs.combos)
 	return j.assessment(rs.version)
 }

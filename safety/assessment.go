@@ -9,6 +9,7 @@ type Evidence struct {
 	Span     string   `json:"span"`  // the matched text as the user wrote it
 	Start    int      `json:"start"` // byte offsets into the judged message; -1 when not applicable
 	End      int      `json:"end"`
+	Signals  string   `json:"signals,omitempty"` // concept layer: the signals that fired, "means=rope; timing=tonight"
 }
 
 // Assessment is the verdict on one message.

@@ -78,6 +78,7 @@ type ruleSet struct {
 	// idiomMatcher indexes idiom patterns; pattern.rule is an index into idioms.
 	idiomMatcher *matcher
 	combos       []combo
+	concepts     *concepts
 	neg          negation
 	attr         attribution
 }
@@ -187,6 +188,22 @@ func compileRules(files []namedRuleFile) (*ruleSet, error) {
 		rs.matchers[t] = buildMatcher(pending[t])
 	}
 	rs.idiomMatcher = buildMatcher(idiomPats)
+	var cspecs []conceptsSpec
+	var cfiles []string
+	for _, f := range files {
+		if f.Concepts != nil {
+			cspecs = append(cspecs, *f.Concepts)
+			cfiles = append(cfiles, f.name)
+		}
+	}
+	if rs.concepts, err = compileConcepts(cspecs, cfiles); err != nil {
+		return nil, err
+	}
+	for _, r := range rs.concepts.rules {
+		if err := checkID(seen, r.id, "concepts"); err != nil {
+			return nil, err
+		}
+	}
 	rs.norm = newNormalizer(words, vocab)
 	return rs, nil
 }

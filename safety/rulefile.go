@@ -29,6 +29,7 @@ type ruleFile struct {
 	Idioms      []idiomSpec       `yaml:"idioms"`
 	Rules       []ruleSpec        `yaml:"rules"`
 	Combos      []comboSpec       `yaml:"combos"`
+	Concepts    *conceptsSpec     `yaml:"concepts"` // concept co-occurrence layer (concepts.go)
 }
 
 type negationSpec struct {
