@@ -97,3 +97,19 @@ func TestConceptFilters(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkConceptTag measures the concept tagging of a 2,000-character message.
+func BenchmarkConceptTag(b *testing.B) {
+	c, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := longMessage()
+	nt := c.rules.norm.normalize(msg)
+	b.ReportAllocs()
+	for b.Loop() {
+		tg := c.rules.tag(&nt, msg)
+		var j judgement
+		c.rules.applyConcepts(&j, &tg, sigset{}, true)
+	}
+}
