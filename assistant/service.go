@@ -49,7 +49,8 @@ type Service struct {
 	base    context.Context // turns run under this, not under a socket's context
 	stop    context.CancelFunc
 	mu      sync.Mutex
-	workers map[string]bool
+	workers map[string]bool // conversations with a running worker
+	kicked  map[string]bool // conversations with a message stored since their worker last looked
 	closing bool
 	wg      sync.WaitGroup
 }
@@ -90,7 +91,7 @@ func NewService(d Deps, o Options) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	base, stop := context.WithCancel(context.Background())
-	return &Service{Deps: d, opts: o, base: base, stop: stop, workers: make(map[string]bool)}
+	return &Service{Deps: d, opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
 }
 
 // MaxMessageChars is the longest message a resident may send, in characters.
@@ -140,11 +141,17 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 	return msg, dup, nil
 }
 
-// kick makes sure a worker is answering the conversation's pending turns.
+// kick makes sure a worker is answering the conversation's pending turns. It marks the
+// conversation as kicked even when a worker is running, so that a worker which has just
+// found nothing to do looks again instead of exiting past a message stored meanwhile.
 func (s *Service) kick(convID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || s.workers[convID] {
+	if s.closing {
+		return
+	}
+	s.kicked[convID] = true
+	if s.workers[convID] {
 		return
 	}
 	s.workers[convID] = true
@@ -152,31 +159,43 @@ func (s *Service) kick(convID string) {
 	go s.work(convID)
 }
 
-// work answers the conversation's pending turns in order, then exits.
+// work answers the conversation's pending turns in order, then exits. It exits only under
+// the lock, after checking that nobody kicked it since it last looked.
 func (s *Service) work(convID string) {
 	defer s.wg.Done()
 	for {
 		s.mu.Lock()
-		closing := s.closing
-		s.mu.Unlock()
-		if closing {
-			s.mu.Lock()
+		if s.closing {
 			delete(s.workers, convID)
+			delete(s.kicked, convID)
 			s.mu.Unlock()
 			return
 		}
+		delete(s.kicked, convID) // what is stored by now, this look will see
+		s.mu.Unlock()
+
 		msg, ok, err := s.Store.LeaseNextTurn(s.base, convID, s.opts.TurnLease)
 		if err != nil {
+			// The database is failing: leave the turn to the recovery loop.
 			s.Logger.Error("lease turn", "conversation_id", convID, "error", err)
-			s.Metrics.DBError("lease_turn")
-		}
-		if !ok || err != nil {
 			s.mu.Lock()
 			delete(s.workers, convID)
+			delete(s.kicked, convID)
 			s.mu.Unlock()
 			return
 		}
-		s.runTurn(convID, msg)
+		if ok {
+			s.runTurn(convID, msg)
+			continue
+		}
+		s.mu.Lock()
+		if s.kicked[convID] && !s.closing {
+			s.mu.Unlock()
+			continue
+		}
+		delete(s.workers, convID)
+		s.mu.Unlock()
+		return
 	}
 }
 

@@ -296,6 +296,9 @@ func (c *wsClient) say(clientID, text string) []frame {
 		if f.str("type") == "error" {
 			c.tb.Fatalf("error frame: %v", f)
 		}
+		if f.str("type") == "handoff" {
+			c.tb.Fatalf("the message was handed to a clinician, so no AI reply will come: %v", f)
+		}
 		return f.str("type") == "done" && ackSeq > 0
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sort"
 	"syscall"
 	"testing"
@@ -21,13 +20,6 @@ import (
 // first. The stalled socket must be closed with 4000 once its queue fills, and the chatting
 // one's turns must not wait on it: the hub never blocks on a subscriber.
 func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
-	if os.Getenv("NIGHTFLOAT_KNOWN_FAILING") == "" {
-		// Found by this test and not yet fixed (docs/capacity.md, "Open findings"): once the
-		// stalled tab's buffers fill, after some 40-60 turns, the chatting tab on the same
-		// conversation stops receiving frames for 15 s and more. Set NIGHTFLOAT_KNOWN_FAILING=1
-		// to run it.
-		t.Skip("known failing: a stalled second socket on a conversation stalls the first one")
-	}
 	h := newHarness(t, harnessOptions{svcOptions: assistant.Options{RateLimitPerMinute: 100000}})
 	fast := h.dial(t, nil)
 	w := fast.start("resident")
@@ -81,15 +73,24 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 	// The chatting tab still works after the drop.
 	fast.say("after", "thanks, that helps")
 
-	// When the stalled tab finally reads, it finds a 4000 close after what was buffered.
+	// When the stalled tab finally reads, its connection has ended: with a 4000 close when
+	// the frame could still be written, or reset when the server's send buffer was full —
+	// a close frame cannot overtake megabytes of unread frames. It must not hang open.
 	_ = slow.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for {
-		if _, _, err := slow.ReadMessage(); err != nil {
-			var ce *websocket.CloseError
-			if !errors.As(err, &ce) || ce.Code != closeSlowConsumer {
-				t.Fatalf("the stalled socket ended with %v; want close code %d", err, closeSlowConsumer)
-			}
-			break
+		_, _, err := slow.ReadMessage()
+		if err == nil {
+			continue
 		}
+		var ce *websocket.CloseError
+		var ne net.Error
+		switch {
+		case errors.As(err, &ce) && ce.Code != closeSlowConsumer:
+			t.Fatalf("the stalled socket was closed with %d; want %d", ce.Code, closeSlowConsumer)
+		case errors.As(err, &ne) && ne.Timeout():
+			t.Fatalf("the stalled socket was left open: %v", err)
+		}
+		t.Logf("the stalled socket ended with %v", err)
+		break
 	}
 }

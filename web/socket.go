@@ -79,12 +79,16 @@ func (s *socket) writePump(write func(it any) error) {
 		case <-ping.C:
 			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				s.cancel()
+				_ = s.ws.UnderlyingConn().Close()
 				return
 			}
 		case it := <-s.out:
 			if err := write(it); err != nil {
+				// A write that failed or timed out leaves the connection unusable: close it,
+				// so the reader returns now rather than at its next deadline.
 				s.log.Debug("websocket write failed", "error", err)
 				s.cancel()
+				_ = s.ws.UnderlyingConn().Close()
 				return
 			}
 		}

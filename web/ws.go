@@ -28,11 +28,6 @@ const (
 // Application close codes (4000-4499: reconnect and resync from last_seq).
 const closeSlowConsumer = 4000
 
-// writeBuffers lends a write buffer to a socket only while it writes, and the upgrader reuses
-// the HTTP server's 4 KiB read buffer: an idle socket then holds no buffer of its own
-// (docs/capacity.md: about 8 KiB less per connection at 10,000 idle connections).
-var writeBuffers = &sync.Pool{}
-
 // syncRequest asks the writer to send what the database has beyond what was sent.
 type syncRequest struct{}
 
@@ -50,7 +45,7 @@ type conn struct {
 }
 
 func (s *Server) upgrader() websocket.Upgrader {
-	return websocket.Upgrader{WriteBufferPool: writeBuffers, CheckOrigin: s.checkOrigin}
+	return websocket.Upgrader{WriteBufferPool: &s.writeBuffers, CheckOrigin: s.checkOrigin}
 }
 
 // serveResident upgrades and runs one resident connection until it closes.
