@@ -21,5 +21,14 @@ if [ -n "$unformatted" ]; then
 	echo "$unformatted" >&2
 	exit 1
 fi
+# Bounded fuzzing of what parses untrusted input (longer runs by hand: raise -fuzztime).
+fuzztime=${NIGHTFLOAT_FUZZTIME:-10s}
+echo "test: fuzzing for $fuzztime each" >&2
+go test -run '^$' -fuzz '^FuzzDecodeFrame$' -fuzztime "$fuzztime" ./web/
+go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./safety/
+go test -run '^$' -fuzz '^FuzzParseDocument$' -fuzztime "$fuzztime" ./retrieval/
+go test -run '^$' -fuzz '^FuzzFind$' -fuzztime "$fuzztime" ./redact/
+
 echo "test: go test -race ./..." >&2
 go test -race -count=1 -timeout 25m "$@" ./...
+
