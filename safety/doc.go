@@ -46,6 +46,15 @@
 //     turns (hopelessness earlier plus lethal means now; ideation earlier
 //     plus "tonight, after my shift"). Such evidence has Layer "memory".
 //
+// Concepts (concepts.go, rules/60_concepts.yaml): besides whole-phrase
+// patterns, each resident turn is tagged with signals from small lexicons
+// (lethal means, acquisition, ingestion, timing, finality, death wish,
+// substance use, work now, abusive acts, perceptual disturbance, request for
+// a person...), each hit passing the idiom, negation and attribution checks.
+// Combination rules fire when signals co-occur in a sentence or message, or
+// with a signal from an earlier turn ("prior"); evidence names the rule
+// (concept.*) and, in Evidence.Signals, each signal with the words it matched.
+//
 // Optional layers (WithLayer, for example a model) are merged upward only;
 // their errors and panics are recorded in Assessment.Errors and the rules
 // verdict stands. If the rules layer itself fails, Assess returns an error
