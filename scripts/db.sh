@@ -7,7 +7,8 @@
 #   2. installs pgvector: the distribution's postgresql-<major>-pgvector package where one
 #      exists; otherwise (Debian bookworm) it builds Debian's own pgvector source package
 #      against the installed server headers;
-#   3. runs a project-local cluster under ./.data/pg on 127.0.0.1:${NIGHTFLOAT_PG_PORT:-54329}
+#   3. runs a project-local cluster under ./.data/pg (or $NIGHTFLOAT_PG_DATA) on
+#      127.0.0.1:${NIGHTFLOAT_PG_PORT:-54329}
 #      (initdb once, start when stopped, a stale pid file does not block it);
 #   4. creates the database "nightfloat" when missing.
 # The last line printed on stdout is the database URL; progress goes to stderr.
@@ -25,7 +26,8 @@ die() { printf 'db: error: %s\n' "$*" >&2; exit 1; }
 
 url() { printf 'postgres://postgres@127.0.0.1:%s/%s?sslmode=disable\n' "$port" "$dbname"; }
 
-if [ -n "${DATABASE_URL:-}" ]; then
+# With DATABASE_URL set, start only reports it: stop and status still act on the local cluster.
+if [ "$cmd" = start ] && [ -n "${DATABASE_URL:-}" ]; then
 	log "using DATABASE_URL from the environment; nothing to install or start"
 	printf '%s\n' "$DATABASE_URL"
 	exit 0
@@ -120,6 +122,11 @@ run_pg() {
 # reach the project folder (a clone under a private home or mktemp dir), a folder under
 # /var/tmp that ./.data/pg links to.
 cluster_dir() {
+	if [ -n "${NIGHTFLOAT_PG_DATA:-}" ]; then
+		mkdir -p "$NIGHTFLOAT_PG_DATA"
+		printf '%s\n' "$NIGHTFLOAT_PG_DATA"
+		return
+	fi
 	mkdir -p "$root/.data"
 	local dir=$root/.data/pg
 	if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
