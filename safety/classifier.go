@@ -21,6 +21,13 @@ type options struct {
 	layers  []Layer
 	rulesFS fs.FS
 	rulesAt string
+	noStat  bool
+}
+
+// WithoutStat leaves the statistical layer out: the rules alone, for measuring
+// what each layer contributes.
+func WithoutStat() Option {
+	return func(o *options) error { o.noStat = true; return nil }
 }
 
 // WithLayer adds an optional layer (for example a model). Its verdict can
@@ -45,11 +52,18 @@ func withRules(fsys fs.FS, dir string) Option {
 }
 
 // New compiles the embedded rule files and returns a classifier. The rules
-// layer (with conversation memory) is always present.
+// layer (with conversation memory) is always present, and so is the statistical
+// layer unless WithoutStat is given: on the blind holdout4 it raised recall from
+// 0.50 to 0.66 with no added false escalations (see doc.go).
 func New(opts ...Option) (*Classifier, error) {
 	o := options{rulesFS: embeddedRules, rulesAt: "rules"}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if !o.noStat {
+		if err := WithStat()(&o); err != nil {
 			return nil, err
 		}
 	}

@@ -62,7 +62,7 @@
 //
 // # Statistical layer
 //
-// WithStat adds an optional statistical layer (stat.go, model id
+// New includes a statistical layer unless WithoutStat is given (stat.go, model id
 // "stat.lr-v1"): binary logistic regression, escalate or not, over hashed
 // features of its own light normalisation of the text (lower case,
 // apostrophes dropped, leetspeak folded after a letter, stretched letters
@@ -95,14 +95,26 @@
 // retrains and fails when the committed model is not what the current cases
 // produce, so add cases and the retrained model in the same commit.
 //
-// The layer is off by default. It was to be enabled in New only if, on the
-// blind holdout3 (written by an author who never saw the rules), it raised
-// recall without raising false escalations by more than 2 percentage
-// points, and the main gate still passed. Measured once, with the model
-// frozen beforehand: rules alone recall 0.5222 (47/90), false 0.0091
-// (1/110); rules+stat recall 0.7667 (69/90), false 0.0364 (4/110). Recall
-// rose by 22 cases but false escalations by 2.7 points, so it stays opt-in
-// (WithStat).
+// Whether New includes the layer was decided by a rule fixed before measuring:
+// only if, on a blind held-apart split (written by an author who never saw the
+// rules or the cases), it raises recall without raising false escalations by
+// more than 2 percentage points, and the main gate still passes.
+//
+//   - holdout3, model frozen beforehand: rules alone recall 0.5222 (47/90),
+//     false 0.0091 (1/110); rules+stat recall 0.7667 (69/90), false 0.0364
+//     (4/110). Recall rose but false escalations by 2.7 points: not enabled.
+//     holdout3 was then used to develop the concept rules, so it is no longer
+//     blind.
+//   - holdout4 (written blind after that), measured once with the retrained
+//     model frozen: rules alone (including the concept rules) recall 0.50
+//     (50/100), false 0.025 (3/120); rules+stat recall 0.66 (66/100), false
+//     0.025 (3/120). Recall rose by 16 cases with no added false escalations:
+//     enabled by default.
+//
+// These are the honest figures for phrasing the rules were not written for:
+// between a half and two thirds of red flags caught. The rules catch every case
+// they were tuned on; the gap is generalisation, which a model layer (WithLayer)
+// can narrow where one is allowed.
 //
 // # Adding a rule
 //

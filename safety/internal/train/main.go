@@ -225,7 +225,7 @@ func Build(cs []evals.Case, maxFalse float64) (*safety.StatModel, string, error)
 }
 
 func rulesVerdicts(cs []evals.Case) ([]bool, error) {
-	c, err := safety.New()
+	c, err := safety.New(safety.WithoutStat())
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +389,7 @@ func evalSplit(w io.Writer, split string) error {
 	if len(cs) == 0 {
 		return fmt.Errorf("no cases in split %q", split)
 	}
-	rules, err := safety.New()
+	rules, err := safety.New(safety.WithoutStat())
 	if err != nil {
 		return err
 	}
