@@ -8,6 +8,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// xssProbe is markup that runs script if it is ever inserted as HTML.
+const xssProbe = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
+
 // TestHandoffInTheBrowser follows a red flag through both pages: the resident's chat and
 // an on-call clinician's console, in two tabs of one headless Chromium.
 func TestHandoffInTheBrowser(t *testing.T) {
@@ -35,7 +38,7 @@ func TestHandoffInTheBrowser(t *testing.T) {
 		chromedp.WaitVisible(css("#start")),
 		chromedp.Click(css("#start-btn")),
 		chromedp.WaitVisible(css(".msg.system.disclosure")),
-		chromedp.SendKeys(css("#text"), "i keep thinking about ending my life, i have the pills saved up"),
+		chromedp.SendKeys(css("#text"), "i keep thinking about ending my life, i have the pills saved up "+xssProbe),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css(".msg.system.handoff")),
 	)
@@ -50,9 +53,16 @@ func TestHandoffInTheBrowser(t *testing.T) {
 	if !strings.Contains(strings.ToLower(alert), "handoff waiting") {
 		t.Errorf("no visible alert on the console: %q", alert)
 	}
-	do(t, console, "claim the handoff",
+	do(t, console, "open the handoff",
 		chromedp.Click(css("#handoffs li button")),
 		chromedp.WaitVisible(css("#claim")),
+	)
+	// Stored XSS: the resident's markup reaches the console as text, and nothing runs.
+	waitJS(t, console, `[...document.querySelectorAll('#transcript li')].some(li => li.textContent.includes('<img src=x onerror='))`)
+	if eval[bool](t, console, `window.__xss !== undefined`) || eval[bool](t, resident, `window.__xss !== undefined`) {
+		t.Fatal("markup in a resident's message ran as script")
+	}
+	do(t, console, "claim the handoff",
 		chromedp.Click(css("#claim")),
 		chromedp.WaitVisible(css("#say-text")),
 		chromedp.SendKeys(css("#say-text"), "Hi, I'm Dr Lee, a person. Are you somewhere safe right now?"),
