@@ -111,6 +111,12 @@
 //     0.025 (3/120). Recall rose by 16 cases with no added false escalations:
 //     enabled by default.
 //
+// After that measurement the layer was changed to score the message alone: with earlier
+// turns as context it escalated long, ordinary conversations (a request for sleep tips
+// after three long messages about nights; TestLongOrdinaryConversationDoesNotEscalate).
+// On holdout4 the message-only layer gives recall 0.65 (65/100), false 0.025 (3/120) —
+// this second look at holdout4 is not blind.
+//
 // These are the honest figures for phrasing the rules were not written for:
 // between a half and two thirds of red flags caught. The rules catch every case
 // they were tuned on; the gap is generalisation, which a model layer (WithLayer)

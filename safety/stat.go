@@ -126,9 +126,13 @@ type statLayer struct{ m *StatModel }
 
 func (l *statLayer) Name() string { return LayerStat }
 
-func (l *statLayer) Assess(ctx context.Context, history []Turn, message string) (Assessment, error) {
+// Assess scores the message on its own. The model was trained with earlier turns as
+// context, but in conversations of long, ordinary turns their features added up to false
+// escalations ("any tips for sleep?" after three long messages about nights); what
+// earlier turns mean is left to the rules' conversation memory.
+func (l *statLayer) Assess(ctx context.Context, _ []Turn, message string) (Assessment, error) {
 	a := Assessment{Categories: []Category{}, Evidence: []Evidence{}, Version: l.m.id}
-	v := statVectorize(history, message)
+	v := statVectorize(nil, message)
 	defer v.release()
 	if l.m.logit(v.feats) < l.m.threshold {
 		return a, nil
