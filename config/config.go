@@ -64,7 +64,10 @@ type Config struct {
 
 	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For is believed when
 	// throttling clinician logins: NIGHTFLOAT_TRUSTED_PROXIES, comma-separated.
-	TrustedProxies   []string
+	TrustedProxies     []string
+	SafetyModel        string        // NIGHTFLOAT_SAFETY_MODEL: adds the model-based safety layer (OpenAI-compatible; empty: off)
+	SafetyModelTimeout time.Duration // NIGHTFLOAT_SAFETY_MODEL_TIMEOUT: bound on one model verdict; on time-out the rules' verdict stands
+
 	RetentionDays    int           // NIGHTFLOAT_RETENTION_DAYS: delete conversations this long after their last message
 	ReviewSampleRate float64       // NIGHTFLOAT_REVIEW_SAMPLE_RATE: share of ordinary conversations sampled for review
 	ReviewDailyCap   int           // NIGHTFLOAT_REVIEW_DAILY_CAP: most random samples a day
@@ -99,6 +102,7 @@ func Default() Config {
 		HandoffReAlert:     2 * time.Minute,
 		HandoffUnattended:  5 * time.Minute,
 		RetentionDays:      90,
+		SafetyModelTimeout: 8 * time.Second,
 		ReviewSampleRate:   0.05,
 		ReviewDailyCap:     50,
 		ReviewIdle:         30 * time.Minute,
@@ -164,6 +168,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.HandoffUnattended = r.duration("NIGHTFLOAT_HANDOFF_UNATTENDED", c.HandoffUnattended)
 	c.TrustedProxies = r.list("NIGHTFLOAT_TRUSTED_PROXIES", c.TrustedProxies)
 	c.RetentionDays = r.integer("NIGHTFLOAT_RETENTION_DAYS", c.RetentionDays)
+	c.SafetyModel = r.str("NIGHTFLOAT_SAFETY_MODEL", c.SafetyModel)
+	c.SafetyModelTimeout = r.duration("NIGHTFLOAT_SAFETY_MODEL_TIMEOUT", c.SafetyModelTimeout)
 	c.ReviewSampleRate = r.float("NIGHTFLOAT_REVIEW_SAMPLE_RATE", c.ReviewSampleRate)
 	c.ReviewDailyCap = r.integer("NIGHTFLOAT_REVIEW_DAILY_CAP", c.ReviewDailyCap)
 	c.ReviewIdle = r.duration("NIGHTFLOAT_REVIEW_IDLE", c.ReviewIdle)
@@ -249,6 +255,7 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_TURN_TIMEOUT (positive)", c.TurnTimeout > 0},
 		{"NIGHTFLOAT_HANDOFF_REALERT (at least 10s)", c.HandoffReAlert >= 10*time.Second},
 		{"NIGHTFLOAT_RETENTION_DAYS (1 to 3650)", c.RetentionDays >= 1 && c.RetentionDays <= 3650},
+		{"NIGHTFLOAT_SAFETY_MODEL_TIMEOUT (1s to 30s)", c.SafetyModelTimeout >= time.Second && c.SafetyModelTimeout <= 30*time.Second},
 		{"NIGHTFLOAT_REVIEW_SAMPLE_RATE (0 to 1)", c.ReviewSampleRate >= 0 && c.ReviewSampleRate <= 1},
 		{"NIGHTFLOAT_REVIEW_DAILY_CAP (at least 0)", c.ReviewDailyCap >= 0},
 		{"NIGHTFLOAT_REVIEW_IDLE (at least 1m)", c.ReviewIdle >= time.Minute},

@@ -33,11 +33,19 @@ func (s *stringList) Set(v string) error {
 // labelled cases, offline, and writes a report. It returns the exit status: 0 when
 // every threshold given is met, 1 when one is not (or the run failed), 2 on bad input.
 // On bad input nothing is written to stdout or --out.
-func SafetyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return safetyCommand(ctx, args, stdout, stderr, func() (Assessor, error) { return safety.New() })
+//
+// modelLayer is the configured model-based layer, nil when none is configured; --model
+// adds it to the classifier.
+func SafetyCommand(ctx context.Context, args []string, stdout, stderr io.Writer, modelLayer safety.Layer) int {
+	return safetyCommand(ctx, args, stdout, stderr, func(withModel bool) (Assessor, error) {
+		if withModel {
+			return safety.New(safety.WithLayer(modelLayer))
+		}
+		return safety.New()
+	}, modelLayer != nil)
 }
 
-func safetyCommand(ctx context.Context, args []string, stdout, stderr io.Writer, newAssessor func() (Assessor, error)) int {
+func safetyCommand(ctx context.Context, args []string, stdout, stderr io.Writer, newAssessor func(withModel bool) (Assessor, error), haveModel bool) int {
 	began := time.Now()
 	const name = "nightfloat eval safety"
 	fail := func(code int, format string, a ...any) int {
@@ -109,10 +117,8 @@ Flags:
 		}
 		maxLowP = maxLow
 	}
-	if *model {
-		// The classifier has only the rules layer (with memory) so far; a model layer is
-		// added with safety.WithLayer once one exists and is configured.
-		return fail(2, "--model: no model layer configured: this build has only the rules layer (with conversation memory); run without --model")
+	if *model && !haveModel {
+		return fail(2, "--model: no model layer configured: set NIGHTFLOAT_SAFETY_MODEL (and the NIGHTFLOAT_OPENAI_* endpoint), or run without --model")
 	}
 
 	var base *SafetyReport
@@ -150,7 +156,7 @@ Flags:
 	}
 	loadMS := ms(time.Since(loadStart))
 	setupStart := time.Now()
-	a, err := newAssessor()
+	a, err := newAssessor(*model)
 	if err != nil {
 		return fail(1, "safety classifier: %v", err)
 	}

@@ -64,7 +64,7 @@ func newTagAssessor() (Assessor, error) { return &tagAssessor{version: "tags-1"}
 func runCmd(t *testing.T, newA func() (Assessor, error), args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := safetyCommand(context.Background(), args, &out, &errb, newA)
+	code := safetyCommand(context.Background(), args, &out, &errb, func(bool) (Assessor, error) { return newA() }, false)
 	return code, out.String(), errb.String()
 }
 

@@ -555,3 +555,14 @@ func EstimateMessages(msgs []ChatMessage) int {
 	}
 	return n
 }
+
+// Complete asks for one reply and returns its whole text (for callers that need a
+// verdict, not a stream, such as the safety classifier's model layer).
+func (c *Chat) Complete(ctx context.Context, system, user string) (string, error) {
+	res, err := c.Stream(ctx, ChatRequest{Messages: []ChatMessage{{Role: RoleSystem, Content: system}, {Role: RoleUser, Content: user}}},
+		func(string) error { return nil })
+	if err != nil {
+		return "", err
+	}
+	return res.Text, nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"nightfloat/evals"
 )
@@ -10,5 +11,14 @@ import (
 // cases, offline (see docs/evals.md). The runner lives in package evals, where its tests
 // are.
 func runEvalSafety(ctx context.Context, e *env, args []string) int {
-	return evals.SafetyCommand(ctx, args, e.stdout, e.stderr)
+	cfg, ok := e.loadConfig()
+	if !ok {
+		return 2
+	}
+	layer, err := newSafetyModelLayer(cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "nightfloat eval safety: %v\n", err)
+		return 2
+	}
+	return evals.SafetyCommand(ctx, args, e.stdout, e.stderr, layer)
 }

@@ -64,7 +64,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	defer pool.Close()
 	metricSet := metrics.New(pool)
 
-	classifier, err := safety.New()
+	var classifierOpts []safety.Option
+	modelLayer, err := newSafetyModelLayer(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if modelLayer != nil {
+		classifierOpts = append(classifierOpts, safety.WithLayer(modelLayer))
+		log.Info("safety: model layer on", "model", cfg.SafetyModel)
+	}
+	classifier, err := safety.New(classifierOpts...)
 	if err != nil {
 		return fmt.Errorf("serve: safety classifier: %w", err)
 	}
