@@ -21,8 +21,9 @@ import (
 // Lexicon terms are whitespace-separated tokens matched against the
 // normalised words of a sentence: "word" matches exactly, "word*" matches
 // any word starting with "word" (a word family: inject, injected,
-// injecting), and "_" matches any one word. Terms never cross a sentence
-// mark.
+// injecting), "_" matches any one word and "#" any number of at least ten
+// ("30", "90x", "thirty", "hundreds": amounts that matter, not "2 of"). Terms never cross a
+// sentence mark.
 
 // conceptsSpec is the "concepts" section of a rule file.
 type conceptsSpec struct {
@@ -42,12 +43,13 @@ type conceptRuleSpec struct {
 	Category  string   `yaml:"category"`
 	Level     string   `yaml:"level"`
 	CSSRS     int      `yaml:"cssrs"`
-	Scope     string   `yaml:"scope"`    // sentence (default) or message
-	All       []string `yaml:"all"`      // every one of these signals
-	Any       []string `yaml:"any"`      // and at least one of these (if given)
-	None      []string `yaml:"none"`     // and none of these anywhere in the message
-	Prior     []string `yaml:"prior"`    // and one of these in an earlier resident turn (concept or rule signals)
-	MinHits   int      `yaml:"min_hits"` // the first signal of all needs this many distinct hits in scope
+	Scope     string   `yaml:"scope"`     // sentence (default) or message
+	All       []string `yaml:"all"`       // every one of these signals
+	Any       []string `yaml:"any"`       // and at least one of these (if given)
+	None      []string `yaml:"none"`      // and none of these anywhere in the message
+	NoneHere  []string `yaml:"none_here"` // and none of these in the matching sentence (the message for scope message)
+	Prior     []string `yaml:"prior"`     // and one of these in an earlier resident turn (concept or rule signals)
+	MinHits   int      `yaml:"min_hits"`  // the first signal of all needs this many distinct hits in scope
 	Note      string   `yaml:"note"`
 	Positives []string `yaml:"examples"`
 	Negatives []string `yaml:"non_examples"`
@@ -76,6 +78,7 @@ type conceptTok struct {
 	word   string
 	prefix bool // word family: any word starting with word
 	any    bool // "_": any one word
+	number bool // "#": any number
 }
 
 type conceptTerm struct {
@@ -92,6 +95,7 @@ type conceptRule struct {
 	all      []int
 	anyOf    sigset
 	none     sigset
+	noneHere sigset
 	prior    []string // names: concept signals or rule signals
 	minHits  int
 	spec     conceptRuleSpec
@@ -105,6 +109,7 @@ type concepts struct {
 	exact   map[string][]int32 // first word -> term ids
 	prefix  map[string][]int32 // first-word prefix -> term ids
 	plens   []int              // prefix lengths in use
+	numbers []int32            // term ids starting with "#"
 	terms   []conceptTerm
 	rules   []conceptRule
 }
@@ -148,9 +153,11 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 					switch {
 					case f == "_":
 						ct.toks = append(ct.toks, conceptTok{any: true})
+					case f == "#":
+						ct.toks = append(ct.toks, conceptTok{number: true})
 					case strings.HasSuffix(f, "*") && len(f) > 3:
 						ct.toks = append(ct.toks, conceptTok{word: strings.TrimSuffix(f, "*"), prefix: true})
-					case strings.ContainsAny(f, "*_"):
+					case strings.ContainsAny(f, "*_#"):
 						return nil, fmt.Errorf("%s: bad term %q", where, term)
 					default:
 						ct.toks = append(ct.toks, conceptTok{word: f})
@@ -161,7 +168,9 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 				}
 				tid := int32(len(c.terms))
 				c.terms = append(c.terms, ct)
-				if ct.toks[0].prefix {
+				if ct.toks[0].number {
+					c.numbers = append(c.numbers, tid)
+				} else if ct.toks[0].prefix {
 					c.prefix[ct.toks[0].word] = append(c.prefix[ct.toks[0].word], tid)
 					plen[len(ct.toks[0].word)] = true
 				} else {
@@ -230,6 +239,13 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 				}
 				r.none.add(id)
 			}
+			for _, n := range rs.NoneHere {
+				id, err := lookup(n)
+				if err != nil {
+					return nil, err
+				}
+				r.noneHere.add(id)
+			}
 			if len(rs.Positives) == 0 || len(rs.Negatives) == 0 {
 				return nil, fmt.Errorf("%s: needs examples and non_examples", where)
 			}
@@ -263,6 +279,13 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 		return tg
 	}
 	t := nt.s
+	at, atDone := t, false
+	attrText := func(t string) string {
+		if !atDone {
+			at, atDone = maskPlaces(t), true
+		}
+		return at
+	}
 	var wbuf [256]span
 	ws := words(t, 0, len(t), wbuf[:0])
 	// Sentence index of each word.
@@ -291,6 +314,9 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 			}
 			cand = append(cand, c.prefix[word[:l]]...)
 		}
+		if len(c.numbers) > 0 && isNumberWord(word) {
+			cand = append(cand, c.numbers...)
+		}
 		for _, tid := range cand {
 			term := &c.terms[tid]
 			end, ok := matchTerm(term.toks, t, ws, sentOf, i)
@@ -315,7 +341,7 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 				if rs.neg.negated(t, cs, s, e, negOutside, &rs.attr) {
 					continue
 				}
-				if c.context[sig] == ctxSelf && rs.attr.aboutOther(t, ss, s, e) {
+				if c.context[sig] == ctxSelf && rs.attr.aboutOther(attrText(t), ss, s, e) {
 					continue
 				}
 			}
@@ -338,6 +364,10 @@ func matchTerm(toks []conceptTok, t string, ws []span, sentOf []int, i int) (int
 		w := t[ws[j].s:ws[j].e]
 		switch {
 		case tok.any:
+		case tok.number:
+			if !isNumberWord(w) {
+				return 0, false
+			}
 		case tok.prefix:
 			if !strings.HasPrefix(w, tok.word) {
 				return 0, false
@@ -393,12 +423,12 @@ func (rs *ruleSet) applyConcepts(j *judgement, tg *tagged, past sigset, current 
 		}
 		sent := -1
 		if r.message {
-			if !r.matches(tg.all) || !r.enoughHits(tg, -1) {
+			if !r.matches(tg.all) || tg.all.meets(r.noneHere) || !r.enoughHits(tg, -1) {
 				continue
 			}
 		} else {
 			for si, set := range tg.sents {
-				if r.matches(set) && r.enoughHits(tg, si) {
+				if r.matches(set) && !set.meets(r.noneHere) && r.enoughHits(tg, si) {
 					sent = si
 					break
 				}
@@ -489,4 +519,53 @@ func (rs *ruleSet) conceptEvidence(r *conceptRule, tg *tagged, sent int, prior s
 		ev.Layer, ev.Start, ev.End = LayerMemory, -1, -1
 	}
 	return ev
+}
+
+// numberWords are the spelled-out numbers "#" matches besides digits.
+var numberWords = map[string]bool{
+	"ten": true, "eleven": true, "twelve": true, "fifteen": true, "twenty": true,
+	"thirty": true, "forty": true, "fifty": true, "sixty": true, "seventy": true, "eighty": true,
+	"ninety": true, "hundred": true, "hundreds": true, "dozen": true, "dozens": true,
+}
+
+// isNumberWord reports whether w is a number of at least ten: digits (with
+// an optional trailing "x") or a spelled-out number.
+func isNumberWord(w string) bool {
+	if w == "" {
+		return false
+	}
+	if numberWords[w] {
+		return true
+	}
+	n, v := 0, 0
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9':
+			n++
+			if v < 1000 {
+				v = v*10 + int(c-'0')
+			}
+		case c == 'x' && i == len(w)-1 && n > 0:
+		default:
+			return false
+		}
+	}
+	return n > 0 && v >= 10
+}
+
+// placeMask hides "room" and "bed" where they name the writer's own place
+// ("the call room", "in bed"), not a patient ("room 12", "bed 4"), from the
+// attribution check. Replacements keep lengths, so offsets stay valid.
+var placeMask = strings.NewReplacer(
+	"call room", "call r00m", "med room", "med r00m", "break room", "break r00m",
+	"supply room", "supply r00m", "locker room", "locker r00m", "staff room", "staff r00m",
+	"work room", "work r00m", "my room", "my r00m", "pump room", "pump r00m",
+	"in bed", "in b3d", "my bed", "my b3d", "to bed", "to b3d", "of bed", "of b3d",
+)
+
+func maskPlaces(t string) string {
+	if !strings.Contains(t, "room") && !strings.Contains(t, "bed") {
+		return t
+	}
+	return placeMask.Replace(t)
 }

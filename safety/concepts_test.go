@@ -113,3 +113,23 @@ func BenchmarkConceptTag(b *testing.B) {
 		c.rules.applyConcepts(&j, &tg, sigset{}, true)
 	}
 }
+
+// TestConceptNumbersAndPlaces: "#" matches amounts of at least ten, and the
+// writer's own places ("the call room", "in bed") are not someone else.
+func TestConceptNumbersAndPlaces(t *testing.T) {
+	for w, want := range map[string]bool{"30": true, "90x": true, "10": true, "thirty": true, "2": false, "9": false, "x": false, "3rd": false, "": false} {
+		if got := isNumberWord(w); got != want {
+			t.Errorf("isNumberWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+	if got := maskPlaces("sat in the call room, room 12 is fine"); got != "sat in the call r00m, room 12 is fine" {
+		t.Errorf("maskPlaces: %q", got)
+	}
+	c := testClassifier(t)
+	if _, ok := conceptFires(t, c, nil, "it's not for a patient, I've got 2 of the propranolol", "concept.means_quantity_forme"); ok {
+		t.Error("a small count fires as a lethal quantity")
+	}
+	if _, ok := conceptFires(t, c, nil, "heart racing, can't breathe, I'm in the call room and I'm the only one covering", "concept.panic_now"); !ok {
+		t.Error("the call room is taken for someone else")
+	}
+}
