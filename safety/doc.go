@@ -117,8 +117,13 @@
 // On holdout4 the message-only layer gives recall 0.65 (65/100), false 0.025 (3/120) —
 // this second look at holdout4 is not blind.
 //
+// holdout4 then served to broaden the concept rules (rules-2026.11.5). holdout5, written
+// blind after that and measured once on the final state: rules alone recall 0.667
+// (60/90), false 0.036 (4/110); rules+stat recall 0.822 (74/90), false 0.036 (4/110).
+// Weakest there: suicide_plan_or_intent 8/13, acute_crisis 6/8, severe_impairment 7/9.
+//
 // These are the honest figures for phrasing the rules were not written for:
-// between a half and two thirds of red flags caught. The rules catch every case
+// between a half and four fifths of red flags caught, improving with each round. The rules catch every case
 // they were tuned on; the gap is generalisation, which a model layer (WithLayer)
 // can narrow where one is allowed.
 //
