@@ -123,9 +123,9 @@
 // Weakest there: suicide_plan_or_intent 8/13, acute_crisis 6/8, severe_impairment 7/9.
 //
 // These are the honest figures for phrasing the rules were not written for:
-// between a half and four fifths of red flags caught, improving with each round. The rules catch every case
-// they were tuned on; the gap is generalisation, which a model layer (WithLayer)
-// can narrow where one is allowed.
+// between a half and four fifths of red flags caught, improving with each round. The
+// rules catch every case they were tuned on; the gap is generalisation, which the model
+// layer (NewModelLayer, NIGHTFLOAT_SAFETY_MODEL) can narrow where one is allowed.
 //
 // # Adding a rule
 //
