@@ -3,7 +3,6 @@
 package evals
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -70,32 +69,23 @@ func (c Case) Where() string { return fmt.Sprintf("%s:%d", c.File, c.Line) }
 // an unknown expect or level, both or neither of text and turns, or a
 // duplicate id is an error naming the file and line.
 func LoadCases(fsys fs.FS, root string) ([]Case, error) {
-	files, err := jsonlFiles(fsys, root)
-	if err != nil {
-		return nil, err
-	}
 	var cases []Case
 	seen := map[string]string{}
-	for _, name := range files {
-		data, err := fs.ReadFile(fsys, name)
+	err := eachJSONLine(fsys, root, func(name string, n int, line []byte) error {
+		c, err := parseCase(line)
 		if err != nil {
-			return nil, fmt.Errorf("evals: %w", err)
+			return fmt.Errorf("evals: %s:%d: %w", name, n, err)
 		}
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(line)) == 0 {
-				continue
-			}
-			c, err := parseCase(line)
-			if err != nil {
-				return nil, fmt.Errorf("evals: %s:%d: %w", name, i+1, err)
-			}
-			c.File, c.Line = name, i+1
-			if prev, dup := seen[c.ID]; dup {
-				return nil, fmt.Errorf("evals: %s:%d: duplicate id %q (first at %s)", name, i+1, c.ID, prev)
-			}
-			seen[c.ID] = c.Where()
-			cases = append(cases, c)
+		c.File, c.Line = name, n
+		if prev, dup := seen[c.ID]; dup {
+			return fmt.Errorf("evals: %s:%d: duplicate id %q (first at %s)", name, n, c.ID, prev)
 		}
+		seen[c.ID] = c.Where()
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return cases, nil
 }

@@ -41,48 +41,39 @@ var e2eRoles = map[string]bool{"resident": true, "fellow": true, "student": true
 // a file). Unknown fields are ignored; a malformed line, a missing id, role, turns or
 // expect, an unknown role or expect, or a duplicate id is an error naming file and line.
 func LoadE2EScripts(fsys fs.FS, root string) ([]E2EScript, error) {
-	files, err := jsonlFiles(fsys, root)
-	if err != nil {
-		return nil, err
-	}
 	var out []E2EScript
 	seen := map[string]string{}
-	for _, name := range files {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("evals: %w", err)
+	err := eachJSONLine(fsys, root, func(name string, n int, line []byte) error {
+		where := fmt.Sprintf("%s:%d", name, n)
+		var s E2EScript
+		if err := json.Unmarshal(line, &s); err != nil {
+			return fmt.Errorf("evals: %s: malformed script: %w", where, err)
 		}
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(line)) == 0 {
-				continue
-			}
-			where := fmt.Sprintf("%s:%d", name, i+1)
-			var s E2EScript
-			if err := json.Unmarshal(line, &s); err != nil {
-				return nil, fmt.Errorf("evals: %s: malformed script: %w", where, err)
-			}
-			switch {
-			case s.ID == "":
-				return nil, fmt.Errorf(`evals: %s: missing "id"`, where)
-			case !e2eRoles[s.Role]:
-				return nil, fmt.Errorf(`evals: %s: script %q: "role" %q: want resident, fellow, student, nurse, app or attending`, where, s.ID, s.Role)
-			case len(s.Turns) == 0:
-				return nil, fmt.Errorf(`evals: %s: script %q: no "turns"`, where, s.ID)
-			case s.Expect != Escalate && s.Expect != NoEscalate:
-				return nil, fmt.Errorf(`evals: %s: script %q: "expect" must be %q or %q, got %q`, where, s.ID, Escalate, NoEscalate, s.Expect)
-			}
-			for j, t := range s.Turns {
-				if strings.TrimSpace(t) == "" {
-					return nil, fmt.Errorf("evals: %s: script %q: turn %d is empty", where, s.ID, j+1)
-				}
-			}
-			if prev, dup := seen[s.ID]; dup {
-				return nil, fmt.Errorf("evals: %s: duplicate id %q (first at %s)", where, s.ID, prev)
-			}
-			seen[s.ID] = where
-			s.File, s.Line = name, i+1
-			out = append(out, s)
+		switch {
+		case s.ID == "":
+			return fmt.Errorf(`evals: %s: missing "id"`, where)
+		case !e2eRoles[s.Role]:
+			return fmt.Errorf(`evals: %s: script %q: "role" %q: want resident, fellow, student, nurse, app or attending`, where, s.ID, s.Role)
+		case len(s.Turns) == 0:
+			return fmt.Errorf(`evals: %s: script %q: no "turns"`, where, s.ID)
+		case s.Expect != Escalate && s.Expect != NoEscalate:
+			return fmt.Errorf(`evals: %s: script %q: "expect" must be %q or %q, got %q`, where, s.ID, Escalate, NoEscalate, s.Expect)
 		}
+		for j, t := range s.Turns {
+			if strings.TrimSpace(t) == "" {
+				return fmt.Errorf("evals: %s: script %q: turn %d is empty", where, s.ID, j+1)
+			}
+		}
+		if prev, dup := seen[s.ID]; dup {
+			return fmt.Errorf("evals: %s: duplicate id %q (first at %s)", where, s.ID, prev)
+		}
+		seen[s.ID] = where
+		s.File, s.Line = name, n
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
