@@ -3,52 +3,21 @@ package evals
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"nightfloat/internal/browsertest"
+
 	"nightfloat/safety"
 )
 
-// newReportBrowser starts headless Chromium (NIGHTFLOAT_CHROME, or chromium on PATH). A
-// missing browser fails the test: browser tests never skip.
-func newReportBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := os.Getenv("NIGHTFLOAT_CHROME")
-	if path == "" {
-		p, err := exec.LookPath("chromium")
-		if err != nil {
-			t.Fatal("no Chromium: run the README's test command (make test), which installs it, or set NIGHTFLOAT_CHROME")
-		}
-		path = p
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 1000),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium %s: %v", path, err)
-	}
-	return ctx
-}
+func newReportBrowser(t *testing.T) context.Context { return browsertest.New(t, browsertest.Desktop) }
 
 // The HTML report opens in a real browser with its charts drawn, lists the misses, and
 // fetches nothing: it is one self-contained file.

@@ -10,14 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"nightfloat/internal/browsertest"
 
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/review"
@@ -495,37 +495,7 @@ func TestSessionIdleTimeoutOverHTTP(t *testing.T) {
 	}
 }
 
-// newAuthBrowser starts headless Chromium (NIGHTFLOAT_CHROME, or chromium on PATH). A
-// missing browser fails the test.
-func newAuthBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := os.Getenv("NIGHTFLOAT_CHROME")
-	if path == "" {
-		p, err := exec.LookPath("chromium")
-		if err != nil {
-			t.Fatal("no Chromium: install Debian's chromium package or set NIGHTFLOAT_CHROME")
-		}
-		path = p
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(412, 915),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium %s: %v", path, err)
-	}
-	return ctx
-}
+func newAuthBrowser(t *testing.T) context.Context { return browsertest.New(t, browsertest.Phone) }
 
 func TestLoginInBrowser(t *testing.T) {
 	t.Parallel()

@@ -2,48 +2,17 @@ package web
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"nightfloat/internal/browsertest"
 )
 
-// newBrowser starts headless Chromium (NIGHTFLOAT_CHROME, or chromium on PATH; the test
-// command installs Debian's package) and returns a tab's context. A missing browser fails
-// the test: browser tests never skip.
-func newBrowser(tb testing.TB) context.Context {
-	tb.Helper()
-	path := os.Getenv("NIGHTFLOAT_CHROME")
-	if path == "" {
-		p, err := exec.LookPath("chromium")
-		if err != nil {
-			tb.Fatal("no Chromium: run the README's test command (make test), which installs it, or set NIGHTFLOAT_CHROME")
-		}
-		path = p
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(412, 915), // a phone
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	tb.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		tb.Fatalf("start chromium %s: %v", path, err)
-	}
-	return ctx
-}
+// newBrowser starts headless Chromium the size of a phone.
+func newBrowser(tb testing.TB) context.Context { return browsertest.New(tb, browsertest.Phone) }
 
 // do runs browser steps, failing the test with what was being done.
 func do(tb testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
