@@ -141,6 +141,33 @@ cluster_dir() {
 	printf '%s\n' "$alt"
 }
 
+# port_busy reports whether something listens on 127.0.0.1:$1.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# choose_port settles the port of a cluster that is not running: the one it used last
+# (remembered in its data folder), unless NIGHTFLOAT_PG_PORT says otherwise; and when that
+# port is taken by another server (another clone's cluster, say), the next free one.
+choose_port() {
+	local data=$1 remembered=$1/nightfloat.port
+	if [ -z "${NIGHTFLOAT_PG_PORT:-}" ] && [ -f "$remembered" ]; then
+		port=$(cat "$remembered")
+	fi
+	local tries=0
+	while port_busy "$port"; do
+		tries=$((tries + 1))
+		[ $tries -le 20 ] || die "ports $((port - 20)) to $port are all taken: set NIGHTFLOAT_PG_PORT to a free port, or DATABASE_URL to an existing database"
+		log "port $port is taken by another server; trying $((port + 1))"
+		port=$((port + 1))
+	done
+	printf '%s\n' "$port" | run_pg tee "$remembered" >/dev/null
+}
+
+# current_port reads the port a running cluster was started on.
+current_port() {
+	local data=$1
+	if [ -f "$data/nightfloat.port" ]; then cat "$data/nightfloat.port"; else printf '%s\n' "$port"; fi
+}
+
 start_cluster() {
 	local major=$1 bindir data
 	bindir=/usr/lib/postgresql/$major/bin
@@ -165,6 +192,7 @@ start_cluster() {
 	if run_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		return 0
 	fi
+	choose_port "$data"
 	# Not running: a postmaster.pid left by a killed server must not block the start.
 	if [ -f "$data/postmaster.pid" ]; then
 		log "removing a stale postmaster.pid"
@@ -203,11 +231,12 @@ start)
 	major=$(ensure_postgres)
 	ensure_pgvector "$major"
 	start_cluster "$major"
+	port=$(current_port "$(cluster_dir)")
 	ensure_database "$major"
 	url
 	;;
 stop) stop_cluster "$(pg_major)" ;;
 status) run_pg "/usr/lib/postgresql/$(pg_major)/bin/pg_ctl" -D "$(cluster_dir)" status ;;
-url) url ;;
+url) port=$(current_port "$(cluster_dir)"); url ;;
 *) die "unknown command $cmd (want start, stop, status or url)" ;;
 esac
