@@ -401,6 +401,15 @@ func TestAuthRoles(t *testing.T) {
 	}
 }
 
+// alterLast returns token with its last character changed, so it is always wrong.
+func alterLast(token string) string {
+	last := "A"
+	if strings.HasSuffix(token, "A") {
+		last = "B"
+	}
+	return token[:len(token)-1] + last
+}
+
 func TestCSRFOnProtectedRoutes(t *testing.T) {
 	t.Parallel()
 	s := newAuthSite(t, review.AccountOptions{})
@@ -417,7 +426,7 @@ func TestCSRFOnProtectedRoutes(t *testing.T) {
 	}{
 		{"no token", nil, map[string]string{"Origin": same}, 403},
 		{"empty header", nil, map[string]string{"Origin": same, csrfHeader: ""}, 403},
-		{"wrong token", nil, map[string]string{"Origin": same, csrfHeader: csrf[:len(csrf)-1] + "A"}, 403},
+		{"wrong token", nil, map[string]string{"Origin": same, csrfHeader: alterLast(csrf)}, 403},
 		{"another session's token", nil, map[string]string{"Origin": same, csrfHeader: otherCSRF}, 403},
 		{"wrong form field", url.Values{"csrf_token": {"nope"}}, map[string]string{"Origin": same}, 403},
 		{"right header", nil, map[string]string{"Origin": same, csrfHeader: csrf}, 200},
