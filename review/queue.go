@@ -239,6 +239,25 @@ func (it itemRow) seesReviews(viewer Clinician) bool {
 	return it.Status == StatusThird
 }
 
+// lockReviewable loads and locks an item that viewer may review next: one they can see
+// (anything else is not found), not yet done, and not already reviewed by them (each
+// round is by a different reviewer).
+func (q *Queue) lockReviewable(ctx context.Context, tx pgx.Tx, viewer Clinician, id int64) (itemRow, error) {
+	it, err := q.loadItem(ctx, tx, id, true)
+	if err != nil {
+		return it, err
+	}
+	switch {
+	case !it.visible(viewer):
+		return it, errorf(CodeNotFound, "no such review item")
+	case it.Status == StatusDone:
+		return it, errorf(CodeConflict, "this item is already reviewed")
+	case slices.Contains(it.ReviewerIDs, viewer.ID):
+		return it, errorf(CodeForbidden, "you have already reviewed this conversation; a different reviewer must give the next review")
+	}
+	return it, nil
+}
+
 // Claim gives the item to viewer for ClaimTTL. An item claimed by someone else whose claim
 // has not expired is a conflict; an item viewer already reviewed cannot be claimed again
 // (the second and third reviews are by different reviewers).
@@ -249,19 +268,11 @@ func (q *Queue) Claim(ctx context.Context, viewer Clinician, id int64) (time.Tim
 	now := q.now()
 	expires := now.Add(q.opts.ClaimTTL)
 	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
-		it, err := q.loadItem(ctx, tx, id, true)
+		it, err := q.lockReviewable(ctx, tx, viewer, id)
 		if err != nil {
 			return err
 		}
-		if !it.visible(viewer) {
-			return errorf(CodeNotFound, "no such review item")
-		}
-		switch {
-		case it.Status == StatusDone:
-			return errorf(CodeConflict, "this item is already reviewed")
-		case slices.Contains(it.ReviewerIDs, viewer.ID):
-			return errorf(CodeForbidden, "you have already reviewed this conversation; a different reviewer must give the next review")
-		case it.ClaimedBy != nil && *it.ClaimedBy != viewer.ID && it.ClaimExpiresAt.After(now):
+		if it.ClaimedBy != nil && *it.ClaimedBy != viewer.ID && it.ClaimExpiresAt.After(now) {
 			return errorf(CodeConflict, "another reviewer is working on this item")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE review_items SET claimed_by = $2, claimed_at = $3, claim_expires_at = $4 WHERE id = $1`,

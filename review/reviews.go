@@ -159,18 +159,11 @@ func (q *Queue) Submit(ctx context.Context, viewer Clinician, id int64, r Rubric
 	now := q.now()
 	var out Review
 	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
-		it, err := q.loadItem(ctx, tx, id, true)
+		it, err := q.lockReviewable(ctx, tx, viewer, id)
 		if err != nil {
 			return err
 		}
-		if !it.visible(viewer) {
-			return errorf(CodeNotFound, "no such review item")
-		}
 		switch {
-		case it.Status == StatusDone:
-			return errorf(CodeConflict, "this item is already reviewed")
-		case slices.Contains(it.ReviewerIDs, viewer.ID):
-			return errorf(CodeForbidden, "you have already reviewed this conversation")
 		case it.ClaimedBy == nil || *it.ClaimedBy != viewer.ID:
 			return errorf(CodeConflict, "claim the item before submitting a review (another reviewer may have taken it over)")
 		case it.ConversationID == nil:
