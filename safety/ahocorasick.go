@@ -83,3 +83,18 @@ func (m *acMatcher) scan(text string, found func(id int32, end int)) {
 		}
 	}
 }
+
+// scanUntil calls found for occurrences, as scan does, until found returns
+// true; it reports whether it did.
+func (m *acMatcher) scanUntil(text string, found func(id int32, end int) bool) bool {
+	s := int32(0)
+	for i := 0; i < len(text); i++ {
+		s = m.next[int(s)*m.nclass+int(m.class[text[i]])]
+		for _, id := range m.outputs[s] {
+			if found(id, i+1) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -65,6 +65,19 @@ func reportLatency(b *testing.B, fn func()) {
 	}
 }
 
+// BenchmarkAssessRules is the target: a 2,000-character message,
+// rules only (with conversation memory; no statistical or model layer).
+func BenchmarkAssessRules(b *testing.B) {
+	c, err := New(WithoutStat())
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := longMessage()
+	ctx := context.Background()
+	reportLatency(b, func() { _, _ = c.Assess(ctx, nil, msg) })
+}
+
+// BenchmarkAssess is the default classifier (rules and statistical layer).
 func BenchmarkAssess(b *testing.B) {
 	c := testClassifier(b)
 	msg := longMessage()
@@ -105,4 +118,43 @@ func TestLatencyBudget(t *testing.T) {
 	if p50 := percentile(d, 0.5); p50 > 3*time.Millisecond*raceSlowdown {
 		t.Errorf("median %v exceeds 3ms (target p99 1ms)", p50)
 	}
+}
+
+// longCorpusMessages makes 2,000-character messages from the labelled cases
+// (red flags, hard negatives, idioms, clinical talk, run together), so the
+// latency is measured over many different long messages, not one.
+func longCorpusMessages(tb testing.TB) []string {
+	texts := corpusTexts(tb)
+	var out []string
+	var b strings.Builder
+	for i := 0; i < len(texts) && len(out) < 500; i++ {
+		t := texts[(i*7919)%len(texts)] // a fixed shuffle
+		if len(t) > 600 {
+			continue // content documents are not messages
+		}
+		b.WriteString(t)
+		b.WriteString(" ")
+		if b.Len() >= 2000 {
+			s := b.String()[:2000]
+			out = append(out, strings.ToValidUTF8(s, ""))
+			b.Reset()
+		}
+	}
+	return out
+}
+
+// BenchmarkAssessRulesCorpus: rules only, 2,000-character messages made of
+// the labelled cases; p99 is over the per-message latencies.
+func BenchmarkAssessRulesCorpus(b *testing.B) {
+	c, err := New(WithoutStat())
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := longCorpusMessages(b)
+	ctx := context.Background()
+	i := 0
+	reportLatency(b, func() {
+		_, _ = c.Assess(ctx, nil, msgs[i%len(msgs)])
+		i++
+	})
 }

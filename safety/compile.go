@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Rule targets: which text a rule judges.
@@ -33,8 +34,8 @@ type rule struct {
 	subjectSelf  bool
 	negation     negationMode
 	ignoreIdioms bool
-	unless       []*regexp.Regexp
-	requires     []*regexp.Regexp
+	unless       []*fastRegexp
+	requires     []*fastRegexp
 	spec         ruleSpec
 }
 
@@ -43,6 +44,8 @@ type pattern struct {
 	re     *regexp.Regexp
 	rule   int
 	groups [][]int32 // literal ids: a match needs one literal of every group
+	// anchored, when set, tries the pattern only where a match can begin.
+	anchored *anchoredPattern
 }
 
 // matcher runs the patterns of one target with the literal prefilter.
@@ -52,7 +55,9 @@ type matcher struct {
 	litPats  [][]int32 // literal id -> pattern indexes
 	lits     []string  // literal id -> literal
 	atStart  []bool    // literal only ever begins a pattern (after \b), so it must start a word
+	isStart  []bool    // literal begins every match of some anchored pattern: all its offsets are kept
 	ac       *acMatcher
+	pool     sync.Pool // *runScratch
 }
 
 type idiom struct {
@@ -303,14 +308,14 @@ func compileRule(file string, s ruleSpec, expand func(string, string) (*regexp.R
 		if err != nil {
 			return r, nil, err
 		}
-		r.unless = append(r.unless, re)
+		r.unless = append(r.unless, newFastRegexp(re))
 	}
 	for i, p := range s.Requires {
 		re, err := expand(fmt.Sprintf("%s: requires %d", where, i+1), p)
 		if err != nil {
 			return r, nil, err
 		}
-		r.requires = append(r.requires, re)
+		r.requires = append(r.requires, newFastRegexp(re))
 	}
 	return r, pats, nil
 }
@@ -382,11 +387,44 @@ func expandMacros(expr string, macros map[string]string) (string, error) {
 	return "", fmt.Errorf("macros nested too deeply in %q", expr)
 }
 
-// buildMatcher indexes the patterns of one target by their required literals.
+// maxLiteralLen bounds the literals the automaton looks for. A prefix of a
+// required literal is required too; long literals multiplied out of
+// alternations ("i want to kill myself", ...) made the automaton so large
+// (11 MB) that scanning a message missed the cache on every byte.
+const maxLiteralLen = 8
+
+// truncateLiteral cuts l to maxLiteralLen bytes, unless the cut-off part
+// holds a sentence mark (windows are found from where literals end, and
+// must stay in the literal's sentence).
+func truncateLiteral(l string) string {
+	if len(l) <= maxLiteralLen {
+		return l
+	}
+	for i := maxLiteralLen; i < len(l); i++ {
+		if isSentenceMark(l[i]) {
+			return l
+		}
+	}
+	return l[:maxLiteralLen]
+}
+
+// buildMatcher indexes the patterns of one target by their required
+// literals, and by the literals their matches begin with (anchor.go).
 func buildMatcher(pats []pendingPattern) *matcher {
 	m := &matcher{}
 	litID := map[string]int32{}
-	var lits []string
+	intern := func(l string) int32 {
+		id, ok := litID[l]
+		if !ok {
+			id = int32(len(m.lits))
+			litID[l] = id
+			m.lits = append(m.lits, l)
+			m.litPats = append(m.litPats, nil)
+			m.atStart = append(m.atStart, true)
+			m.isStart = append(m.isStart, false)
+		}
+		return id
+	}
 	for i, p := range pats {
 		pat := pattern{re: p.re, rule: p.rule}
 		groups := requiredGroups(p.src)
@@ -396,14 +434,7 @@ func buildMatcher(pats []pendingPattern) *matcher {
 		for gi, g := range groups {
 			var ids []int32
 			for _, l := range g {
-				id, ok := litID[l]
-				if !ok {
-					id = int32(len(lits))
-					litID[l] = id
-					lits = append(lits, l)
-					m.litPats = append(m.litPats, nil)
-					m.atStart = append(m.atStart, true)
-				}
+				id := intern(truncateLiteral(l))
 				if gi > 0 || !strings.HasPrefix(p.src, `\b`) {
 					m.atStart[id] = false
 				}
@@ -414,10 +445,17 @@ func buildMatcher(pats []pendingPattern) *matcher {
 			}
 			pat.groups = append(pat.groups, ids)
 		}
+		if re, lits, wordStart := compileAnchored(p.src); re != nil {
+			a := &anchoredPattern{re: re, wordStart: wordStart}
+			for _, l := range lits {
+				id := intern(l)
+				m.isStart[id] = true
+				a.startIDs = append(a.startIDs, id)
+			}
+			pat.anchored = a
+		}
 		m.patterns = append(m.patterns, pat)
 	}
-
-	m.lits = lits
-	m.ac = newACMatcher(lits)
+	m.ac = newACMatcher(m.lits)
 	return m
 }

@@ -21,6 +21,52 @@ func sentenceBounds(t string, s, e int) (int, int) {
 	return a, b
 }
 
+// sentences indexes the sentence marks of a text, so the sentence around
+// an offset is found by a binary search instead of a walk: on a long
+// message the walk, repeated for every literal hit, cost more than the
+// patterns it bounded.
+type sentences struct {
+	n     int     // length of the text
+	marks []int32 // offsets of sentence marks, ascending
+}
+
+func indexSentences(t string, buf []int32) sentences {
+	buf = buf[:0]
+	for i := 0; i < len(t); i++ {
+		if isSentenceMark(t[i]) {
+			buf = append(buf, int32(i))
+		}
+	}
+	return sentences{n: len(t), marks: buf}
+}
+
+// bounds is sentenceBounds(t, s, e) for the indexed text.
+func (x sentences) bounds(s, e int) (int, int) {
+	a := 0
+	if i := lowerBound(x.marks, s); i > 0 {
+		a = int(x.marks[i-1]) + 1
+	}
+	b := x.n
+	if i := lowerBound(x.marks, e); i < len(x.marks) {
+		b = int(x.marks[i])
+	}
+	return a, b
+}
+
+// lowerBound returns the first index of xs (ascending) holding v or more.
+func lowerBound(xs []int32, v int) int {
+	lo, hi := 0, len(xs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(xs[m]) < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 func isSentenceMark(c byte) bool {
 	return c == '.' || c == '!' || c == '?' || c == ';' || c == '\n'
 }

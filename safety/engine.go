@@ -2,6 +2,7 @@ package safety
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 )
 
@@ -16,52 +17,145 @@ type finding struct {
 // scanContext is what a scan may consult besides the text itself.
 type scanContext struct {
 	history []normText // earlier resident turns, normalised (for rule "requires")
+	text    string     // the text being scanned
+	sents   sentences  // its sentences
+	met     map[*rule]bool
+}
+
+// requiresMet reports whether one of r's "requires" expressions matches the
+// text or an earlier resident turn. It is the same for every match of r in
+// a scan, so it is worked out once.
+func (sc *scanContext) requiresMet(r *rule) bool {
+	if v, ok := sc.met[r]; ok {
+		return v
+	}
+	ok := false
+	for _, re := range r.requires {
+		if re.MatchString(sc.text) {
+			ok = true
+			break
+		}
+		for i := range sc.history {
+			if re.MatchString(sc.history[i].s) {
+				ok = true
+				break
+			}
+		}
+		if ok {
+			break
+		}
+	}
+	if sc.met == nil {
+		sc.met = map[*rule]bool{}
+	}
+	sc.met[r] = ok
+	return ok
+}
+
+// runScratch is the per-call state of matcher.run, pooled.
+type runScratch struct {
+	hits    [][]int32 // literal id -> end offsets
+	starts  [][]int32 // start literal id -> every start offset
+	touched []int32   // ids whose slices need clearing
+	marked  []bool    // literal id -> in touched
+	seen    []bool    // pattern index -> already a candidate
+	cand    []int
+	windows []span
+	merged  []int32
+	marks   []int32
+}
+
+func (m *matcher) scratch() *runScratch {
+	if sc, ok := m.pool.Get().(*runScratch); ok {
+		return sc
+	}
+	return &runScratch{
+		hits:   make([][]int32, len(m.lits)),
+		starts: make([][]int32, len(m.lits)),
+		marked: make([]bool, len(m.lits)),
+		seen:   make([]bool, len(m.patterns)),
+	}
+}
+
+func (m *matcher) release(sc *runScratch) {
+	for _, id := range sc.touched {
+		sc.hits[id] = sc.hits[id][:0]
+		sc.starts[id] = sc.starts[id][:0]
+		sc.marked[id] = false
+	}
+	for _, p := range sc.cand {
+		sc.seen[p] = false
+	}
+	sc.touched, sc.cand = sc.touched[:0], sc.cand[:0]
+	m.pool.Put(sc)
 }
 
 // run calls fn for every pattern of m whose required literals all occur in
 // t, with the text windows (sentences around the literal hits) the pattern
-// needs to be run on. Patterns without literals get the whole text.
-func (m *matcher) run(t string, fn func(pat int, windows []span)) {
-	hits := map[int32][]int32{} // literal id -> end offsets (first few)
+// needs to be run on, and, for anchored patterns, the sorted offsets where
+// one of its start literals occurs (nil otherwise). Patterns without
+// literals get the whole text. fn must not keep windows or starts.
+func (m *matcher) run(t string, fn func(pat int, windows []span, starts []int32)) {
+	sc := m.scratch()
+	defer m.release(sc)
 	m.ac.scan(t, func(id int32, end int) {
-		// Literals that begin a pattern start at a word start, so a hit
-		// inside a word ("ate" in "update") is not a candidate.
-		if start := end - len(m.lits[id]); m.atStart[id] && start > 0 && isLetter(m.lits[id][0]) && isTokenEnd(t[start-1]) {
+		start := end - len(m.lits[id])
+		if !sc.marked[id] {
+			sc.marked[id] = true
+			sc.touched = append(sc.touched, id)
+		}
+		if m.isStart[id] {
+			sc.starts[id] = append(sc.starts[id], int32(start))
+		}
+		if len(m.litPats[id]) == 0 {
 			return
 		}
-		if len(hits[id]) < 8 {
-			hits[id] = append(hits[id], int32(end))
+		// Literals that begin a pattern start at a word start, so a hit
+		// inside a word ("ate" in "update") is not a candidate.
+		if m.atStart[id] && start > 0 && isLetter(m.lits[id][0]) && isTokenEnd(t[start-1]) {
+			return
 		}
+		sc.hits[id] = append(sc.hits[id], int32(end))
 	})
-	var cand []int
-	seen := make([]bool, len(m.patterns))
-	for id := range hits {
+	for _, id := range sc.touched {
+		if len(sc.hits[id]) == 0 {
+			continue
+		}
 		for _, p := range m.litPats[id] {
-			if !seen[p] {
-				seen[p] = true
-				cand = append(cand, int(p))
+			if !sc.seen[p] {
+				sc.seen[p] = true
+				sc.cand = append(sc.cand, int(p))
 			}
 		}
 	}
 	for _, p := range m.always {
-		if !seen[p] {
-			seen[p] = true
-			cand = append(cand, p)
+		if !sc.seen[p] {
+			sc.seen[p] = true
+			sc.cand = append(sc.cand, p)
 		}
 	}
-	sort.Ints(cand)
-	var windows []span
-	for _, pi := range cand {
+	sort.Ints(sc.cand)
+	whole := []span{{0, len(t)}}
+	sents := indexSentences(t, sc.marks)
+	sc.marks = sents.marks
+	for _, pi := range sc.cand {
 		pat := &m.patterns[pi]
+		var starts []int32
+		if pat.anchored != nil {
+			starts = sc.startsOf(pat.anchored.startIDs)
+			if len(starts) == 0 {
+				continue // no match can begin anywhere
+			}
+		}
 		if len(pat.groups) == 0 {
-			fn(pi, []span{{0, len(t)}})
+			fn(pi, whole, starts)
 			continue
 		}
 		ok := true
 		for _, g := range pat.groups {
 			any := false
 			for _, id := range g {
-				if len(hits[id]) > 0 {
+				if len(sc.hits[id]) > 0 {
 					any = true
 					break
 				}
@@ -74,16 +168,38 @@ func (m *matcher) run(t string, fn func(pat int, windows []span)) {
 		if !ok {
 			continue
 		}
-		windows = windows[:0]
+		sc.windows = sc.windows[:0]
 		for _, g := range pat.groups {
 			for _, id := range g {
-				for _, end := range hits[id] {
-					windows = addWindow(windows, t, int(end))
+				for _, end := range sc.hits[id] {
+					sc.windows = addWindow(sc.windows, t, sents, int(end))
 				}
 			}
 		}
-		fn(pi, windows)
+		fn(pi, sc.windows, starts)
 	}
+}
+
+// startsOf merges the start offsets of ids into one sorted, unique list.
+func (sc *runScratch) startsOf(ids []int32) []int32 {
+	sc.merged = sc.merged[:0]
+	for _, id := range ids {
+		sc.merged = append(sc.merged, sc.starts[id]...)
+	}
+	if len(sc.merged) < 2 {
+		return sc.merged
+	}
+	slices.Sort(sc.merged)
+	return slices.Compact(sc.merged)
+}
+
+// find returns the matches of the pattern in windows of t: anchored at
+// starts when the pattern has start literals, searched for otherwise.
+func (p *pattern) find(t string, windows []span, starts []int32) [][2]int {
+	if p.anchored != nil {
+		return p.anchored.find(t, windows, starts)
+	}
+	return findInWindows(p.re, t, windows)
 }
 
 // windowReach bounds how far from a literal hit a pattern is run; no
@@ -93,8 +209,8 @@ const windowReach = 160
 // addWindow adds the part of the sentence around offset end (with its
 // closing mark) to ws, merging overlaps. Patterns never look across
 // sentences, and windows start and end at word boundaries.
-func addWindow(ws []span, t string, end int) []span {
-	s, e := sentenceBounds(t, end-1, end)
+func addWindow(ws []span, t string, sents sentences, end int) []span {
+	s, e := sents.bounds(end-1, end)
 	if e < len(t) {
 		e++
 	}
@@ -123,11 +239,9 @@ func addWindow(ws []span, t string, end int) []span {
 // killing me", "dying to sleep", "I'm dead lol").
 func (rs *ruleSet) idiomSpans(t string) []span {
 	var out []span
-	rs.idiomMatcher.run(t, func(pi int, windows []span) {
-		for _, w := range windows {
-			for _, m := range rs.idiomMatcher.patterns[pi].re.FindAllStringIndex(t[w.s:w.e], -1) {
-				out = append(out, span{w.s + m[0], w.s + m[1]})
-			}
+	rs.idiomMatcher.run(t, func(pi int, windows []span, starts []int32) {
+		for _, m := range rs.idiomMatcher.patterns[pi].find(t, windows, starts) {
+			out = append(out, span{m[0], m[1]})
 		}
 	})
 	return out
@@ -138,13 +252,15 @@ func (rs *ruleSet) idiomSpans(t string) []span {
 func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext) []finding {
 	m := rs.matchers[target]
 	t := nt.s
+	sc.text = t
+	sc.sents = indexSentences(t, nil)
 	var out []finding
 	var idioms []span
 	idiomsDone := false
-	m.run(t, func(pi int, windows []span) {
-		p := m.patterns[pi]
+	m.run(t, func(pi int, windows []span, starts []int32) {
+		p := &m.patterns[pi]
 		r := &rs.rules[p.rule]
-		for _, loc := range findInWindows(p.re, t, windows) {
+		for _, loc := range p.find(t, windows, starts) {
 			s, e := loc[0], loc[1]
 			if e == s {
 				continue
@@ -161,7 +277,7 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 					continue
 				}
 			}
-			if !rs.accept(r, t, s, e, sc) {
+			if !rs.accept(r, t, s, e, &sc) {
 				continue
 			}
 			os, oe := nt.origSpan(s, e)
@@ -182,8 +298,8 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 }
 
 // accept applies a rule's context checks to one match.
-func (rs *ruleSet) accept(r *rule, t string, s, e int, sc scanContext) bool {
-	ss, se := sentenceBounds(t, s, e)
+func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) bool {
+	ss, se := sc.sents.bounds(s, e)
 	sentence := t[ss:se]
 	for _, re := range r.unless {
 		if re.MatchString(sentence) {
@@ -197,26 +313,8 @@ func (rs *ruleSet) accept(r *rule, t string, s, e int, sc scanContext) bool {
 	if !r.subjectSelf && rs.attr.aboutOther(t, ss, s, e) {
 		return false
 	}
-	if len(r.requires) > 0 {
-		ok := false
-		for _, re := range r.requires {
-			if re.MatchString(t) {
-				ok = true
-				break
-			}
-			for i := range sc.history {
-				if re.MatchString(sc.history[i].s) {
-					ok = true
-					break
-				}
-			}
-			if ok {
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
+	if len(r.requires) > 0 && !sc.requiresMet(r) {
+		return false
 	}
 	return true
 }

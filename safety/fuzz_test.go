@@ -38,8 +38,10 @@ func FuzzNormalize(f *testing.F) {
 				t.Fatalf("origSpan(%d,%d) of %q = [%d,%d)", i, i+3, in, s, e)
 			}
 		}
-		// The whole classifier must take the same input without failing open or panicking.
+		// The whole classifier must take the same input without failing open or panicking,
+		// and trying patterns only at their start literals must find what a search finds.
 		if len(in) <= 4096 {
+			checkAnchored(t, c.rules, in)
 			if _, err := c.Assess(context.Background(), nil, in); err != nil {
 				t.Fatalf("Assess(%q): %v", in, err)
 			}
