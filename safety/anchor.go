@@ -196,6 +196,13 @@ type anchoredPattern struct {
 	startIDs  []int32 // literal ids of the start literals
 }
 
+// attempt runs the anchored expression at offset s of t, seeing no further
+// than end. (Cutting the input to the expression's longest match was
+// tried: it let Go pick its backtracker more often, which was no faster.)
+func attempt(re *regexp.Regexp, t string, s, end int) []int {
+	return re.FindStringIndex(t[s:end])
+}
+
 // compileAnchored returns the anchored form of src, or nil when src has no
 // useful start literals.
 func compileAnchored(src string) (*regexp.Regexp, []string, bool) {
@@ -215,13 +222,15 @@ func isWordByte(c byte) bool {
 	return c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
 
-// findAnchored returns the leftmost-first, non-overlapping matches of the
-// pattern in each window (at most 8 a window), trying it only at starts
-// (sorted, unique offsets where a start literal occurs). It returns what
-// findInWindows returns for the unanchored pattern.
-func (a *anchoredPattern) find(t string, windows []span, starts []int32) [][2]int {
+// find returns the leftmost-first, non-overlapping matches of the pattern
+// in each window of site (at most 8 a window), trying it only at the site's
+// starts, and only where every required literal group occurs between the
+// start and the window's end (a match holds one literal of each). It
+// returns what findInWindows returns for the unanchored pattern.
+func (a *anchoredPattern) find(t string, site *matchSite) [][2]int {
 	var out [][2]int
-	for _, w := range windows {
+	starts := site.starts
+	for _, w := range site.windows {
 		i := sort.Search(len(starts), func(i int) bool { return int(starts[i]) >= w.s })
 		next, n := w.s, 0
 		for ; i < len(starts) && int(starts[i]) < w.e && n < 8; i++ {
@@ -235,7 +244,10 @@ func (a *anchoredPattern) find(t string, windows []span, starts []int32) [][2]in
 			if a.wordStart && s > w.s && isWordByte(t[s-1]) == isWordByte(t[s]) {
 				continue
 			}
-			loc := a.re.FindStringIndex(t[s:w.e])
+			if !site.groupsWithin(s, w.e) {
+				continue
+			}
+			loc := attempt(a.re, t, s, w.e)
 			if loc == nil {
 				continue
 			}

@@ -110,10 +110,10 @@ func checkAnchored(t *testing.T, rs *ruleSet, text string) (anchored, windowed i
 		ms[k] = m
 	}
 	for name, m := range ms {
-		m.run(nt.s, func(pi int, windows []span, starts []int32) {
+		m.run(nt.s, func(pi int, site *matchSite) {
 			p := &m.patterns[pi]
-			want := findInWindows(p.re, nt.s, windows)
-			got := p.find(nt.s, windows, starts)
+			want := findInWindows(p.re, nt.s, site.windows)
+			got := p.find(nt.s, site)
 			if p.anchored == nil {
 				windowed++
 			} else {
@@ -130,12 +130,45 @@ func checkAnchored(t *testing.T, rs *ruleSet, text string) (anchored, windowed i
 			if p.anchored == nil || len(p.groups) > 0 {
 				continue
 			}
-			if got, want := p.find(nt.s, []span{{0, len(nt.s)}}, allStarts(m, nt.s, p.anchored)), findInWindows(p.re, nt.s, []span{{0, len(nt.s)}}); !slices.Equal(got, want) {
+			whole := &matchSite{windows: []span{{0, len(nt.s)}}, starts: allStarts(m, nt.s, p.anchored)}
+			if got, want := p.find(nt.s, whole), findInWindows(p.re, nt.s, whole.windows); !slices.Equal(got, want) {
 				t.Errorf("%s pattern %d %.80q on %.120q:\nanchored %v\nwindowed %v", name, pi, p.re.String(), nt.s, got, want)
 			}
 		}
 	}
+	checkRegexSet(t, rs.neg.exempt, nt.s)
+	for _, r := range rs.rules {
+		for _, f := range append(append([]*fastRegexp(nil), r.unless...), r.requires...) {
+			if got, want := f.MatchString(nt.s), f.re.MatchString(nt.s); got != want {
+				t.Errorf("%s: %.80q MatchString(%.120q) = %v, regexp says %v", r.id, f.re.String(), nt.s, got, want)
+			}
+		}
+	}
 	return anchored, windowed
+}
+
+// checkRegexSet fails t when the set finds other matches than searching
+// for each expression does.
+func checkRegexSet(t *testing.T, x *regexSet, text string) {
+	t.Helper()
+	var got, want [][2]int
+	x.findAll(text, func(s, e int) { got = append(got, [2]int{s, e}) })
+	for _, re := range x.res {
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			want = append(want, [2]int{m[0], m[1]})
+		}
+	}
+	cmp := func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	}
+	slices.SortFunc(got, cmp)
+	slices.SortFunc(want, cmp)
+	if !slices.Equal(got, want) {
+		t.Errorf("regex set on %.120q:\nset    %v\nsearch %v", text, got, want)
+	}
 }
 
 // allStarts lists the offsets of a's start literals in t, independently of

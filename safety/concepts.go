@@ -2,6 +2,7 @@ package safety
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -106,16 +107,17 @@ type concepts struct {
 	names   []string
 	index   map[string]int
 	context []int
-	exact   map[string][]int32 // first word -> term ids
-	prefix  map[string][]int32 // first-word prefix -> term ids
-	plens   []int              // prefix lengths in use
-	numbers []int32            // term ids starting with "#"
+	exact   map[string][]int32            // first word -> term ids (except those in pairs)
+	pairs   map[string]map[string][]int32 // first word -> second word -> term ids
+	prefix  map[string][]int32            // first-word prefix -> term ids
+	plens   []int                         // prefix lengths in use
+	numbers []int32                       // term ids starting with "#"
 	terms   []conceptTerm
 	rules   []conceptRule
 }
 
 func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
-	c := &concepts{index: map[string]int{}, exact: map[string][]int32{}, prefix: map[string][]int32{}}
+	c := &concepts{index: map[string]int{}, exact: map[string][]int32{}, pairs: map[string]map[string][]int32{}, prefix: map[string][]int32{}}
 	plen := map[int]bool{}
 	for fi, s := range specs {
 		for _, sg := range s.Signals {
@@ -173,6 +175,13 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 				} else if ct.toks[0].prefix {
 					c.prefix[ct.toks[0].word] = append(c.prefix[ct.toks[0].word], tid)
 					plen[len(ct.toks[0].word)] = true
+				} else if w1, w2 := ct.toks[0].word, ct.toks[1:]; len(w2) > 0 && !w2[0].any && !w2[0].number && !w2[0].prefix {
+					// Indexed by both words: common first words ("my", "the")
+					// begin dozens of terms.
+					if c.pairs[w1] == nil {
+						c.pairs[w1] = map[string][]int32{}
+					}
+					c.pairs[w1][w2[0].word] = append(c.pairs[w1][w2[0].word], tid)
 				} else {
 					c.exact[ct.toks[0].word] = append(c.exact[ct.toks[0].word], tid)
 				}
@@ -308,6 +317,16 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 	for i, w := range ws {
 		word := t[w.s:w.e]
 		cand = append(cand[:0], c.exact[word]...)
+		if i+1 < len(ws) && sentOf[i+1] == sentOf[i] {
+			if byNext := c.pairs[word]; byNext != nil {
+				if more := byNext[t[ws[i+1].s:ws[i+1].e]]; len(more) > 0 {
+					// Keep term order (the first term of a signal in a
+					// sentence is the one recorded).
+					cand = append(cand, more...)
+					slices.Sort(cand)
+				}
+			}
+		}
 		for _, l := range c.plens {
 			if l > len(word) {
 				break

@@ -126,7 +126,7 @@ func words(t string, a, b int, buf []span) []span {
 type negation struct {
 	window int
 	cues   map[string]bool
-	exempt []*regexp.Regexp
+	exempt *regexSet
 }
 
 func compileNegation(s negationSpec, expand func(string, string) (*regexp.Regexp, error)) (negation, error) {
@@ -137,13 +137,15 @@ func compileNegation(s negationSpec, expand func(string, string) (*regexp.Regexp
 	for _, c := range s.Cues {
 		n.cues[strings.ToLower(c)] = true
 	}
+	var exempt []*regexp.Regexp
 	for i, p := range s.Exempt {
 		re, err := expand("negation exempt "+itoa(i+1), p)
 		if err != nil {
 			return n, err
 		}
-		n.exempt = append(n.exempt, re)
+		exempt = append(exempt, re)
 	}
+	n.exempt = newRegexSet(exempt)
 	return n, nil
 }
 
@@ -200,12 +202,9 @@ func (n *negation) negated(t string, cs, s, e int, mode negationMode, attr *attr
 		}
 		if !exemptDone {
 			exemptDone = true
-			clause := t[cs:e]
-			for _, re := range n.exempt {
-				for _, m := range re.FindAllStringIndex(clause, -1) {
-					exempt = append(exempt, span{cs + m[0], cs + m[1]})
-				}
-			}
+			n.exempt.findAll(t[cs:e], func(ms, me int) {
+				exempt = append(exempt, span{cs + ms, cs + me})
+			})
 		}
 		inExempt := false
 		for _, x := range exempt {

@@ -55,6 +55,7 @@ func (sc *scanContext) requiresMet(r *rule) bool {
 // runScratch is the per-call state of matcher.run, pooled.
 type runScratch struct {
 	hits    [][]int32 // literal id -> end offsets
+	all     [][]int32 // literal id -> end offsets, including hits inside words
 	starts  [][]int32 // start literal id -> every start offset
 	touched []int32   // ids whose slices need clearing
 	marked  []bool    // literal id -> in touched
@@ -71,6 +72,7 @@ func (m *matcher) scratch() *runScratch {
 	}
 	return &runScratch{
 		hits:   make([][]int32, len(m.lits)),
+		all:    make([][]int32, len(m.lits)),
 		starts: make([][]int32, len(m.lits)),
 		marked: make([]bool, len(m.lits)),
 		seen:   make([]bool, len(m.patterns)),
@@ -80,6 +82,7 @@ func (m *matcher) scratch() *runScratch {
 func (m *matcher) release(sc *runScratch) {
 	for _, id := range sc.touched {
 		sc.hits[id] = sc.hits[id][:0]
+		sc.all[id] = sc.all[id][:0]
 		sc.starts[id] = sc.starts[id][:0]
 		sc.marked[id] = false
 	}
@@ -90,12 +93,47 @@ func (m *matcher) release(sc *runScratch) {
 	m.pool.Put(sc)
 }
 
+// matchSite is where run found that a pattern may match.
+type matchSite struct {
+	windows []span // the text windows (sentences around literal hits) to run it on
+	// Anchored patterns only: the sorted offsets where one of its start
+	// literals occurs, and its required literal groups with the run they
+	// were found in.
+	starts []int32
+	groups [][]int32
+	m      *matcher
+	sc     *runScratch
+}
+
+// groupsWithin reports whether every required group has a literal
+// occurring inside [s,e): a match in that range would hold one of each.
+func (site *matchSite) groupsWithin(s, e int) bool {
+	for _, g := range site.groups {
+		ok := false
+		for _, id := range g {
+			ends := site.sc.all[id]
+			if len(ends) == 0 {
+				continue
+			}
+			// ends ascend; the literal lies inside when it ends in [s+len, e].
+			lo := s + len(site.m.lits[id])
+			i := lowerBound(ends, lo)
+			if i < len(ends) && int(ends[i]) <= e {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // run calls fn for every pattern of m whose required literals all occur in
-// t, with the text windows (sentences around the literal hits) the pattern
-// needs to be run on, and, for anchored patterns, the sorted offsets where
-// one of its start literals occurs (nil otherwise). Patterns without
-// literals get the whole text. fn must not keep windows or starts.
-func (m *matcher) run(t string, fn func(pat int, windows []span, starts []int32)) {
+// t, with the site it is to be run on. Patterns without literals get the
+// whole text. fn must not keep the site.
+func (m *matcher) run(t string, fn func(pat int, site *matchSite)) {
 	sc := m.scratch()
 	defer m.release(sc)
 	m.ac.scan(t, func(id int32, end int) {
@@ -110,6 +148,7 @@ func (m *matcher) run(t string, fn func(pat int, windows []span, starts []int32)
 		if len(m.litPats[id]) == 0 {
 			return
 		}
+		sc.all[id] = append(sc.all[id], int32(end))
 		// Literals that begin a pattern start at a word start, so a hit
 		// inside a word ("ate" in "update") is not a candidate.
 		if m.atStart[id] && start > 0 && isLetter(m.lits[id][0]) && isTokenEnd(t[start-1]) {
@@ -148,7 +187,7 @@ func (m *matcher) run(t string, fn func(pat int, windows []span, starts []int32)
 			}
 		}
 		if len(pat.groups) == 0 {
-			fn(pi, whole, starts)
+			fn(pi, &matchSite{windows: whole, starts: starts})
 			continue
 		}
 		ok := true
@@ -176,7 +215,7 @@ func (m *matcher) run(t string, fn func(pat int, windows []span, starts []int32)
 				}
 			}
 		}
-		fn(pi, sc.windows, starts)
+		fn(pi, &matchSite{windows: sc.windows, starts: starts, groups: pat.groups, m: m, sc: sc})
 	}
 }
 
@@ -193,13 +232,13 @@ func (sc *runScratch) startsOf(ids []int32) []int32 {
 	return slices.Compact(sc.merged)
 }
 
-// find returns the matches of the pattern in windows of t: anchored at
-// starts when the pattern has start literals, searched for otherwise.
-func (p *pattern) find(t string, windows []span, starts []int32) [][2]int {
+// find returns the matches of the pattern at site in t: anchored at the
+// site's starts when the pattern has start literals, searched for otherwise.
+func (p *pattern) find(t string, site *matchSite) [][2]int {
 	if p.anchored != nil {
-		return p.anchored.find(t, windows, starts)
+		return p.anchored.find(t, site)
 	}
-	return findInWindows(p.re, t, windows)
+	return findInWindows(p.re, t, site.windows)
 }
 
 // windowReach bounds how far from a literal hit a pattern is run; no
@@ -239,8 +278,8 @@ func addWindow(ws []span, t string, sents sentences, end int) []span {
 // killing me", "dying to sleep", "I'm dead lol").
 func (rs *ruleSet) idiomSpans(t string) []span {
 	var out []span
-	rs.idiomMatcher.run(t, func(pi int, windows []span, starts []int32) {
-		for _, m := range rs.idiomMatcher.patterns[pi].find(t, windows, starts) {
+	rs.idiomMatcher.run(t, func(pi int, site *matchSite) {
+		for _, m := range rs.idiomMatcher.patterns[pi].find(t, site) {
 			out = append(out, span{m[0], m[1]})
 		}
 	})
@@ -257,10 +296,10 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 	var out []finding
 	var idioms []span
 	idiomsDone := false
-	m.run(t, func(pi int, windows []span, starts []int32) {
+	m.run(t, func(pi int, site *matchSite) {
 		p := &m.patterns[pi]
 		r := &rs.rules[p.rule]
-		for _, loc := range p.find(t, windows, starts) {
+		for _, loc := range p.find(t, site) {
 			s, e := loc[0], loc[1]
 			if e == s {
 				continue

@@ -1,6 +1,10 @@
 package safety
 
-import "regexp"
+import (
+	"regexp"
+	"slices"
+	"sync"
+)
 
 // fastRegexp answers MatchString like its regexp, trying the expression
 // only where one of its start literals occurs (see anchor.go). The context
@@ -37,6 +41,96 @@ func (f *fastRegexp) MatchString(s string) bool {
 		if f.wordStart && p > 0 && isWordByte(s[p-1]) == isWordByte(s[p]) {
 			return false
 		}
-		return f.anchored.MatchString(s[p:])
+		return attempt(f.anchored, s, p, len(s)) != nil
 	})
+}
+
+// regexSet finds the matches of several expressions with one automaton
+// pass over the text, each expression tried only where one of its start
+// literals occurs. The negation check runs its exempt phrases ("not going
+// to lie", "can't stop", ...) over a clause for each candidate match; one
+// search per phrase cost a seventh of a long message's classification.
+type regexSet struct {
+	res     []*regexp.Regexp
+	anch    []*anchoredPattern // nil where an expression has no start literals
+	lits    []string
+	starts  [][]int32 // literal id -> expressions it begins
+	ac      *acMatcher
+	plain   []int // expressions searched for the ordinary way
+	scratch sync.Pool
+}
+
+func newRegexSet(res []*regexp.Regexp) *regexSet {
+	x := &regexSet{res: res, anch: make([]*anchoredPattern, len(res))}
+	ids := map[string]int32{}
+	for i, re := range res {
+		a, lits, wordStart := compileAnchored(re.String())
+		if a == nil {
+			x.plain = append(x.plain, i)
+			continue
+		}
+		x.anch[i] = &anchoredPattern{re: a, wordStart: wordStart}
+		for _, l := range lits {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(x.lits))
+				ids[l] = id
+				x.lits = append(x.lits, l)
+				x.starts = append(x.starts, nil)
+			}
+			x.starts[id] = append(x.starts[id], int32(i))
+		}
+	}
+	x.ac = newACMatcher(x.lits)
+	return x
+}
+
+// findAll calls fn with every match of every expression in t: for each
+// expression, what regexp's FindAllStringIndex(t, -1) returns.
+func (x *regexSet) findAll(t string, fn func(s, e int)) {
+	per, _ := x.scratch.Get().([][]int32)
+	if per == nil {
+		per = make([][]int32, len(x.res))
+	}
+	defer func() {
+		for i := range per {
+			per[i] = per[i][:0]
+		}
+		x.scratch.Put(per)
+	}()
+	x.ac.scan(t, func(id int32, end int) {
+		s := int32(end - len(x.lits[id]))
+		for _, i := range x.starts[id] {
+			per[i] = append(per[i], s)
+		}
+	})
+	for i, a := range x.anch {
+		if a == nil || len(per[i]) == 0 {
+			continue
+		}
+		starts := per[i]
+		slices.Sort(starts)
+		starts = slices.Compact(starts)
+		next := 0
+		for _, s32 := range starts {
+			s := int(s32)
+			if s < next {
+				continue
+			}
+			if a.wordStart && s > 0 && isWordByte(t[s-1]) == isWordByte(t[s]) {
+				continue
+			}
+			loc := attempt(a.re, t, s, len(t))
+			if loc == nil {
+				continue
+			}
+			fn(s, s+loc[1])
+			next = s + loc[1]
+		}
+	}
+	for _, i := range x.plain {
+		for _, m := range x.res[i].FindAllStringIndex(t, -1) {
+			fn(m[0], m[1])
+		}
+	}
 }
