@@ -192,8 +192,9 @@ func allStarts(m *matcher, t string, a *anchoredPattern) []int32 {
 func TestAnchoredEqualsWindowed(t *testing.T) {
 	c := testClassifier(t)
 	var anchored, windowed int
-	for _, text := range corpusTexts(t) {
-		a, w := checkAnchored(t, c.rules, text)
+	texts := corpusTexts(t)
+	for i := 0; i < len(texts); i += corpusStride {
+		a, w := checkAnchored(t, c.rules, texts[i])
 		anchored += a
 		windowed += w
 		if t.Failed() {
@@ -201,7 +202,7 @@ func TestAnchoredEqualsWindowed(t *testing.T) {
 		}
 	}
 	t.Logf("pattern runs: %d anchored, %d windowed", anchored, windowed)
-	if anchored < 5000 {
+	if anchored < 5000/corpusStride {
 		t.Errorf("only %d anchored pattern runs compared; the corpus no longer exercises them", anchored)
 	}
 }

@@ -28,6 +28,9 @@ go test -run '^$' -fuzz '^FuzzDecodeFrame$' -fuzztime "$fuzztime" ./web/
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./safety/
 go test -run '^$' -fuzz '^FuzzParseDocument$' -fuzztime "$fuzztime" ./retrieval/
 go test -run '^$' -fuzz '^FuzzFind$' -fuzztime "$fuzztime" ./redact/
+# The fast matcher must find what plain regexp searches find: on every
+# labelled case here (under -race below, a sample).
+go test -count=1 -run '^TestAnchoredEqualsWindowed$' ./safety/
 
 echo "test: go test -race ./..." >&2
 go test -race -count=1 -timeout 25m "$@" ./...
