@@ -138,9 +138,17 @@ func checkAnchored(t *testing.T, rs *ruleSet, text string) (anchored, windowed i
 	}
 	checkRegexSet(t, rs.neg.exempt, nt.s)
 	for _, r := range rs.rules {
-		for _, f := range append(append([]*fastRegexp(nil), r.unless...), r.requires...) {
-			if got, want := f.MatchString(nt.s), f.re.MatchString(nt.s); got != want {
-				t.Errorf("%s: %.80q MatchString(%.120q) = %v, regexp says %v", r.id, f.re.String(), nt.s, got, want)
+		for _, x := range []*regexSet{r.unless, r.requires} {
+			if x == nil {
+				continue
+			}
+			checkRegexSet(t, x, nt.s)
+			want := false
+			for _, re := range x.res {
+				want = want || re.MatchString(nt.s)
+			}
+			if got := x.matchAny(nt.s); got != want {
+				t.Errorf("%s: matchAny(%.120q) = %v, regexp says %v", r.id, nt.s, got, want)
 			}
 		}
 	}

@@ -34,8 +34,8 @@ type rule struct {
 	subjectSelf  bool
 	negation     negationMode
 	ignoreIdioms bool
-	unless       []*fastRegexp
-	requires     []*fastRegexp
+	unless       *regexSet // nil: none
+	requires     *regexSet // nil: none
 	spec         ruleSpec
 }
 
@@ -303,19 +303,26 @@ func compileRule(file string, s ruleSpec, expand func(string, string) (*regexp.R
 		}
 		pats = append(pats, compiledPattern{re: re, src: re.String()})
 	}
+	var unless, requires []*regexp.Regexp
 	for i, p := range s.Unless {
 		re, err := expand(fmt.Sprintf("%s: unless %d", where, i+1), p)
 		if err != nil {
 			return r, nil, err
 		}
-		r.unless = append(r.unless, newFastRegexp(re))
+		unless = append(unless, re)
 	}
 	for i, p := range s.Requires {
 		re, err := expand(fmt.Sprintf("%s: requires %d", where, i+1), p)
 		if err != nil {
 			return r, nil, err
 		}
-		r.requires = append(r.requires, newFastRegexp(re))
+		requires = append(requires, re)
+	}
+	if len(unless) > 0 {
+		r.unless = newRegexSet(unless)
+	}
+	if len(requires) > 0 {
+		r.requires = newRegexSet(requires)
 	}
 	return r, pats, nil
 }

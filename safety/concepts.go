@@ -311,8 +311,6 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 		prev = w.e
 	}
 	tg.sents = make([]sigset, sent+1)
-	var idioms []span
-	idiomsDone := false
 	var cand []int32
 	for i, w := range ws {
 		word := t[w.s:w.e]
@@ -348,11 +346,7 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 				continue
 			}
 			if c.context[sig] != ctxNone {
-				if !idiomsDone {
-					idioms = rs.idiomSpans(t)
-					idiomsDone = true
-				}
-				if overlapsAny(idioms, s, e) {
+				if overlapsAny(rs.idiomsOf(nt), s, e) {
 					continue
 				}
 				ss, _ := sentenceBounds(t, s, e)

@@ -29,21 +29,9 @@ func (sc *scanContext) requiresMet(r *rule) bool {
 	if v, ok := sc.met[r]; ok {
 		return v
 	}
-	ok := false
-	for _, re := range r.requires {
-		if re.MatchString(sc.text) {
-			ok = true
-			break
-		}
-		for i := range sc.history {
-			if re.MatchString(sc.history[i].s) {
-				ok = true
-				break
-			}
-		}
-		if ok {
-			break
-		}
+	ok := r.requires.matchAny(sc.text)
+	for i := 0; !ok && i < len(sc.history); i++ {
+		ok = r.requires.matchAny(sc.history[i].s)
 	}
 	if sc.met == nil {
 		sc.met = map[*rule]bool{}
@@ -274,6 +262,15 @@ func addWindow(ws []span, t string, sents sentences, end int) []span {
 	return append(ws, span{s, e})
 }
 
+// idiomsOf returns the idiom spans of nt, working them out on first use:
+// the rule scan and the concept tagging both need them.
+func (rs *ruleSet) idiomsOf(nt *normText) []span {
+	if !nt.idiomsDone {
+		nt.idioms, nt.idiomsDone = rs.idiomSpans(nt.s), true
+	}
+	return nt.idioms
+}
+
 // idiomSpans returns the spans of t covered by idioms ("this shift is
 // killing me", "dying to sleep", "I'm dead lol").
 func (rs *ruleSet) idiomSpans(t string) []span {
@@ -294,8 +291,6 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 	sc.text = t
 	sc.sents = indexSentences(t, nil)
 	var out []finding
-	var idioms []span
-	idiomsDone := false
 	m.run(t, func(pi int, site *matchSite) {
 		p := &m.patterns[pi]
 		r := &rs.rules[p.rule]
@@ -308,11 +303,7 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 				continue
 			}
 			if !r.ignoreIdioms {
-				if !idiomsDone {
-					idioms = rs.idiomSpans(t)
-					idiomsDone = true
-				}
-				if overlapsAny(idioms, s, e) {
+				if overlapsAny(rs.idiomsOf(nt), s, e) {
 					continue
 				}
 			}
@@ -340,10 +331,8 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) bool {
 	ss, se := sc.sents.bounds(s, e)
 	sentence := t[ss:se]
-	for _, re := range r.unless {
-		if re.MatchString(sentence) {
-			return false
-		}
+	if r.unless != nil && r.unless.matchAny(sentence) {
+		return false
 	}
 	cs := clauseStart(t, ss, s)
 	if rs.neg.negated(t, cs, s, e, r.negation, &rs.attr) {
@@ -352,7 +341,7 @@ func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) bool {
 	if !r.subjectSelf && rs.attr.aboutOther(t, ss, s, e) {
 		return false
 	}
-	if len(r.requires) > 0 && !sc.requiresMet(r) {
+	if r.requires != nil && !sc.requiresMet(r) {
 		return false
 	}
 	return true

@@ -6,50 +6,14 @@ import (
 	"sync"
 )
 
-// fastRegexp answers MatchString like its regexp, trying the expression
-// only where one of its start literals occurs (see anchor.go). The context
-// checks (a rule's unless and requires expressions) run for every match a
-// rule makes, over a sentence or the whole message; searched for plainly
-// they cost more than the rules themselves on a long message.
-type fastRegexp struct {
-	re        *regexp.Regexp
-	anchored  *regexp.Regexp // nil: no start literals, use re
-	wordStart bool
-	lits      []string
-	ac        *acMatcher
-}
-
-func newFastRegexp(re *regexp.Regexp) *fastRegexp {
-	f := &fastRegexp{re: re}
-	if a, lits, wordStart := compileAnchored(re.String()); a != nil {
-		f.anchored, f.lits, f.wordStart = a, lits, wordStart
-		f.ac = newACMatcher(lits)
-	}
-	return f
-}
-
-func (f *fastRegexp) String() string { return f.re.String() }
-
-// MatchString reports whether s contains a match.
-func (f *fastRegexp) MatchString(s string) bool {
-	if f.anchored == nil {
-		return f.re.MatchString(s)
-	}
-	return f.ac.scanUntil(s, func(id int32, end int) bool {
-		p := end - len(f.lits[id])
-		// The anchored run sees no byte before p; check a leading \b here.
-		if f.wordStart && p > 0 && isWordByte(s[p-1]) == isWordByte(s[p]) {
-			return false
-		}
-		return attempt(f.anchored, s, p, len(s)) != nil
-	})
-}
-
 // regexSet finds the matches of several expressions with one automaton
 // pass over the text, each expression tried only where one of its start
-// literals occurs. The negation check runs its exempt phrases ("not going
-// to lie", "can't stop", ...) over a clause for each candidate match; one
-// search per phrase cost a seventh of a long message's classification.
+// literals occurs (see anchor.go). The context checks run for every
+// candidate match: the negation check's exempt phrases ("not going to lie",
+// "can't stop", ...) over its clause, a rule's unless expressions over its
+// sentence and its requires expressions over the message and earlier
+// turns. Searched for one expression at a time they cost more than the
+// rules themselves on a long message.
 type regexSet struct {
 	res     []*regexp.Regexp
 	anch    []*anchoredPattern // nil where an expression has no start literals
@@ -133,4 +97,27 @@ func (x *regexSet) findAll(t string, fn func(s, e int)) {
 			fn(m[0], m[1])
 		}
 	}
+}
+
+// matchAny reports whether any expression of the set matches in t, as
+// regexp's MatchString would.
+func (x *regexSet) matchAny(t string) bool {
+	for _, i := range x.plain {
+		if x.res[i].MatchString(t) {
+			return true
+		}
+	}
+	return x.ac.scanUntil(t, func(id int32, end int) bool {
+		s := end - len(x.lits[id])
+		for _, i := range x.starts[id] {
+			a := x.anch[i]
+			if a.wordStart && s > 0 && isWordByte(t[s-1]) == isWordByte(t[s]) {
+				continue
+			}
+			if attempt(a.re, t, s, len(t)) != nil {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -15,6 +15,9 @@ type normText struct {
 	s     string
 	start []int32 // start[i]: original byte offset where normalised byte i came from
 	end   []int32 // end[i]: original byte offset just after it
+
+	idioms     []span // spans covered by idioms, once worked out (idiomsOf)
+	idiomsDone bool
 }
 
 // origSpan maps a normalised byte range [s,e) back to the original text.
