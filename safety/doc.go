@@ -129,8 +129,19 @@
 // (60/90), false 0.036 (4/110); rules+stat recall 0.822 (74/90), false 0.036 (4/110).
 // Weakest there: suicide_plan_or_intent 8/13, acute_crisis 6/8, severe_impairment 7/9.
 //
+// Two more sets were then written blind, at the same time, by two authors who never
+// saw the rules or cases. holdout6, measured once on rules-2026.11.5: rules alone
+// recall 0.656 (59/90), false 0.055 (6/110); rules+stat 0.722 (65/90), false 0.064
+// (7/110). It was then used to broaden the lexicons and add a few rules
+// (rules-2026.11.6; on holdout6, no longer blind: rules+stat 0.867, false 0.055).
+// holdout7, measured once on rules-2026.11.6: rules alone recall 0.556 (50/90), false
+// 0.064 (7/110); rules+stat 0.700 (63/90), false 0.073 (8/110). Weakest there:
+// harm_to_others 4/8, suicidal_ideation 10/16, acute_crisis 5/8,
+// suicide_plan_or_intent 12/18.
+//
 // These are the honest figures for phrasing the rules were not written for:
-// between a half and four fifths of red flags caught, improving with each round. The
+// between a half and four fifths of red flags caught (0.70-0.82 with the statistical
+// layer on the last three blind sets), and blind false escalations of 4-7%. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model
 // layer (NewModelLayer, NIGHTFLOAT_SAFETY_MODEL) can narrow where one is allowed.
 //
