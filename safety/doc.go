@@ -84,15 +84,16 @@
 // raise. It takes about 50 microseconds on a 2,000-character message
 // (BenchmarkStatLayer).
 //
-// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 340 KB)
-// are trained on the labelled cases of the main, holdout and holdout2 splits
-// of evals/cases and on nothing else; later held-apart splits such as
-// holdout3 are never trained on. Retrain after changing cases or the
-// layer's code:
+// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 510 KB)
+// are trained on the labelled cases of the splits listed in trainSplits
+// (safety/internal/train: main and holdout to holdout7, every split that has
+// been measured blind once and then used for development) and on nothing
+// else; the blind sets holdout8 and holdout9 are never trained on. Retrain
+// after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout3   # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -eval holdout8   # rules vs rules+stat on a split, aggregates only
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
@@ -139,9 +140,25 @@
 // harm_to_others 4/8, suicidal_ideation 10/16, acute_crisis 5/8,
 // suicide_plan_or_intent 12/18.
 //
-// These are the honest figures for phrasing the rules were not written for:
-// between a half and four fifths of red flags caught (0.70-0.82 with the statistical
-// layer on the last three blind sets), and blind false escalations of 4-7%. The
+// holdout7 then served a second round (rules-2026.11.7), and the statistical layer was
+// retrained on every split that is no longer blind (main, holdout, holdout2-7: 2,160
+// cases; it had learnt from main, holdout and holdout2 only). Two more sets, holdout8
+// and holdout9, were written blind at the same time and measured once, with both
+// models, on rules-2026.11.7 (together, 180 must-escalate and 220 must-not cases):
+//
+//   - rules alone: recall 0.589 (106/180), false 0.055 (12/220)
+//   - rules + the earlier model: recall 0.683 (123/180), false 0.059 (13/220)
+//   - rules + the retrained model: recall 0.750 (135/180), false 0.055 (12/220)
+//
+// By the rule fixed in advance (more recall, false escalations up by at most 2 points)
+// the retrained model is the one shipped. Choosing it on the same sets makes 0.750
+// slightly optimistic; per set it was 0.767 (holdout8) and 0.733 (holdout9).
+//
+// These are the honest figures for phrasing the rules were not written for: about
+// three quarters of red flags caught by the rules and the statistical layer together
+// (0.70-0.82 on the last five blind sets), and blind false escalations of 4-7%. The
+// rules alone generalise less well (0.56-0.67 blind) than their perfect score on the
+// cases they were written against suggests. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model
 // layer (NewModelLayer, NIGHTFLOAT_SAFETY_MODEL) can narrow where one is allowed.
 //

@@ -4,8 +4,8 @@
 //	go run ./safety/internal/train          # retrain, report, write the model
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
 //
-// It trains on the main, holdout and holdout2 splits only (never on any
-// other held-apart folder such as holdout3), chooses the escalation
+// It trains on the splits in trainSplits only (never on a held-apart folder
+// that is still blind, such as holdout8), chooses the escalation
 // threshold by 5-fold cross-validation so that the layer on its own
 // escalates at most -max-false of the negatives out of fold (on the main
 // split and on all splits; the rules' verdicts are not used, so a rule edit
@@ -43,8 +43,23 @@ import (
 	"nightfloat/safety"
 )
 
-// trainSplits are the only splits the model learns from.
-var trainSplits = map[string]bool{"main": true, "holdout": true, "holdout2": true}
+// trainSplits are the only splits the model learns from: every split that is
+// no longer blind (each was measured once, then used for development). A new
+// blind set stays out of this list until it has been measured.
+var trainSplits = map[string]bool{"main": true, "holdout": true, "holdout2": true, "holdout3": true,
+	"holdout4": true, "holdout5": true, "holdout6": true, "holdout7": true}
+
+// trainSplitNames lists trainSplits, main first.
+func trainSplitNames() []string {
+	names := []string{"main"}
+	for s := range trainSplits {
+		if s != "main" {
+			names = append(names, s)
+		}
+	}
+	sort.Strings(names[1:])
+	return names
+}
 
 const folds = 5
 
@@ -210,8 +225,8 @@ func Build(cs []evals.Case, maxFalse float64) (*safety.StatModel, string, error)
 	v := safety.VectorizeStat(examples(cs))
 	oof := crossValidate(v, cs)
 	t := chooseThreshold(cs, oof, maxFalse)
-	fmt.Fprintf(&rep, "training data: %d cases (splits main, holdout, holdout2); %d-fold cross-validation, threshold (logit) %.4f chosen for an out-of-fold false-escalation budget of the layer alone of %.1f%%\n",
-		len(cs), folds, t, 100*maxFalse)
+	fmt.Fprintf(&rep, "training data: %d cases (splits %s); %d-fold cross-validation, threshold (logit) %.4f chosen for an out-of-fold false-escalation budget of the layer alone of %.1f%%\n",
+		len(cs), strings.Join(trainSplitNames(), ", "), folds, t, 100*maxFalse)
 	report(&rep, "cross-validated", cs, rules, oof, t)
 	m := safety.TrainStat(v, nil, safety.DefaultStatTrainConfig)
 	m.SetThreshold(t)
@@ -320,7 +335,7 @@ func tally(cs []evals.Case, pred func(i int) bool, keep func(c evals.Case) bool)
 
 func report(w io.Writer, what string, cs []evals.Case, rules []bool, score []float64, t float64) {
 	fmt.Fprintf(w, "%s:\n", what)
-	for _, split := range []string{"main", "holdout", "holdout2", "all"} {
+	for _, split := range append(trainSplitNames(), "all") {
 		keep := func(c evals.Case) bool { return split == "all" || c.Split() == split }
 		r := tally(cs, func(i int) bool { return rules[i] }, keep)
 		s := tally(cs, func(i int) bool { return score[i] >= t }, keep)
