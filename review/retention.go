@@ -13,7 +13,9 @@ import (
 // messages, assessments, handoffs and feedback (the database cascades), except those
 // still under review (an item not done) or with a handoff that is not resolved. Reviews
 // of deleted conversations keep their ratings and turn marks (by seq) and lose their
-// free text, which may quote the transcript.
+// free text, which may quote the transcript. It also deletes clinician console
+// sessions that expired or were revoked more than a day ago: they can never be used
+// again, and the audit log, not the session table, is the record of who logged in.
 type Retention struct {
 	Pool  *pgxpool.Pool
 	Audit *Audit // nil: NewAudit(Pool)
@@ -22,6 +24,9 @@ type Retention struct {
 	Actor string // for the audit log; default ActorSystem
 }
 
+// sessionGrace is how long an expired or revoked session is kept before it is pruned.
+const sessionGrace = 24 * time.Hour
+
 // RetentionResult counts one run.
 type RetentionResult struct {
 	Deleted          int // conversations deleted
@@ -29,6 +34,7 @@ type RetentionResult struct {
 	KeptOpenHandoff  int // past retention but with an unresolved handoff
 	NotesCleared     int // review notes removed
 	MarkNotesCleared int // turn-mark notes removed
+	SessionsPruned   int // dead console sessions deleted
 	Cutoff           time.Time
 }
 
@@ -77,10 +83,17 @@ func (r Retention) Run(ctx context.Context) (RetentionResult, error) {
 			return err
 		}
 		res.MarkNotesCleared = int(tag.RowsAffected())
+		dead := now().UTC().Add(-sessionGrace)
+		tag, err = tx.Exec(ctx, `DELETE FROM clinician_sessions WHERE expires_at < $1 OR revoked_at < $1`, dead)
+		if err != nil {
+			return err
+		}
+		res.SessionsPruned = int(tag.RowsAffected())
 		return audit.record(ctx, tx, actor, "retention.run", "", map[string]any{
 			"days": days, "cutoff": res.Cutoff.Format(time.RFC3339), "deleted": res.Deleted,
 			"kept_under_review": res.KeptUnderReview, "kept_open_handoff": res.KeptOpenHandoff,
 			"review_notes_cleared": res.NotesCleared, "mark_notes_cleared": res.MarkNotesCleared,
+			"sessions_pruned": res.SessionsPruned,
 		})
 	})
 	if err != nil {

@@ -95,3 +95,52 @@ func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 		t.Errorf("second run: %+v (%v)", res, err)
 	}
 }
+
+// TestRetentionPrunesDeadSessions: console sessions that expired or were revoked more
+// than a day ago are deleted; live ones, and ones that died within the day, stay.
+func TestRetentionPrunesDeadSessions(t *testing.T) {
+	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
+	ctx := context.Background()
+	pool := f.db.Pool
+	a := f.create(t, "rev-a", RoleReviewer)
+	now := f.clock.Now().UTC()
+	sessions := []struct {
+		name             string
+		expires, revoked time.Time
+		keep             bool
+	}{
+		{"live", now.Add(8 * time.Hour), time.Time{}, true},
+		{"expired an hour ago", now.Add(-time.Hour), time.Time{}, true},
+		{"expired two days ago", now.Add(-48 * time.Hour), time.Time{}, false},
+		{"revoked two days ago, not yet expired", now.Add(8 * time.Hour), now.Add(-48 * time.Hour), false},
+		{"revoked an hour ago", now.Add(8 * time.Hour), now.Add(-time.Hour), true},
+	}
+	for i, s := range sessions {
+		id := make([]byte, 32)
+		id[0] = byte(i + 1)
+		var revoked *time.Time
+		if !s.revoked.IsZero() {
+			revoked = &s.revoked
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO clinician_sessions (id, clinician_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at)
+			VALUES ($1, $2, 'csrf', $3, $3, $4, $5)`, id, a.ID, now.Add(-72*time.Hour), s.expires, revoked); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	res, err := Retention{Pool: pool, Audit: f.audit, Days: 90, Now: f.clock.Now}.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SessionsPruned != 2 {
+		t.Errorf("pruned %d sessions, want 2", res.SessionsPruned)
+	}
+	for i, s := range sessions {
+		id := make([]byte, 32)
+		id[0] = byte(i + 1)
+		var n int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM clinician_sessions WHERE id = $1`, id).Scan(&n)
+		if got := n == 1; got != s.keep {
+			t.Errorf("%s: kept %v, want %v", s.name, got, s.keep)
+		}
+	}
+}

@@ -202,7 +202,7 @@ func runRetention(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "nightfloat retention run: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review and %d with an open handoff; cleared %d review note(s) and %d turn-mark note(s)\n",
-		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptUnderReview, res.KeptOpenHandoff, res.NotesCleared, res.MarkNotesCleared)
+	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review and %d with an open handoff; cleared %d review note(s) and %d turn-mark note(s); pruned %d dead console session(s)\n",
+		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptUnderReview, res.KeptOpenHandoff, res.NotesCleared, res.MarkNotesCleared, res.SessionsPruned)
 	return 0
 }
