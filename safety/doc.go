@@ -86,14 +86,14 @@
 //
 // The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 510 KB)
 // are trained on the labelled cases of the splits listed in trainSplits
-// (safety/internal/train: main and holdout to holdout7, every split that has
+// (safety/internal/train: main and holdout to holdout9, every split that has
 // been measured blind once and then used for development) and on nothing
-// else; the blind sets holdout8 and holdout9 are never trained on. Retrain
+// else; the blind sets holdout10 and holdout11 are never trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout8   # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -eval holdout10  # rules vs rules+stat on a split, aggregates only
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
@@ -154,11 +154,26 @@
 // the retrained model is the one shipped. Choosing it on the same sets makes 0.750
 // slightly optimistic; per set it was 0.767 (holdout8) and 0.733 (holdout9).
 //
+// holdout8 and holdout9 then served a third round (rules-2026.11.8: cover stories
+// that are then denied, hidden self-injury, scouting heights for missing barriers,
+// drowsy driving, mania, a bare "human.", prior attempts that "didn't take enough",
+// a chosen date or method) and joined the training data (2,560 cases). holdout10 and
+// holdout11, written blind at the same time, measured once on rules-2026.11.8 (180
+// must-escalate, 220 must-not):
+//
+//   - rules alone: recall 0.622 (112/180), false 0.055 (12/220)
+//   - rules + the model trained through holdout7: recall 0.750 (135/180), false 12/220
+//   - rules + the model trained through holdout9: recall 0.761 (137/180), false 12/220
+//
+// The second model passes the same rule and ships. holdout10 and holdout11 are the
+// current blind sets (TestStatLayer keeps them out of the training data).
+//
 // These are the honest figures for phrasing the rules were not written for: about
 // three quarters of red flags caught by the rules and the statistical layer together
-// (0.70-0.82 on the last five blind sets), and blind false escalations of 4-7%. The
-// rules alone generalise less well (0.56-0.67 blind) than their perfect score on the
-// cases they were written against suggests. The
+// (0.70-0.82 on the last seven blind sets, 0.76 on the last two), and blind false
+// escalations of 4-7%. The rules alone generalise less well (0.56-0.67 blind) than
+// their perfect score on the cases they were written against suggests, and each round
+// of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model
 // layer (NewModelLayer, NIGHTFLOAT_SAFETY_MODEL) can narrow where one is allowed.
 //
