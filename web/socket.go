@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -106,6 +107,7 @@ func (s *socket) readFrames(firstWait time.Duration, handle func(data []byte), r
 		if err != nil {
 			if err == websocket.ErrReadLimit {
 				s.closeWith(websocket.CloseMessageTooBig, "frame too large")
+				s.drain()
 			}
 			return
 		}
@@ -121,6 +123,19 @@ func (s *socket) readFrames(firstWait time.Duration, handle func(data []byte), r
 			handle(data)
 		}
 	}
+}
+
+// oversizeDrain bounds how much of a refused frame is read and thrown away.
+const oversizeDrain = 1 << 20
+
+// drain reads and discards what the peer is still sending (the rest of a frame
+// that was too large) for a short while. Closing a socket with unread data makes the
+// kernel reset the connection, and the peer then loses the 1009 close frame that says
+// why; a client still writing its frame would see only "connection reset".
+func (s *socket) drain() {
+	nc := s.ws.UnderlyingConn()
+	_ = nc.SetReadDeadline(time.Now().Add(closeGrace))
+	_, _ = io.CopyN(io.Discard, nc, oversizeDrain)
 }
 
 // extendRead moves the read deadline on once the peer has identified itself.

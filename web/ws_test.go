@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -301,4 +303,37 @@ func TestDisclosureRepeatsAndAnswersTheQuestion(t *testing.T) {
 			t.Errorf("asked whether it is a person, the reply must say it is an AI: %v", frames)
 		}
 	})
+}
+
+// TestOversizedFrameIsDrainedSoTheCloseArrives: a client still writing a frame far above
+// the limit must get the 1009 close that says why, not a connection reset. The server
+// reads and discards the rest of the frame before closing; closing with unread data
+// would make the kernel reset the connection and the close frame would be lost. The
+// client here writes raw bytes, so nothing in a client library hides what happens.
+func TestOversizedFrameIsDrainedSoTheCloseArrives(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ws, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	nc := ws.UnderlyingConn()
+	const size = 600 << 10                                                // far above hardFrameLimit and the socket buffers
+	frame := []byte{0x81, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4} // FIN text, masked, 64-bit length, mask key
+	binary.BigEndian.PutUint64(frame[2:10], size)
+	_ = nc.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, size) // zero bytes, masked: the content does not matter
+	if _, err := nc.Write(payload); err != nil {
+		t.Fatalf("writing the rest of the frame: %v (the server closed without draining it)", err)
+	}
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(nc, head); err != nil {
+		t.Fatalf("reading the close frame: %v", err)
+	}
+	if head[0] != 0x88 || head[1] < 2 || binary.BigEndian.Uint16(head[2:4]) != websocket.CloseMessageTooBig {
+		t.Fatalf("want a close frame with code 1009, got % x", head)
+	}
 }
