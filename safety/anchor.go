@@ -196,25 +196,35 @@ type anchoredPattern struct {
 	startIDs  []int32 // literal ids of the start literals
 }
 
-// attempt runs the anchored expression at offset s of t, seeing no further
-// than end. (Cutting the input to the expression's longest match was
-// tried: it let Go pick its backtracker more often, which was no faster.)
-func attempt(re *regexp.Regexp, t string, s, end int) []int {
-	return re.FindStringIndex(t[s:end])
-}
-
-// compileAnchored returns the anchored form of src, or nil when src has no
-// useful start literals.
-func compileAnchored(src string) (*regexp.Regexp, []string, bool) {
+// compileAnchored returns the anchored form of src and its start literals,
+// or nil when src has no useful start literals.
+func compileAnchored(src string) (*anchoredPattern, []string) {
 	lits, wordStart, ok := startLiterals(src)
 	if !ok {
-		return nil, nil, false
+		return nil, nil
 	}
 	re, err := regexp.Compile(`^(?:` + src + `)`)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil
 	}
-	return re, lits, wordStart
+	return &anchoredPattern{re: re, wordStart: wordStart}, lits
+}
+
+// matchAt tries the pattern anchored at offset s of t, seeing the text from
+// from to end as a search over t[from:end] would, and returns the end of the
+// match or -1. The anchored run sees no byte before s, so a leading \b is
+// checked here against the real one. (Cutting the input to the pattern's
+// longest match was tried: it let Go pick its backtracker more often, which
+// was no faster.)
+func (a *anchoredPattern) matchAt(t string, from, s, end int) int {
+	if a.wordStart && s > from && isWordByte(t[s-1]) == isWordByte(t[s]) {
+		return -1
+	}
+	loc := a.re.FindStringIndex(t[s:end])
+	if loc == nil {
+		return -1
+	}
+	return s + loc[1]
 }
 
 // isWordByte is regexp's \w for ASCII.
@@ -235,27 +245,18 @@ func (a *anchoredPattern) find(t string, site *matchSite) [][2]int {
 		next, n := w.s, 0
 		for ; i < len(starts) && int(starts[i]) < w.e && n < 8; i++ {
 			s := int(starts[i])
-			if s < next {
+			if s < next || !site.groupsWithin(s, w.e) {
 				continue
 			}
-			// The anchored run sees no byte before s, so a leading \b is
-			// checked here against the real one (inside a window, as the
-			// windowed search would).
-			if a.wordStart && s > w.s && isWordByte(t[s-1]) == isWordByte(t[s]) {
-				continue
-			}
-			if !site.groupsWithin(s, w.e) {
-				continue
-			}
-			loc := attempt(a.re, t, s, w.e)
-			if loc == nil {
+			e := a.matchAt(t, w.s, s, w.e)
+			if e < 0 {
 				continue
 			}
 			// Matches are never empty: each begins with a start literal of
 			// at least minStartLitLen bytes.
-			out = append(out, [2]int{s, s + loc[1]})
+			out = append(out, [2]int{s, e})
 			n++
-			next = s + loc[1]
+			next = e
 		}
 	}
 	return out

@@ -452,8 +452,7 @@ func buildMatcher(pats []pendingPattern) *matcher {
 			}
 			pat.groups = append(pat.groups, ids)
 		}
-		if re, lits, wordStart := compileAnchored(p.src); re != nil {
-			a := &anchoredPattern{re: re, wordStart: wordStart}
+		if a, lits := compileAnchored(p.src); a != nil {
 			for _, l := range lits {
 				id := intern(l)
 				m.isStart[id] = true

@@ -28,12 +28,12 @@ func newRegexSet(res []*regexp.Regexp) *regexSet {
 	x := &regexSet{res: res, anch: make([]*anchoredPattern, len(res))}
 	ids := map[string]int32{}
 	for i, re := range res {
-		a, lits, wordStart := compileAnchored(re.String())
+		a, lits := compileAnchored(re.String())
 		if a == nil {
 			x.plain = append(x.plain, i)
 			continue
 		}
-		x.anch[i] = &anchoredPattern{re: a, wordStart: wordStart}
+		x.anch[i] = a
 		for _, l := range lits {
 			id, ok := ids[l]
 			if !ok {
@@ -81,15 +81,10 @@ func (x *regexSet) findAll(t string, fn func(s, e int)) {
 			if s < next {
 				continue
 			}
-			if a.wordStart && s > 0 && isWordByte(t[s-1]) == isWordByte(t[s]) {
-				continue
+			if e := a.matchAt(t, 0, s, len(t)); e >= 0 {
+				fn(s, e)
+				next = e
 			}
-			loc := attempt(a.re, t, s, len(t))
-			if loc == nil {
-				continue
-			}
-			fn(s, s+loc[1])
-			next = s + loc[1]
 		}
 	}
 	for _, i := range x.plain {
@@ -110,11 +105,7 @@ func (x *regexSet) matchAny(t string) bool {
 	return x.ac.scanUntil(t, func(id int32, end int) bool {
 		s := end - len(x.lits[id])
 		for _, i := range x.starts[id] {
-			a := x.anch[i]
-			if a.wordStart && s > 0 && isWordByte(t[s-1]) == isWordByte(t[s]) {
-				continue
-			}
-			if attempt(a.re, t, s, len(t)) != nil {
+			if x.anch[i].matchAt(t, 0, s, len(t)) >= 0 {
 				return true
 			}
 		}
