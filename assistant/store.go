@@ -280,7 +280,7 @@ func (s *Store) MarkDisclosed(ctx context.Context, convID string) error {
 // unavailable wraps a database failure; a context cancellation stays what it is.
 func unavailable(op string, err error) error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) || errors.Is(err, errConversationChanged) {
 		return err
 	}
 	var pgErr *pgconn.PgError

@@ -99,9 +99,21 @@ func (s *Store) CurrentHandoff(ctx context.Context, convID string) (Handoff, err
 	return hs[0], nil
 }
 
-// changeHandoff runs fn in a transaction holding the handoff's row lock, then announces it.
+// changeHandoff runs fn in a transaction holding the conversation's and then the handoff's
+// row lock (the order every writer takes them in), then announces it.
 func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, h Handoff) error) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var convID string
+		err := tx.QueryRow(ctx, `SELECT conversation_id::text FROM handoffs WHERE id = $1`, id).Scan(&convID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Errorf(CodeNotFound, "no handoff %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := lockConversation(ctx, tx, convID); err != nil {
+			return err
+		}
 		hs, err := scanHandoffs(tx.Query(ctx, selectHandoffs+` WHERE h.id = $1 FOR UPDATE OF h`, id))
 		if err != nil {
 			return err

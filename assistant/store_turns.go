@@ -76,8 +76,19 @@ func (s *Store) StalledTurns(ctx context.Context, minAge time.Duration, limit in
 
 // CompleteTurn stores the turn's replies and its final state in one transaction.
 func (s *Store) CompleteTurn(ctx context.Context, convID string, seq int64, state string, replies ...Message) ([]Message, error) {
+	return s.completeTurn(ctx, convID, nil, seq, state, replies...)
+}
+
+// completeTurn is CompleteTurn; when on is given, the write is refused with
+// errConversationChanged if the conversation is no longer as the turn found it.
+func (s *Store) completeTurn(ctx context.Context, convID string, on *Conversation, seq int64, state string, replies ...Message) ([]Message, error) {
 	var out []Message
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if on != nil {
+			if err := expectUnchanged(ctx, tx, *on); err != nil {
+				return err
+			}
+		}
 		var err error
 		if out, err = appendTx(ctx, tx, convID, replies); err != nil {
 			return err
@@ -119,19 +130,17 @@ func (s *Store) RecordAssessment(ctx context.Context, convID string, seq int64, 
 	return nil
 }
 
-// SetMode switches a conversation between the AI answering and a clinician holding it.
-func (s *Store) SetMode(ctx context.Context, convID, mode string) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE conversations SET mode = $2 WHERE id = $1`, convID, mode); err != nil {
-		return unavailable("set conversation mode", err)
-	}
-	return nil
-}
-
 // Escalate puts a conversation in the hands of a clinician: the AI falls silent, a handoff
 // is opened (or the open one raised), the resident's turn is done, and the handoff notice is
 // stored, all in one transaction. notice may be empty when the resident was already told.
-func (s *Store) Escalate(ctx context.Context, convID string, seq int64, a safety.Assessment, notice ...Message) (handoffID int64, out []Message, err error) {
+// It is refused with errConversationChanged when the conversation is no longer as the turn
+// found it (on): a clinician resolved its handoff while the turn was being decided.
+func (s *Store) Escalate(ctx context.Context, on Conversation, seq int64, a safety.Assessment, notice ...Message) (handoffID int64, out []Message, err error) {
+	convID := on.ID
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := expectUnchanged(ctx, tx, on); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET mode = 'human' WHERE id = $1`, convID); err != nil {
 			return err
 		}

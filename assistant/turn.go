@@ -67,7 +67,23 @@ func (s *Service) renewLease(ctx context.Context, convID string, seq int64) (sto
 	return func() { cancel(); <-done }
 }
 
+// answer decides the turn and stores the outcome. When a clinician resolved the
+// conversation's handoff while the turn was being decided, the store refuses the outcome
+// and the turn is decided again on the conversation as it now stands. Only a resolution
+// changes a conversation under a running turn, and a resolution needs a handoff that only
+// this conversation's turns (run one at a time) can open, so a second attempt suffices;
+// the third is a bound, not an expectation.
 func (s *Service) answer(ctx context.Context, convID string, msg Message) error {
+	for attempt := 1; ; attempt++ {
+		err := s.decide(ctx, convID, msg)
+		if !errors.Is(err, errConversationChanged) || attempt == 3 {
+			return err
+		}
+		s.Logger.Info("conversation resolved while its turn was decided; deciding again", "conversation_id", convID, "seq", msg.Seq)
+	}
+}
+
+func (s *Service) decide(ctx context.Context, convID string, msg Message) error {
 	conv, err := s.Store.Conversation(ctx, convID)
 	if err != nil {
 		return err
@@ -88,16 +104,23 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
 		// Already with a clinician: a new red flag can only raise the open handoff.
-		_, _, err := s.Store.Escalate(ctx, convID, msg.Seq, a)
+		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a)
 		return err
 	case conv.Mode == ModeHuman:
 		// A clinician holds the conversation: the AI stays silent.
-		_, err := s.Store.CompleteTurn(ctx, convID, msg.Seq, TurnDone)
+		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
 		return err
 	case a.Level.ForcesHandoff():
+		// This includes a message written to a clinician who resolved before it was
+		// assessed: judged on its own (the resolved episode is forgotten), it is a red flag.
 		return s.escalate(ctx, conv, msg, a)
+	case msg.Seq < conv.RiskResetSeq:
+		// Written to the clinician, who resolved the handoff after it: it was for them,
+		// and the AI does not answer it.
+		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
+		return err
 	case conv.Mode == ModeClosed:
-		_, err := s.Store.CompleteTurn(ctx, convID, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
+		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
 			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.Crisis.Text(safety.Concern)})
 		if err == nil {
 			s.referred(ctx, Referral{Kind: ReferralClosed, Level: a.Level.String(), Categories: assessmentCategories(a)})
@@ -141,7 +164,7 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.Crisis.Text(a.Level)
 	notice := Message{Author: AuthorSystem, Kind: KindHandoff, Body: body, ReplyTo: msg.Seq,
 		Meta: map[string]any{"level": a.Level.String(), "categories": a.Categories}}
-	id, _, err := s.Store.Escalate(ctx, conv.ID, msg.Seq, a, notice)
+	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notice)
 	if err != nil {
 		return err
 	}
