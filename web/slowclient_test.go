@@ -74,8 +74,10 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 	fast.say("after", "thanks, that helps")
 
 	// When the stalled tab finally reads, its connection has ended: with a 4000 close when
-	// the frame could still be written, or reset when the server's send buffer was full —
-	// a close frame cannot overtake megabytes of unread frames. It must not hang open.
+	// the frame could still be written; or, when the server's send buffer was full (a close
+	// frame cannot overtake megabytes of unread frames), with a reset, or with the backlog
+	// and then end of stream, which the client library reports as 1006 (no close frame).
+	// It must not hang open, nor be closed with any other code.
 	_ = slow.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for {
 		_, _, err := slow.ReadMessage()
@@ -85,7 +87,7 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 		var ce *websocket.CloseError
 		var ne net.Error
 		switch {
-		case errors.As(err, &ce) && ce.Code != closeSlowConsumer:
+		case errors.As(err, &ce) && ce.Code != closeSlowConsumer && ce.Code != websocket.CloseAbnormalClosure:
 			t.Fatalf("the stalled socket was closed with %d; want %d", ce.Code, closeSlowConsumer)
 		case errors.As(err, &ne) && ne.Timeout():
 			t.Fatalf("the stalled socket was left open: %v", err)
