@@ -88,7 +88,7 @@
 // are trained on the labelled cases of the splits listed in trainSplits
 // (safety/internal/train: main and holdout to holdout9, every split that has
 // been measured blind once and then used for development) and on nothing
-// else; the blind sets holdout10 and holdout11 are never trained on. Retrain
+// else; holdout12 and holdout13, the last blind sets, are not trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
@@ -165,13 +165,30 @@
 //   - rules + the model trained through holdout7: recall 0.750 (135/180), false 12/220
 //   - rules + the model trained through holdout9: recall 0.761 (137/180), false 12/220
 //
-// The second model passes the same rule and ships. holdout10 and holdout11 are the
-// current blind sets (TestStatLayer keeps them out of the training data).
+// The second model passes the same rule and ships.
+//
+// holdout10 and holdout11 then served a fourth round (rules-2026.11.9: a clinician
+// presenting their own case, toxicity or injury questions "not for a patient", a
+// decision or plan with a farewell or a means, self-scored Columbia items, harm to a
+// patient disguised as a care error, prescriptions in other names, days without food
+// with fainting, long without sleep and seeing what is not there, stalking signs). On
+// those two sets, now development sets, rules + the model reach 176/180. holdout12 and
+// holdout13, written blind at the same time by two authors in different voices (night
+// interns and nurses texting; articulate seniors and attendings describing themselves
+// clinically), measured once on rules-2026.11.9:
+//
+//   - rules alone: recall 0.517 (93/180), false 0.041 (9/220)
+//   - rules + the model trained through holdout9: recall 0.750 (135/180), false 9/220
+//   - rules + a model retrained through holdout11: recall 0.744 (134/180), false 9/220
+//
+// The retrained model does not pass the rule (no more recall), so the model trained
+// through holdout9 stays. holdout12 and holdout13 have not been used for anything yet
+// (TestStatLayer keeps them out of the training data); the next round starts from them.
 //
 // These are the honest figures for phrasing the rules were not written for: about
 // three quarters of red flags caught by the rules and the statistical layer together
-// (0.70-0.82 on the last seven blind sets, 0.76 on the last two), and blind false
-// escalations of 4-7%. The rules alone generalise less well (0.56-0.67 blind) than
+// (0.70-0.82 on the last nine blind sets, 0.75 on the last two), and blind false
+// escalations of 4-7%. The rules alone generalise less well (0.52-0.67 blind) than
 // their perfect score on the cases they were written against suggests, and each round
 // of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model
