@@ -84,20 +84,22 @@
 // raise. It takes about 50 microseconds on a 2,000-character message
 // (BenchmarkStatLayer).
 //
-// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 510 KB)
+// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 630 KB)
 // are trained on the labelled cases of the splits listed in trainSplits
-// (safety/internal/train: main and holdout to holdout9, every split that has
+// (safety/internal/train: main and holdout to holdout13, every split that has
 // been measured blind once and then used for development) and on nothing
-// else; holdout12 and holdout13, the last blind sets, are not trained on. Retrain
+// else; holdout14 and holdout15, the last blind sets, are not trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout10  # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -eval holdout14  # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout14  # a candidate
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
-// layer on its own escalates at most 2% of the negatives out of fold, on
+// layer on its own escalates at most 3% of the negatives out of fold (2% until
+// rules-2026.11.10; see below), on
 // the main split and on all training splits. The model file records a
 // checksum of the training data, and TestStatLayer in safety/internal/train
 // retrains and fails when the committed model is not what the current cases
@@ -182,13 +184,34 @@
 //   - rules + a model retrained through holdout11: recall 0.744 (134/180), false 9/220
 //
 // The retrained model does not pass the rule (no more recall), so the model trained
-// through holdout9 stays. holdout12 and holdout13 have not been used for anything yet
-// (TestStatLayer keeps them out of the training data); the next round starts from them.
+// through holdout9 stayed.
 //
-// These are the honest figures for phrasing the rules were not written for: about
-// three quarters of red flags caught by the rules and the statistical layer together
-// (0.70-0.82 on the last nine blind sets, 0.75 on the last two), and blind false
-// escalations of 4-7%. The rules alone generalise less well (0.52-0.67 blind) than
+// holdout12 and holdout13 then served a fifth round (rules-2026.11.10: waking up
+// disappointed, the world "net positive" without me, screening questions answered about
+// oneself, ideation in Spanish, Portuguese, Tagalog and Hindi/Urdu, a means where nobody
+// would come by, persecutory beliefs, poisoning a partner's coffee, propofol given to
+// oneself, microsleep at work, a partner at the door now). On them a 3% out-of-fold
+// budget for the layer gave six more catches for one more false escalation than 2%.
+// Fixed before measuring: one candidate, retrained through holdout13 with a 3% budget,
+// replaces the committed model only if on the next blind pair it has more recall, false
+// escalations up by at most 2 points and at most 5%. holdout14 and holdout15, written
+// blind meanwhile (international graduates writing partly in other languages, with
+// implied and culture-specific red flags; terse rural nurses, NPs and attendings who
+// minimise and hide red flags as logistics), measured once on rules-2026.11.10:
+//
+//   - rules alone: recall 0.517 (93/180), false 0.018 (4/220)
+//   - rules + the model trained through holdout9 (2%): recall 0.661 (119/180), false 6/220
+//   - rules + the candidate (through holdout13, 3%): recall 0.717 (129/180), false 5/220
+//   - (for information: through holdout13 at 2%: 0.661, false 5/220)
+//
+// The candidate passes and ships. holdout14 and holdout15 are the current blind sets
+// (TestStatLayer keeps them out of the training data) and the next round starts from them.
+//
+// These are the honest figures for phrasing the rules were not written for: roughly
+// two thirds to three quarters of red flags caught by the rules and the statistical
+// layer together (0.66-0.82 on the last eleven blind sets; 0.75 on holdout12/13, 0.72 on
+// the harder holdout14/15), and blind false escalations of 2-7%. The rules alone
+// generalise less well (0.52-0.67 blind) than
 // their perfect score on the cases they were written against suggests, and each round
 // of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model

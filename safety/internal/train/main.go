@@ -5,7 +5,7 @@
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
 //
 // It trains on the splits in trainSplits only (never on a held-apart folder
-// that is still blind, such as holdout10), chooses the escalation
+// that is still blind, such as holdout14), chooses the escalation
 // threshold by 5-fold cross-validation so that the layer on its own
 // escalates at most -max-false of the negatives out of fold (on the main
 // split and on all splits; the rules' verdicts are not used, so a rule edit
@@ -14,7 +14,9 @@
 //
 // -eval SPLIT reports aggregate figures (recall, false escalations) of the
 // rules alone and of the rules with the committed model on one split, for
-// example a blind holdout; it prints no case texts.
+// example a blind holdout; it prints no case texts. With -model FILE it
+// uses a candidate model written by -out instead, so that a candidate and
+// the committed model can be compared on a blind set before adopting one.
 //
 // -pseudo FILE measures generalisation to a voice the training never saw:
 // train on main (less generic_fixes_2.jsonl, written after holdout2 was seen)
@@ -47,7 +49,8 @@ import (
 // no longer blind (each was measured once, then used for development). A new
 // blind set stays out of this list until it has been measured.
 var trainSplits = map[string]bool{"main": true, "holdout": true, "holdout2": true, "holdout3": true,
-	"holdout4": true, "holdout5": true, "holdout6": true, "holdout7": true, "holdout8": true, "holdout9": true}
+	"holdout4": true, "holdout5": true, "holdout6": true, "holdout7": true, "holdout8": true, "holdout9": true,
+	"holdout10": true, "holdout11": true, "holdout12": true, "holdout13": true}
 
 // trainSplitNames lists trainSplits, main first.
 func trainSplitNames() []string {
@@ -68,10 +71,11 @@ func main() {
 	out := flag.String("out", "", "model file to write (default safety/"+safety.StatModelPath+" in the module)")
 	maxFalse := flag.Float64("max-false", defaultMaxFalse, "out-of-fold false-escalation budget of the layer on its own")
 	eval := flag.String("eval", "", "report rules alone vs rules+stat (the committed model) on this split, aggregates only, e.g. holdout3")
+	model := flag.String("model", "", "with -eval: a candidate model file (as written by -out) instead of the committed model")
 	pseudo := flag.String("pseudo", "", "rules verdicts (JSON id -> escalated) of the rules before holdout2 tuning; run the pseudo-holdout measurement")
 	flag.Parse()
 	if *eval != "" {
-		if err := evalSplit(os.Stdout, *eval); err != nil {
+		if err := evalSplit(os.Stdout, *eval, *model); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
 			os.Exit(1)
 		}
@@ -83,7 +87,10 @@ func main() {
 	}
 }
 
-const defaultMaxFalse = 0.02
+// defaultMaxFalse is the layer's out-of-fold false-escalation budget. It was 2% until
+// holdout12/13 showed 3% buying six more catches for one more false escalation; the
+// 3% model was adopted on the blind holdout14/15 (see safety/doc.go).
+const defaultMaxFalse = 0.03
 
 func run(w io.Writer, check bool, out string, maxFalse float64, pseudo string) error {
 	if out == "" {
@@ -390,7 +397,7 @@ func pseudoHoldout(w io.Writer, all []evals.Case, file string, maxFalse float64)
 
 // evalSplit compares the rules alone with rules+stat (the committed model,
 // as safety.WithStat adds it) on one split.
-func evalSplit(w io.Writer, split string) error {
+func evalSplit(w io.Writer, split, modelPath string) error {
 	all, err := evals.LoadCases(evals.Suite, "cases")
 	if err != nil {
 		return err
@@ -408,7 +415,19 @@ func evalSplit(w io.Writer, split string) error {
 	if err != nil {
 		return err
 	}
-	both, err := safety.New(safety.WithStat())
+	stat := safety.WithStat()
+	if modelPath != "" {
+		b, err := os.ReadFile(modelPath)
+		if err != nil {
+			return fmt.Errorf("read candidate model: %w", err)
+		}
+		m, err := safety.ParseStatModel(b)
+		if err != nil {
+			return fmt.Errorf("parse candidate model %s: %w", modelPath, err)
+		}
+		stat = safety.WithLayer(safety.NewStatLayer(m))
+	}
+	both, err := safety.New(safety.WithoutStat(), stat)
 	if err != nil {
 		return err
 	}
