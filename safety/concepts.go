@@ -64,16 +64,18 @@ const (
 )
 
 // maxSignals bounds the number of concept signals.
-const maxSignals = 128
+const maxSignals = 192
 
 // sigset is a set of concept signals.
-type sigset [2]uint64
+type sigset [3]uint64
 
-func (s *sigset) add(i int)          { s[i>>6] |= 1 << (i & 63) }
-func (s sigset) has(i int) bool      { return s[i>>6]&(1<<(i&63)) != 0 }
-func (s sigset) meets(o sigset) bool { return s[0]&o[0] != 0 || s[1]&o[1] != 0 }
-func (s sigset) empty() bool         { return s[0] == 0 && s[1] == 0 }
-func (s *sigset) union(o sigset)     { s[0] |= o[0]; s[1] |= o[1] }
+func (s *sigset) add(i int)     { s[i>>6] |= 1 << (i & 63) }
+func (s sigset) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (s sigset) meets(o sigset) bool {
+	return s[0]&o[0] != 0 || s[1]&o[1] != 0 || s[2]&o[2] != 0
+}
+func (s sigset) empty() bool     { return s[0] == 0 && s[1] == 0 && s[2] == 0 }
+func (s *sigset) union(o sigset) { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2] }
 
 type conceptTok struct {
 	word   string
