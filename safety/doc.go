@@ -84,17 +84,17 @@
 // raise. It takes about 50 microseconds on a 2,000-character message
 // (BenchmarkStatLayer).
 //
-// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 630 KB)
+// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 660 KB)
 // are trained on the labelled cases of the splits listed in trainSplits
-// (safety/internal/train: main and holdout to holdout13, every split that has
+// (safety/internal/train: main and holdout to holdout15, every split that has
 // been measured blind once and then used for development) and on nothing
-// else; holdout14 and holdout15, the last blind sets, are not trained on. Retrain
+// else; holdout16 and holdout17, the last blind sets, are not trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout14  # rules vs rules+stat on a split, aggregates only
-//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout14  # a candidate
+//	go run ./safety/internal/train -eval holdout16  # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout16  # a candidate
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
@@ -204,14 +204,30 @@
 //   - rules + the candidate (through holdout13, 3%): recall 0.717 (129/180), false 5/220
 //   - (for information: through holdout13 at 2%: 0.661, false 5/220)
 //
-// The candidate passes and ships. holdout14 and holdout15 are the current blind sets
+// The candidate passes and ships.
+//
+// holdout14 and holdout15 then served a sixth round (rules-2026.11.11: revenge on someone
+// whose movements the writer knows, after-death logistics, rehearsal, letters and
+// arrangements with "then I'm done", wishing to die of an illness so nobody could blame
+// them, self-harm as punishment, prescriptions in a relative's name, extortion). Fixed
+// before measuring: the committed layer against one candidate retrained through
+// holdout15 (3%), adopted on the same rule. holdout16 and holdout17, written blind
+// meanwhile (conversations over several turns where risk emerges late, Gen-Z and formal
+// writers; middle-year residents, pharmacists and RTs right after a bad event), measured
+// once on rules-2026.11.11:
+//
+//   - rules alone: recall 0.628 (113/180), false 0.027 (6/220)
+//   - rules + the layer through holdout13: recall 0.817 (147/180), false 7/220
+//   - rules + the candidate through holdout15: recall 0.833 (150/180), false 7/220 (3.2%)
+//
+// The candidate passes and ships. holdout16 and holdout17 are the current blind sets
 // (TestStatLayer keeps them out of the training data) and the next round starts from them.
 //
-// These are the honest figures for phrasing the rules were not written for: roughly
-// two thirds to three quarters of red flags caught by the rules and the statistical
-// layer together (0.66-0.82 on the last eleven blind sets; 0.75 on holdout12/13, 0.72 on
-// the harder holdout14/15), and blind false escalations of 2-7%. The rules alone
-// generalise less well (0.52-0.67 blind) than
+// These are the honest figures for phrasing the rules were not written for: two thirds
+// to five sixths of red flags caught by the rules and the statistical layer together
+// (0.66-0.83 on the last thirteen blind sets: 0.75 on holdout12/13, 0.72 on the harder
+// holdout14/15, 0.83 on holdout16/17), and blind false escalations of 2-7%. The rules
+// alone generalise less well (0.52-0.67 blind) than
 // their perfect score on the cases they were written against suggests, and each round
 // of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model
