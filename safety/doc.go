@@ -84,17 +84,17 @@
 // raise. It takes about 50 microseconds on a 2,000-character message
 // (BenchmarkStatLayer).
 //
-// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 660 KB)
+// The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 680 KB)
 // are trained on the labelled cases of the splits listed in trainSplits
-// (safety/internal/train: main and holdout to holdout15, every split that has
+// (safety/internal/train: main and holdout to holdout17, every split that has
 // been measured blind once and then used for development) and on nothing
-// else; holdout16 and holdout17, the last blind sets, are not trained on. Retrain
+// else; holdout18 and holdout19, the last blind sets, are not trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout16  # rules vs rules+stat on a split, aggregates only
-//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout16  # a candidate
+//	go run ./safety/internal/train -eval holdout18  # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout18  # a candidate
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
@@ -220,14 +220,28 @@
 //   - rules + the layer through holdout13: recall 0.817 (147/180), false 7/220
 //   - rules + the candidate through holdout15: recall 0.833 (150/180), false 7/220 (3.2%)
 //
-// The candidate passes and ships. holdout16 and holdout17 are the current blind sets
+// The candidate passes and ships.
+//
+// holdout16 and holdout17 then served a seventh round (rules-2026.11.12: envy of a patient
+// just pronounced, a bare "yeah. tonight." after a means, a plan owned with "asking
+// because it's me", an amount "enough to be sure", harm drawn up and "give me one reason
+// not to", micro-sleep at a light, names called from empty rooms, stalking with fear).
+// holdout18 and holdout19, written blind meanwhile (stoic attendings and chiefs, some
+// dictated by voice-to-text; apologetic nurses and students in psychiatry, NICU,
+// oncology and obstetrics), measured once on rules-2026.11.12 by the same procedure:
+//
+//   - rules alone: recall 0.678 (122/180), false 0.036 (8/220)
+//   - rules + the layer through holdout15: recall 0.850 (153/180), false 8/220
+//   - rules + the candidate through holdout17: recall 0.872 (157/180), false 9/220 (4.1%)
+//
+// The candidate passes and ships. holdout18 and holdout19 are the current blind sets
 // (TestStatLayer keeps them out of the training data) and the next round starts from them.
 //
 // These are the honest figures for phrasing the rules were not written for: two thirds
-// to five sixths of red flags caught by the rules and the statistical layer together
-// (0.66-0.83 on the last thirteen blind sets: 0.75 on holdout12/13, 0.72 on the harder
-// holdout14/15, 0.83 on holdout16/17), and blind false escalations of 2-7%. The rules
-// alone generalise less well (0.52-0.67 blind) than
+// to seven eighths of red flags caught by the rules and the statistical layer together
+// (0.66-0.87 on the last fifteen blind sets; the last four pairs 0.75, 0.72, 0.83, 0.87),
+// and blind false escalations of 2-7%. The rules alone generalise less well (0.52-0.69
+// blind) than
 // their perfect score on the cases they were written against suggests, and each round
 // of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model

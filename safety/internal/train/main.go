@@ -5,7 +5,7 @@
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
 //
 // It trains on the splits in trainSplits only (never on a held-apart folder
-// that is still blind, such as holdout16), chooses the escalation
+// that is still blind, such as holdout18), chooses the escalation
 // threshold by 5-fold cross-validation so that the layer on its own
 // escalates at most -max-false of the negatives out of fold (on the main
 // split and on all splits; the rules' verdicts are not used, so a rule edit
@@ -51,7 +51,7 @@ import (
 var trainSplits = map[string]bool{"main": true, "holdout": true, "holdout2": true, "holdout3": true,
 	"holdout4": true, "holdout5": true, "holdout6": true, "holdout7": true, "holdout8": true, "holdout9": true,
 	"holdout10": true, "holdout11": true, "holdout12": true, "holdout13": true,
-	"holdout14": true, "holdout15": true}
+	"holdout14": true, "holdout15": true, "holdout16": true, "holdout17": true}
 
 // trainSplitNames lists trainSplits, main first.
 func trainSplitNames() []string {
