@@ -86,15 +86,15 @@
 //
 // The weights (model/stat-lr-v1.bin, embedded; sparse int16, about 680 KB)
 // are trained on the labelled cases of the splits listed in trainSplits
-// (safety/internal/train: main and holdout to holdout17, every split that has
-// been measured blind once and then used for development) and on nothing
-// else; holdout18 and holdout19, the last blind sets, are not trained on. Retrain
+// (safety/internal/train: main and holdout to holdout17, every split that had
+// been measured blind once and then used for development when it was trained) and on
+// nothing else; holdout18 to holdout21 are not trained on. Retrain
 // after changing cases or the layer's code:
 //
 //	go run ./safety/internal/train          # cross-validate, train, write model/stat-lr-v1.bin
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
-//	go run ./safety/internal/train -eval holdout18  # rules vs rules+stat on a split, aggregates only
-//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout18  # a candidate
+//	go run ./safety/internal/train -eval holdout20  # rules vs rules+stat on a split, aggregates only
+//	go run ./safety/internal/train -out /tmp/c.bin && go run ./safety/internal/train -model /tmp/c.bin -eval holdout20  # a candidate
 //
 // Training is deterministic (Adagrad SGD with L2, fixed seed). The
 // threshold is chosen by 5-fold cross-validation: the lowest at which the
@@ -234,14 +234,35 @@
 //   - rules + the layer through holdout15: recall 0.850 (153/180), false 8/220
 //   - rules + the candidate through holdout17: recall 0.872 (157/180), false 9/220 (4.1%)
 //
-// The candidate passes and ships. holdout18 and holdout19 are the current blind sets
-// (TestStatLayer keeps them out of the training data) and the next round starts from them.
+// The candidate passes and ships.
+//
+// holdout18 and holdout19 then served an eighth round (rules-2026.11.13: plans written
+// as lists, drowning with weights, "it should have been me on that table", an
+// undocumented dose "I'm not certain I won't" give, drinking then driving in because
+// nobody else can cover, thought broadcasting). holdout20 and holdout21, written blind
+// meanwhile (anxious students and July interns; military, VA and rural staff, many of
+// them veterans), measured once on rules-2026.11.13 by the same procedure:
+//
+//   - rules alone: recall 0.561 (101/180), false 0.018 (4/220)
+//   - rules + the layer through holdout17 (shipped): recall 0.828 (149/180), false 6/220
+//     (per set: holdout20 0.900, holdout21 0.756 — understated veterans are the hardest
+//     voice so far)
+//   - rules + the candidate through holdout19: recall 0.850 (153/180), false 6/220
+//
+// The candidate passed the blind rule but failed a behaviour test the rule did not
+// cover: its layer escalated the bare denial "I would never kill myself" (TestNegation).
+// Adding six short denials to the labelled cases and retraining fixed that but raised
+// the layer's threshold, and that model reached only 0.822 (148/180) on the same sets,
+// so it fails the rule (and was a second look at them). The layer trained through
+// holdout17 stays. The statistical layer has no notion of negation scope; teaching it
+// one is the next step for this layer. holdout20 and holdout21 are the current blind
+// sets (TestStatLayer keeps them out of the training data).
 //
 // These are the honest figures for phrasing the rules were not written for: two thirds
 // to seven eighths of red flags caught by the rules and the statistical layer together
-// (0.66-0.87 on the last fifteen blind sets; the last four pairs 0.75, 0.72, 0.83, 0.87),
-// and blind false escalations of 2-7%. The rules alone generalise less well (0.52-0.69
-// blind) than
+// (0.66-0.87 on the last seventeen blind sets; the last five pairs 0.75, 0.72, 0.83,
+// 0.87, 0.83), and blind false escalations of 2-7%. The rules alone generalise less well
+// (0.47-0.69 blind) than
 // their perfect score on the cases they were written against suggests, and each round
 // of generalisation moved the next blind figure only a little. The
 // rules catch every case they were tuned on; the gap is generalisation, which the model

@@ -5,7 +5,7 @@
 //	go run ./safety/internal/train -check   # fail if the committed model is stale
 //
 // It trains on the splits in trainSplits only (never on a held-apart folder
-// that is still blind, such as holdout18), chooses the escalation
+// that is still blind, such as holdout20), chooses the escalation
 // threshold by 5-fold cross-validation so that the layer on its own
 // escalates at most -max-false of the negatives out of fold (on the main
 // split and on all splits; the rules' verdicts are not used, so a rule edit

@@ -12,7 +12,7 @@ import (
 // retraining from the labelled cases reproduces the committed model (the
 // same training-data checksum, threshold and weights), so stale weights
 // fail CI; and the model never learns from a split outside trainSplits,
-// nor from the blind sets used to measure it (holdout18, holdout19).
+// nor from the blind sets used to measure it (holdout20, holdout21).
 func TestStatLayer(t *testing.T) {
 	cs, err := trainingCases()
 	if err != nil {
@@ -22,7 +22,7 @@ func TestStatLayer(t *testing.T) {
 		if s := c.Split(); !trainSplits[s] {
 			t.Fatalf("case %s of split %s is in the training data", c.ID, s)
 		}
-		if s := c.Split(); s == "holdout18" || s == "holdout19" {
+		if s := c.Split(); s == "holdout20" || s == "holdout21" {
 			t.Fatalf("case %s of the blind split %s is in the training data", c.ID, s)
 		}
 	}
