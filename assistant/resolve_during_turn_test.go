@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"nightfloat/assistant"
 	"nightfloat/review"
@@ -35,7 +36,11 @@ func (g *gatedClassifier) Assess(ctx context.Context, history []safety.Turn, mes
 	g.firstGot = a
 	g.mu.Unlock()
 	close(g.entered)
-	<-g.release
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return a, ctx.Err()
+	}
 	return a, err
 }
 
@@ -52,10 +57,13 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 		late     string
 		reenable bool
 		reopens  bool
+		answered bool // distress of its own: answered like any message, not left in silence
 	}{
-		{"a reply to the clinician, handed back to the AI", "yes, I'm at home now", true, false},
-		{"a reply to the clinician, closed", "yes, I'm at home now", false, false},
-		{"a red flag of its own", "I lied, I already swallowed the whole bottle of pills an hour ago", true, true},
+		{"a reply to the clinician, handed back to the AI", "yes, I'm at home now", true, false, false},
+		{"a reply to the clinician, closed", "yes, I'm at home now", false, false, false},
+		{"distress of its own, handed back to the AI", "I'm so burned out, I feel hopeless and empty after every shift", true, false, true},
+		{"distress of its own, closed", "I'm so burned out, I feel hopeless and empty after every shift", false, false, true},
+		{"a red flag of its own", "I lied, I already swallowed the whole bottle of pills an hour ago", true, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,7 +100,18 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			<-gate.entered
+			select {
+			case <-gate.entered:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the late message's assessment never started")
+			}
+			defer func() {
+				select {
+				case <-gate.release:
+				default:
+					close(gate.release) // a failed check below must not leave the turn blocked
+				}
+			}()
 			if !gate.firstGot.Level.ForcesHandoff() {
 				t.Fatalf("the held assessment should still remember the red flag (else this test proves nothing): %+v", gate.firstGot)
 			}
@@ -138,8 +157,17 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 			if cur.ID != h.ID || cur.Status != assistant.HandoffResolved || now.Mode != wantMode {
 				t.Errorf("the resolution must stand: handoff %d %s (resolved one %d), mode %s, want %s", cur.ID, cur.Status, h.ID, now.Mode, wantMode)
 			}
-			if len(replies) != 0 {
+			switch {
+			case tc.answered && tc.reenable && (len(replies) == 0 || replies[len(replies)-1].Author != assistant.AuthorAssistant):
+				t.Errorf("distress written just before the hand-back must get the AI's supportive answer, got %+v", replies)
+			case tc.answered && !tc.reenable && (len(replies) != 1 || replies[0].Kind != assistant.KindCrisis):
+				t.Errorf("distress written just before the clinician closed must get the closed notice with resources, got %+v", replies)
+			case !tc.answered && len(replies) != 0:
 				t.Errorf("a message written to the clinician got an answer after they resolved: %+v", replies)
+			}
+			var assessed int
+			if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM assessments WHERE conversation_id = $1 AND seq = $2 AND subject = 'message'`, conv.ID, late.Seq).Scan(&assessed); err != nil || assessed != 1 {
+				t.Errorf("want the late message's one acted-on assessment stored, have %d (%v)", assessed, err)
 			}
 			if !tc.reenable {
 				return

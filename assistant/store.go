@@ -327,6 +327,10 @@ func nonNil(c []Citation) []Citation {
 // handoffs are announced first so consoles drop them.
 func (s *Store) DeleteConversation(ctx context.Context, convID string) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// Lock first, so that a handoff opened by a turn committing just before is seen.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, convID); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT id FROM handoffs WHERE conversation_id = $1 AND status <> 'resolved'`, convID)
 		if err != nil {
 			return err

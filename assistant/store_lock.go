@@ -14,13 +14,17 @@ var errConversationChanged = errors.New("assistant: the conversation changed whi
 
 // lockConversation takes the conversation's row lock and returns it as it now stands.
 //
-// Every transaction that changes a conversation, its messages or its handoffs takes this
-// lock first. A clinician's resolve used to lock the handoff and then the conversation
-// (to add its notice) while a resident's turn escalating at the same moment locked them
-// the other way round; PostgreSQL broke the deadlock by failing one of them.
+// Every transaction that writes to a conversation and to its handoffs or to several of
+// its rows takes this lock first (adding a message takes it anyway, to allocate the seq).
+// A clinician's resolve used to lock the handoff and then the conversation (to add its
+// notice) while a resident's turn escalating at the same moment locked them the other way
+// round; PostgreSQL broke the deadlock by failing one of them. Single-row updates that
+// wait on nothing else (renewing a turn's lease, counting a re-alert) need not take it.
+// FOR NO KEY UPDATE is the lock an UPDATE of the row takes: it orders writers without
+// blocking inserts that merely reference the conversation.
 func lockConversation(ctx context.Context, tx pgx.Tx, convID string) (Conversation, error) {
 	c := Conversation{}
-	err := tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR UPDATE`, convID).Scan(c.fields()...)
+	err := tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR NO KEY UPDATE`, convID).Scan(c.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, Errorf(CodeNotFound, "no such conversation")
 	}

@@ -104,6 +104,30 @@ func (s *Store) completeTurn(ctx context.Context, convID string, on *Conversatio
 
 // RecordAssessment stores why the classifier judged a message or reply as it did.
 func (s *Store) RecordAssessment(ctx context.Context, convID string, seq int64, subject string, a safety.Assessment) error {
+	if err := insertAssessment(ctx, s.pool, convID, seq, subject, a); err != nil {
+		return unavailable("record assessment", err)
+	}
+	return nil
+}
+
+// ReplaceAssessment stores a new assessment of a message in place of its earlier ones.
+// A turn decided again because a clinician resolved the handoff meanwhile records the
+// assessment it acts on; the first one was made on an episode the clinician has closed,
+// and left in place it would read as an escalation that never happened.
+func (s *Store) ReplaceAssessment(ctx context.Context, convID string, seq int64, subject string, a safety.Assessment) error {
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM assessments WHERE conversation_id = $1 AND seq = $2 AND subject = $3`, convID, seq, subject); err != nil {
+			return err
+		}
+		return insertAssessment(ctx, tx, convID, seq, subject, a)
+	})
+	if err != nil {
+		return unavailable("replace assessment", err)
+	}
+	return nil
+}
+
+func insertAssessment(ctx context.Context, q postgres.Querier, convID string, seq int64, subject string, a safety.Assessment) error {
 	evidence, err := json.Marshal(a.Evidence)
 	if err != nil {
 		return fmt.Errorf("assistant: encode evidence: %w", err)
@@ -120,14 +144,11 @@ func (s *Store) RecordAssessment(ctx context.Context, convID string, seq int64, 
 	if errs == nil {
 		errs = []string{}
 	}
-	_, err = s.pool.Exec(ctx, `
+	_, err = q.Exec(ctx, `
 		INSERT INTO assessments (conversation_id, seq, subject, level, categories, evidence, cssrs, version, errors)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		convID, seq, subject, a.Level.String(), cats, evidence, cssrs, a.Version, errs)
-	if err != nil {
-		return unavailable("record assessment", err)
-	}
-	return nil
+	return err
 }
 
 // Escalate puts a conversation in the hands of a clinician: the AI falls silent, a handoff

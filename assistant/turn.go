@@ -75,7 +75,7 @@ func (s *Service) renewLease(ctx context.Context, convID string, seq int64) (sto
 // the third is a bound, not an expectation.
 func (s *Service) answer(ctx context.Context, convID string, msg Message) error {
 	for attempt := 1; ; attempt++ {
-		err := s.decide(ctx, convID, msg)
+		err := s.decide(ctx, convID, msg, attempt > 1)
 		if !errors.Is(err, errConversationChanged) || attempt == 3 {
 			return err
 		}
@@ -83,7 +83,10 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 	}
 }
 
-func (s *Service) decide(ctx context.Context, convID string, msg Message) error {
+// decide assesses the message on the conversation as it stands and stores the outcome.
+// again is set when an earlier attempt was refused because a clinician resolved the
+// handoff meanwhile; its assessment is then replaced, not added to.
+func (s *Service) decide(ctx context.Context, convID string, msg Message, again bool) error {
 	conv, err := s.Store.Conversation(ctx, convID)
 	if err != nil {
 		return err
@@ -96,10 +99,16 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message) error 
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
-		return err
+	if again {
+		if err := s.Store.ReplaceAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
+			return err
+		}
+	} else {
+		if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
+			return err
+		}
+		s.Metrics.Assessed(a.Level.String())
 	}
-	s.Metrics.Assessed(a.Level.String())
 	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
@@ -114,9 +123,10 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message) error 
 		// This includes a message written to a clinician who resolved before it was
 		// assessed: judged on its own (the resolved episode is forgotten), it is a red flag.
 		return s.escalate(ctx, conv, msg, a)
-	case msg.Seq < conv.RiskResetSeq:
+	case msg.Seq < conv.RiskResetSeq && a.Level == safety.None:
 		// Written to the clinician, who resolved the handoff after it: it was for them,
-		// and the AI does not answer it.
+		// and the AI does not answer it. (Distress in it is answered below like any
+		// other message: supportively with resources, or with the closed notice.)
 		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
 		return err
 	case conv.Mode == ModeClosed:
