@@ -99,9 +99,13 @@ func (s *Store) CurrentHandoff(ctx context.Context, convID string) (Handoff, err
 	return hs[0], nil
 }
 
+// TxWork is work done inside the transaction of a store change, such as writing the
+// change's audit entry, so that the change and that work commit together or not at all.
+type TxWork func(ctx context.Context, q postgres.Querier) error
+
 // changeHandoff runs fn in a transaction holding the conversation's and then the handoff's
-// row lock (the order every writer takes them in), then announces it.
-func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, h Handoff) error) error {
+// row lock (the order every writer takes them in), then also, then announces it.
+func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, h Handoff) error, also ...TxWork) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var convID string
 		err := tx.QueryRow(ctx, `SELECT conversation_id::text FROM handoffs WHERE id = $1`, id).Scan(&convID)
@@ -124,6 +128,11 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 		if err := fn(tx, hs[0]); err != nil {
 			return err
 		}
+		for _, f := range also {
+			if err := f(ctx, tx); err != nil {
+				return err
+			}
+		}
 		return notifyHandoff(ctx, tx, id, hs[0].ConversationID)
 	})
 	if err != nil {
@@ -132,8 +141,9 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 	return nil
 }
 
-// ClaimHandoff gives a waiting handoff to a clinician and tells the resident a person joined.
-func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64) error {
+// ClaimHandoff gives a waiting handoff to a clinician and tells the resident a person
+// joined; also runs in the same transaction.
+func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64, also ...TxWork) error {
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffWaiting {
 			return Errorf(CodeConflict, "this handoff is already %s", h.Status)
@@ -144,11 +154,12 @@ func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64) error {
 		_, err := appendTx(ctx, tx, h.ConversationID, []Message{{Author: AuthorSystem, Kind: KindHandoff,
 			Body: "A clinician has joined the conversation. From here on you are talking with a person, not the AI."}})
 		return err
-	})
+	}, also...)
 }
 
-// ClinicianSay stores a clinician's message in a handoff they hold.
-func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientID, body string) (Message, error) {
+// ClinicianSay stores a clinician's message in a handoff they hold (a resend of a stored
+// client id returns the stored message); also runs in the same transaction.
+func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientID, body string, also ...TxWork) (Message, error) {
 	var out Message
 	err := s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
@@ -170,13 +181,14 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 		}
 		out = msgs[0]
 		return nil
-	})
+	}, also...)
 	return out, err
 }
 
 // ResolveHandoff closes a handoff with a disposition. Only then may the AI answer again,
-// and only when the clinician chooses so; otherwise the conversation is closed.
-func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool) error {
+// and only when the clinician chooses so; otherwise the conversation is closed. also runs
+// in the same transaction.
+func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool, also ...TxWork) error {
 	if !validDisposition(disposition) {
 		return Errorf(CodeInvalid, "unknown disposition %q", disposition)
 	}
@@ -202,7 +214,7 @@ func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, dispo
 		}
 		_, err = tx.Exec(ctx, `UPDATE conversations SET mode = $2, risk_reset_seq = $3 WHERE id = $1`, h.ConversationID, mode, msgs[0].Seq)
 		return err
-	})
+	}, also...)
 }
 
 // DueForAlert marks waiting handoffs whose last alert is older than every, counting one

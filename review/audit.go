@@ -44,6 +44,12 @@ func (a *Audit) Record(ctx context.Context, actor, action, target string, detail
 	return a.record(ctx, a.pool, actor, action, target, detail)
 }
 
+// RecordIn appends an entry through q, a transaction that holds the change being
+// audited, so that the change and its entry commit together or not at all.
+func (a *Audit) RecordIn(ctx context.Context, q postgres.Querier, actor, action, target string, detail map[string]any) error {
+	return a.record(ctx, q, actor, action, target, detail)
+}
+
 // record appends an entry through q, so that a change and its audit entry commit together.
 func (a *Audit) record(ctx context.Context, q postgres.Querier, actor, action, target string, detail map[string]any) error {
 	if strings.TrimSpace(actor) == "" || strings.TrimSpace(action) == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
+	"nightfloat/postgres"
 	"nightfloat/review"
 )
 
@@ -164,24 +165,32 @@ func (c *consoleConn) frame(data []byte) {
 			}
 		}
 	case "claim":
-		if err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID); err == nil {
-			err = c.audit(ctx, actor, "handoff.claim", target, nil)
-		}
+		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
 	case "say":
 		if f.Text == "" || len(f.Text) > 8000 {
 			err = assistant.Errorf(assistant.CodeInvalid, "a message must have 1 to 8000 characters")
-		} else if _, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text); err == nil {
-			err = c.audit(ctx, actor, "handoff.message", target, nil)
+		} else {
+			_, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text, c.auditIn(actor, "handoff.message", target, nil))
 		}
 	case "resolve":
-		if err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI); err == nil {
-			err = c.audit(ctx, actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI})
-		}
+		err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI,
+			c.auditIn(actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI}))
 	default:
 		err = assistant.Errorf(assistant.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 	if err != nil {
 		c.sendErr(err)
+	}
+}
+
+// auditIn writes the audit entry inside the transaction of the change it records: a
+// claim, message or resolve and its entry commit together, or neither does.
+func (c *consoleConn) auditIn(actor, action, target string, detail map[string]any) assistant.TxWork {
+	return func(ctx context.Context, q postgres.Querier) error {
+		if err := c.srv.audit.RecordIn(ctx, q, actor, action, target, detail); err != nil {
+			return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
+		}
+		return nil
 	}
 }
 
