@@ -123,7 +123,7 @@ func (c *Conversation) fields() []any {
 func (s *Store) AppendResidentLimited(ctx context.Context, convID, clientID, body string, since time.Time, limit int) (msg Message, duplicate bool, err error) {
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Locking the conversation row serialises seq allocation and the duplicate check.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, convID); err != nil {
+		if _, err := lockConversation(ctx, tx, convID); err != nil {
 			return err
 		}
 		existing, err := scanMessages(tx.Query(ctx, selectMessages+` WHERE conversation_id = $1 AND client_id = $2`, convID, clientID))
@@ -328,7 +328,7 @@ func nonNil(c []Citation) []Citation {
 func (s *Store) DeleteConversation(ctx context.Context, convID string) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Lock first, so that a handoff opened by a turn committing just before is seen.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, convID); err != nil {
+		if _, err := lockConversation(ctx, tx, convID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT id FROM handoffs WHERE conversation_id = $1 AND status <> 'resolved'`, convID)
