@@ -187,18 +187,21 @@ func (c *consoleConn) frame(data []byte) {
 // claim, message or resolve and its entry commit together, or neither does.
 func (c *consoleConn) auditIn(actor, action, target string, detail map[string]any) assistant.TxWork {
 	return func(ctx context.Context, q postgres.Querier) error {
-		if err := c.srv.audit.RecordIn(ctx, q, actor, action, target, detail); err != nil {
-			return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
-		}
-		return nil
+		return auditFailed(c.srv.audit.RecordIn(ctx, q, actor, action, target, detail))
 	}
 }
 
 func (c *consoleConn) audit(ctx context.Context, actor, action, target string, detail map[string]any) error {
-	if err := c.srv.audit.Record(ctx, actor, action, target, detail); err != nil {
-		return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
+	return auditFailed(c.srv.audit.Record(ctx, actor, action, target, detail))
+}
+
+// auditFailed tells the clinician plainly that their action was not done because its
+// audit entry could not be written; nil stays nil.
+func auditFailed(err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
 }
 
 // write runs on the writer goroutine only.
