@@ -8,7 +8,6 @@ import (
 
 	"nightfloat/postgres"
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/safety"
 )
 
 // TestHandoffChangeAndItsWorkCommitTogether: work passed to a claim, a clinician message
@@ -19,23 +18,7 @@ func TestHandoffChangeAndItsWorkCommitTogether(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st := NewStore(db.Pool)
-	conv, _, err := st.CreateConversation(ctx, "resident")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m1, _, err := st.AppendResidentLimited(ctx, conv.ID, "r1", "red flag", time.Now().Add(-time.Minute), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hid, _, err := st.Escalate(ctx, conv, m1.Seq, safety.Assessment{Level: safety.Urgent, Categories: []safety.Category{safety.SuicidalIdeation}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var clinician int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO clinicians (username, display_name, password_hash, roles)
-		VALUES ('oncall1', 'On Call', 'x', '{oncall}') RETURNING id`).Scan(&clinician); err != nil {
-		t.Fatal(err)
-	}
+	conv, hid, clinician := waitingHandoff(t, ctx, db, st)
 	failing := func(context.Context, postgres.Querier) error { return errors.New("audit log unavailable") }
 	note := func(action string) TxWork {
 		return func(ctx context.Context, q postgres.Querier) error {

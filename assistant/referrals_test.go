@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"nightfloat/assistant"
-	"nightfloat/review"
 )
 
 // TestReferralLogFromRealTurns runs real turns (the real classifier, retrieval on the
@@ -54,19 +53,8 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 	waitFor(t, svc, conv2.ID, "the ordinary reply", hasReplyTo(m3.Seq, assistant.AuthorAssistant, ""))
 
 	// A clinician resolves the handoff.
-	accounts := review.NewAccounts(f.db.Pool, review.NewAudit(f.db.Pool), review.AccountOptions{ParallelHashes: 1})
-	c, err := accounts.Create(ctx, "oncall1", "On Call", "a long enough password 1", []string{"oncall"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := svc.Store.CurrentHandoff(ctx, conv.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Store.ClaimHandoff(ctx, h.ID, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Store.ResolveHandoff(ctx, h.ID, c.ID, "safety_plan_made", "", false); err != nil {
+	h, clinician := claimAsNewClinician(t, f, svc, conv.ID)
+	if err := svc.Store.ResolveHandoff(ctx, h.ID, clinician, "safety_plan_made", "", false); err != nil {
 		t.Fatal(err)
 	}
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"nightfloat/assistant"
-	"nightfloat/review"
 	"nightfloat/safety"
 )
 
@@ -83,18 +82,7 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, svc, conv.ID, "the handoff notice", hasReplyTo(m1.Seq, assistant.AuthorSystem, assistant.KindHandoff))
-			accounts := review.NewAccounts(f.db.Pool, review.NewAudit(f.db.Pool), review.AccountOptions{ParallelHashes: 1})
-			doc, err := accounts.Create(ctx, "oncall1", "On Call", "a long enough password 1", []string{"oncall"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := svc.Store.CurrentHandoff(ctx, conv.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.Store.ClaimHandoff(ctx, h.ID, doc.ID); err != nil {
-				t.Fatal(err)
-			}
+			h, doc := claimAsNewClinician(t, f, svc, conv.ID)
 
 			late, _, err := svc.Submit(ctx, conv, "r2", tc.late)
 			if err != nil {
@@ -115,7 +103,7 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 			if !gate.firstGot.Level.ForcesHandoff() {
 				t.Fatalf("the held assessment should still remember the red flag (else this test proves nothing): %+v", gate.firstGot)
 			}
-			if err := svc.Store.ResolveHandoff(ctx, h.ID, doc.ID, "safety_plan_made", "", tc.reenable); err != nil {
+			if err := svc.Store.ResolveHandoff(ctx, h.ID, doc, "safety_plan_made", "", tc.reenable); err != nil {
 				t.Fatalf("resolve while a turn was being decided: %v", err)
 			}
 			close(gate.release)

@@ -15,6 +15,7 @@ import (
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
+	"nightfloat/review"
 	"nightfloat/safety"
 )
 
@@ -289,4 +290,24 @@ func setConnections(tb testing.TB, dbURL string, allow bool) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// claimAsNewClinician creates an on-call clinician account and has it claim the
+// conversation's open handoff.
+func claimAsNewClinician(t *testing.T, f *fixture, svc *assistant.Service, convID string) (assistant.Handoff, int64) {
+	t.Helper()
+	ctx := context.Background()
+	accounts := review.NewAccounts(f.db.Pool, review.NewAudit(f.db.Pool), review.AccountOptions{ParallelHashes: 1})
+	c, err := accounts.Create(ctx, "oncall1", "On Call", "a long enough password 1", []string{"oncall"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := svc.Store.CurrentHandoff(ctx, convID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Store.ClaimHandoff(ctx, h.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	return h, c.ID
 }

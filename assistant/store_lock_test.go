@@ -23,13 +23,12 @@ func TestResolveAndEscalateDoNotDeadlock(t *testing.T) {
 	}
 }
 
-func resolveWhileEscalating(t *testing.T, reenable bool) {
-	db := postgrestest.New(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st := NewStore(db.Pool)
-	urgent := safety.Assessment{Level: safety.Urgent, Categories: []safety.Category{safety.SuicidalIdeation}}
+var urgent = safety.Assessment{Level: safety.Urgent, Categories: []safety.Category{safety.SuicidalIdeation}}
 
+// waitingHandoff opens a handoff on a resident's red flag in a new conversation and adds
+// an on-call clinician who has not claimed it yet.
+func waitingHandoff(t *testing.T, ctx context.Context, db *postgrestest.DB, st *Store) (conv Conversation, handoffID, clinician int64) {
+	t.Helper()
 	conv, _, err := st.CreateConversation(ctx, "resident")
 	if err != nil {
 		t.Fatal(err)
@@ -38,15 +37,22 @@ func resolveWhileEscalating(t *testing.T, reenable bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hid, _, err := st.Escalate(ctx, conv, m1.Seq, urgent)
-	if err != nil {
+	if handoffID, _, err = st.Escalate(ctx, conv, m1.Seq, urgent); err != nil {
 		t.Fatal(err)
 	}
-	var clinician int64
 	if err := db.Pool.QueryRow(ctx, `INSERT INTO clinicians (username, display_name, password_hash, roles)
 		VALUES ('oncall1', 'On Call', 'x', '{oncall}') RETURNING id`).Scan(&clinician); err != nil {
 		t.Fatal(err)
 	}
+	return conv, handoffID, clinician
+}
+
+func resolveWhileEscalating(t *testing.T, reenable bool) {
+	db := postgrestest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st := NewStore(db.Pool)
+	conv, hid, clinician := waitingHandoff(t, ctx, db, st)
 	if err := st.ClaimHandoff(ctx, hid, clinician); err != nil {
 		t.Fatal(err)
 	}
