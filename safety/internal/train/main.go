@@ -45,9 +45,10 @@ import (
 	"nightfloat/safety"
 )
 
-// trainSplits are the only splits the model learns from: every split that is
-// no longer blind (each was measured once, then used for development). A new
-// blind set stays out of this list until it has been measured.
+// trainSplits are the only splits the committed model learns from. A blind set
+// stays out until it has been measured; a measured set joins when a model
+// trained with it passes the adoption rule (safety/doc.go), so holdout18 and
+// holdout19, measured but whose retrained model was not adopted, are not here.
 var trainSplits = map[string]bool{"main": true, "holdout": true, "holdout2": true, "holdout3": true,
 	"holdout4": true, "holdout5": true, "holdout6": true, "holdout7": true, "holdout8": true, "holdout9": true,
 	"holdout10": true, "holdout11": true, "holdout12": true, "holdout13": true,
