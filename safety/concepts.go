@@ -438,7 +438,7 @@ func (rs *ruleSet) applyConcepts(j *judgement, tg *tagged, past sigset, current 
 		}
 		sent := -1
 		if r.message {
-			if !r.matches(tg.all) || tg.all.meets(r.noneHere) || !r.enoughHits(tg, -1) {
+			if !r.matches(tg.all) || tg.all.meets(r.noneHere) || !r.enoughHits(tg, -1) || !r.matchesNearby(tg) {
 				continue
 			}
 		} else {
@@ -471,6 +471,30 @@ func (r *conceptRule) matches(set sigset) bool {
 		}
 	}
 	return r.anyOf.empty() || set.meets(r.anyOf)
+}
+
+// messageWindow is how many consecutive sentences a message-scope rule's
+// signals must fall within: a chat message is judged whole, while in a long
+// post signals many sentences apart ("night shift" at the start, "a shot" at
+// the end) do not combine.
+const messageWindow = 4
+
+// matchesNearby reports whether the rule's signals occur together within
+// messageWindow consecutive sentences.
+func (r *conceptRule) matchesNearby(tg *tagged) bool {
+	if len(tg.sents) <= messageWindow {
+		return true
+	}
+	for i := 0; i+messageWindow <= len(tg.sents); i++ {
+		var u sigset
+		for _, s := range tg.sents[i : i+messageWindow] {
+			u.union(s)
+		}
+		if r.matches(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // enoughHits checks min_hits: distinct words of the rule's first signal in
