@@ -261,14 +261,16 @@ func (s *Sampler) findWithheld(ctx context.Context, idleBefore, since time.Time)
 
 // findUncertain finds conversations where the classifier was unsure: an assessment that
 // records a layer failure, one whose evidence from different layers (the memory of
-// earlier turns aside) reaches different levels, or a "concern" verdict on a
-// suicide-adjacent category, the band where a miss costs the most.
+// earlier turns aside) reaches different levels, a "concern" verdict on a
+// suicide-adjacent category, the band where a miss costs the most, or a "concern"
+// verdict from the learned layer's review band.
 func (s *Sampler) findUncertain(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH judged AS (
 			SELECT a.conversation_id, a.seq,
 			       cardinality(a.errors) > 0 AS failed,
 			       a.level = 'concern' AND a.categories && $4::text[] AS concern_suicide,
+			       a.level = 'concern' AND jsonb_typeof(a.evidence) = 'array' AND a.evidence @> '[{"layer": "learned", "level": "concern"}]'::jsonb AS learned_review,
 			       (SELECT count(DISTINCT l.top) FROM (
 			            SELECT e->>'layer' AS layer, max(array_position($5::text[], e->>'level')) AS top
 			            FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.evidence) = 'array' THEN a.evidence ELSE '[]' END) e
@@ -279,18 +281,18 @@ func (s *Sampler) findUncertain(ctx context.Context, idleBefore, since time.Time
 			WHERE `+idleWindow+`
 		)
 		SELECT conversation_id::text,
-		       count(*) FILTER (WHERE failed), count(*) FILTER (WHERE layers_disagree), count(*) FILTER (WHERE concern_suicide),
+		       count(*) FILTER (WHERE failed), count(*) FILTER (WHERE layers_disagree), count(*) FILTER (WHERE concern_suicide), count(*) FILTER (WHERE learned_review),
 		       array_agg(seq ORDER BY seq)
-		FROM judged WHERE failed OR layers_disagree OR concern_suicide
+		FROM judged WHERE failed OR layers_disagree OR concern_suicide OR learned_review
 		GROUP BY conversation_id ORDER BY conversation_id`,
 		idleBefore, since, ReasonUncertain, suicideAdjacent, levels)
 	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
 		var c candidate
-		var failed, disagree, concern int64
+		var failed, disagree, concern, learned int64
 		var seqs []int64
-		err := row.Scan(&c.id, &failed, &disagree, &concern, &seqs)
+		err := row.Scan(&c.id, &failed, &disagree, &concern, &learned, &seqs)
 		c.priority = PriorityUncertain
-		c.detail = map[string]any{"layer_errors": failed, "layers_disagree": disagree, "concern_suicide_adjacent": concern, "seqs": seqs}
+		c.detail = map[string]any{"layer_errors": failed, "layers_disagree": disagree, "concern_suicide_adjacent": concern, "learned_review": learned, "seqs": seqs}
 		return c, err
 	})
 }

@@ -169,6 +169,11 @@ func TestSamplingRules(t *testing.T) {
 	s = concern.resident("I wish I could just not wake up for a while")
 	concern.assess(s, "message", "concern", []string{"suicidal_ideation"}, nil, ev{"rules", "concern", "suicidal_ideation", "not wake up"})
 
+	// The learned layer's review band, on a category that is not suicide-adjacent.
+	learned := newConv(t, pool, "nurse", idle)
+	s = learned.resident("where could someone get oxy without a script")
+	learned.assess(s, "message", "concern", []string{"severe_impairment"}, nil, ev{"learned", "concern", "severe_impairment", "oxy, script"})
+
 	// Not uncertain: rules and memory at different levels is history, not disagreement;
 	// concern about burnout is not suicide-adjacent.
 	plain := newConv(t, pool, "resident", idle)
@@ -187,15 +192,15 @@ func TestSamplingRules(t *testing.T) {
 	want := map[string][]string{
 		handoff.id: {ReasonHandoff}, feedback.id: {ReasonFeedback}, withheld.id: {ReasonWithheld},
 		layerError.id: {ReasonUncertain}, disagree.id: {ReasonUncertain}, concern.id: {ReasonUncertain},
-		plain.id: nil, active.id: nil,
+		learned.id: {ReasonUncertain}, plain.id: nil, active.id: nil,
 	}
 	for id, w := range want {
 		if got := queued(t, pool, id); !slices.Equal(got, w) {
 			t.Errorf("conversation %s queued for %v, want %v", id, got, w)
 		}
 	}
-	if res.Queued[ReasonUncertain] != 3 || res.Total() != 6 {
-		t.Errorf("result %+v, want 6 queued, 3 uncertain", res)
+	if res.Queued[ReasonUncertain] != 4 || res.Total() != 7 {
+		t.Errorf("result %+v, want 7 queued, 4 uncertain", res)
 	}
 	// Priorities: handoff first, then harmful feedback, withheld, uncertain.
 	var prios []int
@@ -205,7 +210,7 @@ func TestSamplingRules(t *testing.T) {
 		_ = rows.Scan(&p)
 		prios = append(prios, p)
 	}
-	if want := []int{PriorityHandoff, PriorityFeedbackHarmful, PriorityWithheld, PriorityUncertain, PriorityUncertain, PriorityUncertain}; !slices.Equal(prios, want) {
+	if want := []int{PriorityHandoff, PriorityFeedbackHarmful, PriorityWithheld, PriorityUncertain, PriorityUncertain, PriorityUncertain, PriorityUncertain}; !slices.Equal(prios, want) {
 		t.Errorf("priorities %v, want %v", prios, want)
 	}
 	var level string

@@ -58,6 +58,9 @@ func (j *judgement) addFinding(f finding, current bool) {
 // timing, a retraction that follows a disclosure, and so on.
 func (j *judgement) applyCombos(combos []combo) {
 	for _, c := range combos {
+		if !j.combinable(c.all) {
+			continue
+		}
 		var hits []signalHit
 		ok := true
 		for _, name := range c.all {
@@ -105,6 +108,59 @@ func (j *judgement) applyCombos(combos []combo) {
 	}
 }
 
+// comboSpan is the most bytes that signals of one combination may span when
+// all of them are in the current message: a chat message is judged whole,
+// while in a long post an "ideation" word and a time many sentences apart do
+// not combine. Signals from earlier turns combine whatever the distance.
+const comboSpan = 400
+
+// combinable reports whether every named signal occurred and, when none of
+// them occurred in an earlier turn, whether one occurrence of each lies within
+// comboSpan bytes of the others.
+func (j *judgement) combinable(names []string) bool {
+	past := false
+	for _, name := range names {
+		hs := j.signals[name]
+		if len(hs) == 0 {
+			return false
+		}
+		for _, h := range hs {
+			past = past || !h.current || h.f.start < 0
+		}
+	}
+	if past {
+		return true
+	}
+	// all current with positions: look for a window, starting at one of the
+	// hits, that holds one hit of each signal
+	for _, first := range names {
+		for _, start := range j.signals[first] {
+			if j.window(names, start.f.start) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// window reports whether every named signal has a hit within comboSpan bytes
+// from the byte offset from.
+func (j *judgement) window(names []string, from int) bool {
+	for _, name := range names {
+		found := false
+		for _, h := range j.signals[name] {
+			if h.f.start >= from && h.f.end-from <= comboSpan {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // assessment turns the judgement into an Assessment.
 func (j *judgement) assessment(version string) Assessment {
 	a := Merge(Assessment{Evidence: j.evidence})
@@ -114,8 +170,10 @@ func (j *judgement) assessment(version string) Assessment {
 }
 
 // assess is the rules layer with conversation memory: it judges message in
-// the light of the earlier turns.
-func (rs *ruleSet) assess(history []Turn, message string) Assessment {
+// the light of the earlier turns. It also returns the byte ranges of the
+// message that the rules explained away (an idiom, a negation, someone else's
+// risk, a clinical use), for the learned layer.
+func (rs *ruleSet) assess(history []Turn, message string) (Assessment, []span) {
 	var j judgement
 	var resident []normText
 	var past sigset // concept signals of earlier resident turns
@@ -144,11 +202,18 @@ func (rs *ruleSet) assess(history []Turn, message string) Assessment {
 		}
 	}
 	nt := rs.norm.normalize(message)
-	for _, f := range rs.scan(targetMessage, &nt, message, scanContext{history: resident}) {
+	var explained []span
+	for _, f := range rs.scan(targetMessage, &nt, message, scanContext{history: resident, explained: &explained}) {
 		j.addFinding(f, true)
 	}
 	tg := rs.tag(&nt, message)
 	rs.applyConcepts(&j, &tg, past, true)
 	j.applyCombos(rs.combos)
-	return j.assessment(rs.version)
+	out := make([]span, 0, len(explained))
+	for _, x := range explained {
+		if s, e := nt.origSpan(x.s, x.e); s >= 0 && e <= len(message) && s < e {
+			out = append(out, span{s, e})
+		}
+	}
+	return j.assessment(rs.version), out
 }

@@ -66,9 +66,9 @@ func reportLatency(b *testing.B, fn func()) {
 }
 
 // BenchmarkAssessRules is the target: a 2,000-character message,
-// rules only (with conversation memory; no statistical or model layer).
+// rules only (with conversation memory; no learned or model layer).
 func BenchmarkAssessRules(b *testing.B) {
-	c, err := New(WithoutStat())
+	c, err := New(WithoutLearned())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +77,8 @@ func BenchmarkAssessRules(b *testing.B) {
 	reportLatency(b, func() { _, _ = c.Assess(ctx, nil, msg) })
 }
 
-// BenchmarkAssess is the default classifier (rules and statistical layer).
+// BenchmarkAssess is the default classifier (rules and learned layer) on the
+// same message: the whole classifier, model included.
 func BenchmarkAssess(b *testing.B) {
 	c := testClassifier(b)
 	msg := longMessage()
@@ -146,7 +147,7 @@ func longCorpusMessages(tb testing.TB) []string {
 // BenchmarkAssessRulesCorpus: rules only, 2,000-character messages made of
 // the labelled cases; p99 is over the per-message latencies.
 func BenchmarkAssessRulesCorpus(b *testing.B) {
-	c, err := New(WithoutStat())
+	c, err := New(WithoutLearned())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -49,3 +49,13 @@ func replyCategories() []Category {
 func (c Category) suicideRelated() bool {
 	return c == SuicidalIdeation || c == SuicidePlanOrIntent
 }
+
+// valid reports whether c is one of the message categories.
+func (c Category) valid() bool {
+	for _, x := range AllCategories() {
+		if c == x {
+			return true
+		}
+	}
+	return false
+}

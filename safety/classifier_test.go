@@ -259,7 +259,7 @@ func TestLayers(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c, _ := New(WithoutStat(), WithLayer(fakeLayer{name: "model", a: Assessment{Level: Emergency}}))
+	c, _ := New(WithoutLearned(), WithLayer(fakeLayer{name: "model", a: Assessment{Level: Emergency}}))
 	a, err := c.Assess(ctx, nil, msg)
 	if err != nil || a.Level != Urgent || len(a.Errors) != 1 {
 		t.Errorf("cancelled context: level %v errors %q err %v", a.Level, a.Errors, err)

@@ -20,6 +20,9 @@ type scanContext struct {
 	text    string     // the text being scanned
 	sents   sentences  // its sentences
 	met     map[*rule]bool
+	// explained, when not nil, collects the matches that the idiom, negation,
+	// attribution and unless checks explained away (normalised offsets).
+	explained *[]span
 }
 
 // requiresMet reports whether one of r's "requires" expressions matches the
@@ -304,10 +307,16 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 			}
 			if !r.ignoreIdioms {
 				if overlapsAny(rs.idiomsOf(nt), s, e) {
+					sc.explain(s, e)
 					continue
 				}
 			}
-			if !rs.accept(r, t, s, e, &sc) {
+			switch rs.accept(r, t, s, e, &sc) {
+			case accepted:
+			case explainedAway:
+				sc.explain(s, e)
+				continue
+			default:
 				continue
 			}
 			os, oe := nt.origSpan(s, e)
@@ -327,24 +336,37 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 	return out
 }
 
+// Outcomes of accept.
+const (
+	accepted      = iota
+	explainedAway // unless, negation or attribution: the words do not mean a risk here
+	lacksContext  // requires: the words need context the conversation does not give
+)
+
 // accept applies a rule's context checks to one match.
-func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) bool {
+func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) int {
 	ss, se := sc.sents.bounds(s, e)
 	sentence := t[ss:se]
 	if r.unless != nil && r.unless.matchAny(sentence) {
-		return false
+		return explainedAway
 	}
 	cs := clauseStart(t, ss, s)
 	if rs.neg.negated(t, cs, s, e, r.negation, &rs.attr) {
-		return false
+		return explainedAway
 	}
 	if !r.subjectSelf && rs.attr.aboutOther(t, ss, s, e) {
-		return false
+		return explainedAway
 	}
 	if r.requires != nil && !sc.requiresMet(r) {
-		return false
+		return lacksContext
 	}
-	return true
+	return accepted
+}
+
+func (sc *scanContext) explain(s, e int) {
+	if sc.explained != nil {
+		*sc.explained = append(*sc.explained, span{s, e})
+	}
 }
 
 func overlapsAny(spans []span, s, e int) bool {

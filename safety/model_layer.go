@@ -2,6 +2,7 @@ package safety
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,18 +44,13 @@ type modelVerdict struct {
 	Reason     string   `json:"reason"`
 }
 
-const modelSystemPrompt = `You are a safety classifier for a support chat used by medical residents, fellows, students, nurses, advanced-practice clinicians and attendings. Judge ONLY the writer's own risk in the LAST message, using the earlier messages as context. Talk about patients (their suicide attempts, overdoses, deaths, codes), idioms ("this shift is killing me"), plain jokes and questions about the service are not the writer's own risk.
+// modelSystemPrompt is the model layer's instructions, versioned by its file name.
+//
+//go:embed prompts/model-layer-v1.txt
+var modelSystemPrompt string
 
-Levels:
-- "none": no concern.
-- "concern": distress, burnout or hopelessness without a red flag.
-- "urgent": needs a human now: passive or active suicidal ideation, self-harm, intent to harm others without a plan, working while impaired, severe impairment (e.g. falling asleep driving, not functioning), being assaulted, harassed or threatened, acute crisis (hallucinations, dissociation with danger), or asking to talk to a real person.
-- "emergency": imminent danger: a plan with means or timing, an attempt or overdose in progress or just done, intent to harm someone with a plan or means.
-
-Categories (any that apply): suicidal_ideation, suicide_plan_or_intent, self_harm, harm_to_others, impaired_practice, severe_impairment, abuse_or_assault, acute_crisis, request_for_human, distress.
-
-A retraction ("jk", "never mind") does not lower a disclosure. When unsure between two levels, choose the higher.
-Answer with one JSON object and nothing else: {"level": "...", "categories": ["..."], "reason": "at most 20 words"}`
+// modelPromptVersion names the prompt the model layer sends; its findings carry it in RuleID.
+const modelPromptVersion = "model-layer-v1"
 
 func (l *modelLayer) Assess(ctx context.Context, history []Turn, message string) (Assessment, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
@@ -101,7 +97,7 @@ func (l *modelLayer) Assess(ctx context.Context, history []Turn, message string)
 	if len(a.Categories) > 0 {
 		cat = a.Categories[0]
 	}
-	a.Evidence = append(a.Evidence, Evidence{Layer: LayerModel, RuleID: "model." + l.model, Category: cat, Level: level,
+	a.Evidence = append(a.Evidence, Evidence{Layer: LayerModel, RuleID: "model." + l.model + "@" + modelPromptVersion, Category: cat, Level: level,
 		Span: truncate(v.Reason, 200), Start: -1, End: -1})
 	return a, nil
 }

@@ -49,7 +49,7 @@ func TestModelLayer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := New(WithoutStat(), WithLayer(NewModelLayer(tt.model, "test-model", 100*time.Millisecond)))
+			c, err := New(WithoutLearned(), WithLayer(NewModelLayer(tt.model, "test-model", 100*time.Millisecond)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -66,8 +66,8 @@ func TestNormalizeOffsetsMapToOriginal(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range a.Evidence {
-		if e.Layer == "stat" && e.Start == -1 && e.End == -1 {
-			continue // the statistical layer quotes n-grams, which have no single place
+		if e.Layer == LayerLearned && e.Start == -1 && e.End == -1 {
+			continue // the learned layer quotes n-grams, which have no single place
 		}
 		if e.Start < 0 || e.End > len(in) || in[e.Start:e.End] != e.Span {
 			t.Errorf("evidence span %q at [%d,%d) does not match the original", e.Span, e.Start, e.End)

@@ -37,7 +37,7 @@ func commands() map[string]command {
 		"migrate":   {"apply the database migrations and exit", runMigrate},
 		"user":      {"manage clinician accounts (add, disable, roles, list)", runUser},
 		"ingest":    {"validate the content and embed it for search", runIngest},
-		"eval":      {"run an offline evaluation suite: safety, retrieval or e2e", runEval},
+		"eval":      {"run an offline evaluation suite: safety, sources, retrieval or e2e", runEval},
 		"report":    {"print the annual crisis-referral report (no identifiers; small counts hidden)", runReport},
 		"audit":     {"print the audit log as JSON Lines (--since, --action)", runAudit},
 		"review":    {"run the review sampler once, or export draft eval cases from reviews", runReview},

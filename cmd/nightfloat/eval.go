@@ -18,6 +18,7 @@ func evalSuites() map[string]func(ctx context.Context, e *env, args []string) in
 	return map[string]func(ctx context.Context, e *env, args []string) int{
 		"retrieval": runEvalRetrieval,
 		"safety":    runEvalSafety,
+		"sources":   runEvalSources,
 		"e2e":       runEvalE2E,
 	}
 }

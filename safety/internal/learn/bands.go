@@ -1,0 +1,141 @@
+package learn
+
+import "sort"
+
+// Figures are one source's counts under a verdict.
+type Figures struct {
+	Source      string
+	Positives   int // labelled escalate
+	Caught      int // escalate rows handed off
+	Negatives   int // labelled no_escalate
+	FalseEsc    int // no_escalate rows handed off
+	Review      int // no_escalate rows in the review band (not handed off)
+	RulesCaught int // escalate rows the rules alone hand off
+	RulesFalse  int // no_escalate rows the rules alone hand off
+}
+
+// Recall is Caught/Positives, or -1 without positives.
+func (f Figures) Recall() float64 {
+	if f.Positives == 0 {
+		return -1
+	}
+	return float64(f.Caught) / float64(f.Positives)
+}
+
+// FalseRate is FalseEsc/Negatives, or -1 without negatives.
+func (f Figures) FalseRate() float64 {
+	if f.Negatives == 0 {
+		return -1
+	}
+	return float64(f.FalseEsc) / float64(f.Negatives)
+}
+
+// Tally counts, per source, the verdict "the rules hand off, or the model's
+// probability is at or above handoff"; review counts negatives at or above
+// review that are not handed off.
+func Tally(items []Labelled, prob []float64, handoff, review float64) []Figures {
+	by := map[string]*Figures{}
+	for i, it := range items {
+		f := by[it.Source]
+		if f == nil {
+			f = &Figures{Source: it.Source}
+			by[it.Source] = f
+		}
+		hit := it.Rules || prob[i] >= handoff
+		if it.Escalate {
+			f.Positives++
+			if hit {
+				f.Caught++
+			}
+			if it.Rules {
+				f.RulesCaught++
+			}
+		} else {
+			f.Negatives++
+			if hit {
+				f.FalseEsc++
+			} else if prob[i] >= review {
+				f.Review++
+			}
+			if it.Rules {
+				f.RulesFalse++
+			}
+		}
+	}
+	out := make([]Figures, 0, len(by))
+	for _, f := range by {
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out
+}
+
+// Macro averages recall over the sources with positives and the false rate
+// over the sources with negatives.
+func Macro(fs []Figures) (recall, falseRate float64) {
+	var nr, nf int
+	for _, f := range fs {
+		if r := f.Recall(); r >= 0 {
+			recall += r
+			nr++
+		}
+		if x := f.FalseRate(); x >= 0 {
+			falseRate += x
+			nf++
+		}
+	}
+	if nr > 0 {
+		recall /= float64(nr)
+	}
+	if nf > 0 {
+		falseRate /= float64(nf)
+	}
+	return recall, falseRate
+}
+
+// Targets bound the thresholds chosen by ChooseBands.
+type Targets struct {
+	MaxMacroFalse  float64 // the handoff band: macro false rate at most this
+	MaxReviewFalse float64 // the review band: macro rate of negatives reaching review or handoff at most this
+}
+
+// DefaultTargets is what the committed model's bands are chosen with.
+var DefaultTargets = Targets{MaxMacroFalse: 0.05, MaxReviewFalse: 0.08}
+
+// ChooseBands picks, on leave-one-source-out probabilities, the lowest handoff
+// threshold whose whole verdict (rules or model) keeps the macro false rate
+// within the target, and the lowest review threshold at or below it whose
+// macro rate of negatives reaching review or handoff stays within its target.
+func ChooseBands(items []Labelled, prob []float64, t Targets) (handoff, review float64) {
+	grid := make([]float64, 0, 199)
+	for k := 1; k < 200; k++ {
+		grid = append(grid, float64(k)/200)
+	}
+	handoff = 1
+	for _, h := range grid {
+		if _, f := Macro(Tally(items, prob, h, 1)); f <= t.MaxMacroFalse {
+			handoff = h
+			break
+		}
+	}
+	review = handoff
+	for _, r := range grid {
+		if r > handoff {
+			break
+		}
+		fs := Tally(items, prob, handoff, r)
+		var sum float64
+		var n int
+		for _, f := range fs {
+			if f.Negatives > 0 {
+				sum += float64(f.FalseEsc+f.Review) / float64(f.Negatives)
+				n++
+			}
+		}
+		if n > 0 && sum/float64(n) <= t.MaxReviewFalse {
+			review = r
+			break
+		}
+	}
+	return handoff, review
+}

@@ -1,0 +1,188 @@
+package safety
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"nightfloat/safety/internal/learn"
+)
+
+// SourceFigures are one source's leave-one-source-out counts: the learned
+// layer trained without this source, together with the rules.
+type SourceFigures struct {
+	Source      string
+	Kind        string
+	Positives   int // labelled escalate
+	Caught      int // of them, handed off (rules or learned layer)
+	RulesCaught int // of them, handed off by the rules alone
+	Negatives   int // labelled no_escalate
+	FalseEsc    int // of them, handed off
+	RulesFalse  int // of them, handed off by the rules alone
+	Review      int // of them, in the learned layer's review band and not handed off
+}
+
+// Recall is Caught/Positives, or -1 without positives.
+func (f SourceFigures) Recall() float64 {
+	if f.Positives == 0 {
+		return -1
+	}
+	return float64(f.Caught) / float64(f.Positives)
+}
+
+// FalseRate is FalseEsc/Negatives, or -1 without negatives.
+func (f SourceFigures) FalseRate() float64 {
+	if f.Negatives == 0 {
+		return -1
+	}
+	return float64(f.FalseEsc) / float64(f.Negatives)
+}
+
+// SourceReport is the leave-one-source-out measurement.
+type SourceReport struct {
+	Model          string // learned model id whose settings and bands were used
+	Rules          string // rules version
+	Handoff        float64
+	Review         float64
+	Sources        []SourceFigures
+	MacroRecall    float64
+	MacroFalseRate float64
+	Targets        SourceTargets
+}
+
+// EvalSources measures how the classifier generalises to text written by
+// others: for each source, a learned model is trained, with the committed
+// model's settings, on every other source, and the rules with that model (at
+// the committed model's calibration and bands) judge the held-out source.
+// It trains one model per source and takes minutes.
+func EvalSources(ctx context.Context, cases []SourceCase, progress func(source string)) (SourceReport, error) {
+	m, err := loadEmbeddedLearned()
+	if err != nil {
+		return SourceReport{}, fmt.Errorf("safety: eval sources: %w", err)
+	}
+	rules, judged, err := RulesVerdicts(ctx, cases)
+	if err != nil {
+		return SourceReport{}, err
+	}
+	items := LabelledItems(cases, rules, judged)
+	logits := LeaveOneSourceOutLogits(items, progress)
+	prob := make([]float64, len(logits))
+	for i, z := range logits {
+		prob[i] = m.Prob(z)
+	}
+	c, err := New(WithoutLearned())
+	if err != nil {
+		return SourceReport{}, err
+	}
+	return NewSourceReport(items, prob, m.ID, c.Version(), m.Handoff, m.Review)
+}
+
+// LabelledItems pairs cases with the rules' verdicts and the text the learned
+// layer judges (RulesVerdicts) for training.
+func LabelledItems(cases []SourceCase, rules []bool, judged []string) []learn.Labelled {
+	items := make([]learn.Labelled, len(cases))
+	for i, c := range cases {
+		items[i] = learn.Labelled{
+			Example: learn.Example{Text: judged[i], Escalate: c.Escalate, Category: c.Category},
+			Source:  c.Source, Genre: c.Genre, Rules: rules[i],
+		}
+	}
+	return items
+}
+
+// LeaveOneSourceOutLogits trains one model per source, with the committed
+// training settings, and returns each item's logit under the model that did
+// not see its source.
+func LeaveOneSourceOutLogits(items []learn.Labelled, progress func(source string)) []float64 {
+	ex, train := learn.DefaultBalance.Weigh(items)
+	set := learn.NewSet(ex)
+	return learn.LeaveOneSourceOut(set, items, train, learn.DefaultConfig, progress)
+}
+
+// NewSourceReport tallies items under probabilities and bands.
+func NewSourceReport(items []learn.Labelled, prob []float64, model, rules string, handoff, review float64) (SourceReport, error) {
+	info, targets, err := Sources()
+	if err != nil {
+		return SourceReport{}, err
+	}
+	r := SourceReport{Model: model, Rules: rules, Handoff: handoff, Review: review, Targets: targets}
+	fs := learn.Tally(items, prob, handoff, review)
+	r.MacroRecall, r.MacroFalseRate = learn.Macro(fs)
+	for _, f := range fs {
+		kind := info[f.Source].Kind
+		if kind == "" {
+			kind = "unknown"
+		}
+		r.Sources = append(r.Sources, SourceFigures{Source: f.Source, Kind: kind,
+			Positives: f.Positives, Caught: f.Caught, RulesCaught: f.RulesCaught,
+			Negatives: f.Negatives, FalseEsc: f.FalseEsc, RulesFalse: f.RulesFalse, Review: f.Review})
+	}
+	sort.SliceStable(r.Sources, func(i, j int) bool {
+		if r.Sources[i].Kind != r.Sources[j].Kind {
+			return r.Sources[i].Kind < r.Sources[j].Kind
+		}
+		return r.Sources[i].Source < r.Sources[j].Source
+	})
+	return r, nil
+}
+
+// Misses lists the targets the report does not meet (none when all are met).
+func (r SourceReport) Misses() []string {
+	var out []string
+	if r.MacroRecall < r.Targets.MacroRecall {
+		out = append(out, fmt.Sprintf("macro recall %.3f < %.2f", r.MacroRecall, r.Targets.MacroRecall))
+	}
+	if r.MacroFalseRate > r.Targets.MacroFalseRate {
+		out = append(out, fmt.Sprintf("macro false rate %.3f > %.2f", r.MacroFalseRate, r.Targets.MacroFalseRate))
+	}
+	for _, f := range r.Sources {
+		t, ok := r.Targets.Kinds[f.Kind]
+		if !ok {
+			continue
+		}
+		if t.MinRecall > 0 && f.Positives > 0 && f.Recall() < t.MinRecall {
+			out = append(out, fmt.Sprintf("%s recall %.3f < %.2f", f.Source, f.Recall(), t.MinRecall))
+		}
+		if t.MaxFalseRate > 0 && f.Negatives > 0 && f.FalseRate() > t.MaxFalseRate {
+			out = append(out, fmt.Sprintf("%s false rate %.3f > %.2f", f.Source, f.FalseRate(), t.MaxFalseRate))
+		}
+	}
+	return out
+}
+
+// WriteMarkdown writes the report as a Markdown table.
+func (r SourceReport) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Leave-one-source-out: rules %s with the learned layer %s (handoff at p ≥ %.3f, review at p ≥ %.3f), each source judged by a model trained without it.\n\n",
+		r.Rules, r.Model, r.Handoff, r.Review)
+	ew.printf("| source | kind | recall (caught/escalate) | rules alone | false rate (handed off/no_escalate) | rules alone | review band |\n")
+	ew.printf("|---|---|---:|---:|---:|---:|---:|\n")
+	for _, f := range r.Sources {
+		rec, rrec := "–", "–"
+		if f.Positives > 0 {
+			rec = fmt.Sprintf("%.3f (%d/%d)", f.Recall(), f.Caught, f.Positives)
+			rrec = fmt.Sprintf("%.3f", float64(f.RulesCaught)/float64(f.Positives))
+		}
+		fr, rfr, rev := "–", "–", "–"
+		if f.Negatives > 0 {
+			fr = fmt.Sprintf("%.3f (%d/%d)", f.FalseRate(), f.FalseEsc, f.Negatives)
+			rfr = fmt.Sprintf("%.3f", float64(f.RulesFalse)/float64(f.Negatives))
+			rev = fmt.Sprintf("%.3f", float64(f.Review)/float64(f.Negatives))
+		}
+		ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", f.Source, f.Kind, rec, rrec, fr, rfr, rev)
+	}
+	ew.printf("| **macro** | | **%.3f** | | **%.3f** | | |\n", r.MacroRecall, r.MacroFalseRate)
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}
