@@ -42,7 +42,7 @@
     who.textContent = authorLabel[author] || author;
     const p = document.createElement("span");
     p.className = "body";
-    p.textContent = body;
+    window.NightfloatRender.body(p, author, body);
     li.append(who, p);
     return li;
   }
