@@ -23,6 +23,7 @@ type dashboardData struct {
 	Rows       []dashRow
 	Kappa      string
 	KappaNote  string
+	Page       string // the page in the console's navigation
 }
 
 type dashRow struct {
@@ -75,7 +76,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 			s.logger.Error("audit dashboard.view", "error", err)
 		}
 	}
-	data := dashboardData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, D: d, Days: days}
+	data := dashboardData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, D: d, Days: days, Page: "dashboard"}
 	for i := len(d.Days) - 1; i >= 0; i-- {
 		st := d.Days[i]
 		data.Rows = append(data.Rows, dashRow{Day: st.Day.Format("2006-01-02"), Stats: st, P50: dur(st.ClaimP50), P90: dur(st.ClaimP90)})

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 )
 
 //go:embed templates/*.html static
 var assets embed.FS
 
 func parsePages() (*template.Template, error) {
-	t, err := template.ParseFS(assets, "templates/*.html")
+	// has reports whether a clinician's roles include one; the console's navigation shows
+	// each page only to the roles that may open it.
+	funcs := template.FuncMap{"has": func(roles []string, role string) bool { return slices.Contains(roles, role) }}
+	t, err := template.New("pages").Funcs(funcs).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse templates: %w", err)
 	}
