@@ -42,7 +42,7 @@ func browserAt(tb testing.TB, v viewport) context.Context {
 
 // layoutReport is what layoutJS measures on the page as it stands.
 type layoutReport struct {
-	Overlaps     []string `json:"overlaps"`      // pairs of chat messages whose boxes intersect
+	Overlaps     []string `json:"overlaps"`      // pairs of messages (chat or transcript) whose boxes intersect
 	Positioned   []string `json:"positioned"`    // elements with position sticky or fixed
 	HiddenShown  []string `json:"hidden_shown"`  // [hidden] elements that take up space or display
 	TableOverrun []string `json:"table_overrun"` // tables wider than their container
@@ -59,7 +59,7 @@ const layoutJS = `(() => {
     (e.dataset && e.dataset.seq ? "[seq=" + e.dataset.seq + "]" : "");
   const out = {overlaps: [], positioned: [], hidden_shown: [], table_overrun: [], cell_overrun: [], covered: [],
     page_overflow: document.documentElement.scrollWidth - window.innerWidth, viewport: [window.innerWidth, window.innerHeight]};
-  const msgs = [...document.querySelectorAll(".msg")];
+  const msgs = [...document.querySelectorAll(".msg, .transcript > li")];
   for (let i = 0; i < msgs.length; i++) for (let j = i + 1; j < msgs.length; j++) {
     const a = rect(msgs[i]), b = rect(msgs[j]);
     const ix = Math.min(a.right, b.right) - Math.max(a.left, b.left), iy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
@@ -112,7 +112,7 @@ func checkLayout(tb testing.TB, ctx context.Context, page string, allowedPositio
 	tb.Helper()
 	r := measure(tb, ctx)
 	if len(r.Overlaps) > 0 {
-		tb.Errorf("%s: chat messages overlap: %v", page, r.Overlaps)
+		tb.Errorf("%s: messages overlap: %v", page, r.Overlaps)
 	}
 	allowed := map[string]bool{}
 	for _, a := range allowedPositioned {
@@ -170,4 +170,17 @@ func screenshot(tb testing.TB, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// signInBrowser signs a clinician in through the login page and waits for the console.
+func signInBrowser(tb testing.TB, ctx context.Context, base, username, password string) {
+	tb.Helper()
+	do(tb, ctx, "sign in as "+username,
+		chromedp.Navigate(base+"/console/login"),
+		chromedp.WaitVisible(css("#username")),
+		chromedp.SendKeys(css("#username"), username),
+		chromedp.SendKeys(css("#password"), password),
+		chromedp.Click(css("#login-submit")),
+		chromedp.WaitVisible(css("header.console-top")),
+	)
 }
