@@ -56,7 +56,6 @@ func TestConsoleActionsFollowTheHandoff(t *testing.T) {
 			if !strings.Contains(meta, "claimed by you") || strings.Contains(meta, "waiting") || strings.Contains(meta, "no one has joined") {
 				t.Errorf("after the claim the list says %q", meta)
 			}
-			eval[bool](t, b, `(window.scrollTo(0, 0), true)`)
 			screenshot(t, b, "console-"+v.name)
 
 			// A message the server refuses: the error shows under the form, the text stays.

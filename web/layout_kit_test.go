@@ -45,7 +45,7 @@ type layoutReport struct {
 	Overlaps     []string `json:"overlaps"`      // pairs of messages (chat or transcript) whose boxes intersect
 	Positioned   []string `json:"positioned"`    // elements with position sticky or fixed
 	HiddenShown  []string `json:"hidden_shown"`  // [hidden] elements that take up space or display
-	TableOverrun []string `json:"table_overrun"` // tables wider than their container
+	TableOverrun []string `json:"table_overrun"` // tables wider than their container (on a phone: and not in a scrolling wrapper)
 	CellOverrun  []string `json:"cell_overrun"`  // table cells whose content spills out of them
 	Covered      []string `json:"covered"`       // messages that, scrolled into view, are under something else
 	PageOverflow float64  `json:"page_overflow"` // how far the page is wider than the viewport
@@ -75,7 +75,10 @@ const layoutJS = `(() => {
   }
   for (const t of document.querySelectorAll("table")) {
     const c = t.parentElement;
-    if (t.scrollWidth > c.clientWidth + 1 || rect(t).right > rect(c).right + 1) out.table_overrun.push(name(t) + " " + t.scrollWidth + "px in " + c.clientWidth + "px");
+    // On a phone a wide table may scroll sideways inside its own wrapper; from 1000 px up
+    // every table fits.
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(c).overflowX) && window.innerWidth < 1000;
+    if (!scrolls && (t.scrollWidth > c.clientWidth + 1 || rect(t).right > rect(c).right + 1)) out.table_overrun.push(name(t) + " " + t.scrollWidth + "px in " + c.clientWidth + "px");
     for (const cell of t.querySelectorAll("td, th")) {
       if (cell.scrollWidth > cell.clientWidth + 1) { out.cell_overrun.push(name(t) + " cell " + JSON.stringify(cell.textContent.slice(0, 40))); break; }
     }
@@ -152,14 +155,16 @@ func height(tb testing.TB, ctx context.Context, sel string) float64 {
 	return eval[float64](tb, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); return e ? e.getBoundingClientRect().height : 0; })()`)
 }
 
-// screenshot saves the viewport as PNG under NIGHTFLOAT_SHOTS, when that is set, so that a
-// person can look at the page; tests never depend on it.
+// screenshot saves the viewport, scrolled to the top of the page (a scrolling chat log
+// keeps its place), as PNG under NIGHTFLOAT_SHOTS when that is set, so that a person can
+// look at the page; tests never depend on it.
 func screenshot(tb testing.TB, ctx context.Context, name string) {
 	tb.Helper()
 	dir := os.Getenv("NIGHTFLOAT_SHOTS")
 	if dir == "" {
 		return
 	}
+	eval[bool](tb, ctx, `(window.scrollTo(0, 0), true)`)
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		tb.Fatalf("screenshot %s: %v", name, err)
