@@ -33,6 +33,7 @@ func TestChatLayout(t *testing.T) {
 			)
 			waitJS(t, b, `!document.querySelector('.msg.streaming')`)
 			checkLayout(t, b, "after a reply", "aside#crisis.crisis")
+			screenshot(t, b, "chat-reply-"+v.name)
 
 			// The reply's resources: one short line with tappable numbers, the rest folded.
 			if !visible(t, b, `.msg.assistant .reach a[href="tel:988"]`) || !visible(t, b, `.msg.assistant .reach a[href="sms:988"]`) {

@@ -160,7 +160,7 @@ func dur(d *time.Duration) string {
 const (
 	chartW, chartH                           = 480, 200
 	chartLeft, chartTop, chartBottom, chartR = 34, 16, 24, 6
-	chartLabelW                              = 40 // room a "12-07" day label needs
+	chartLabelW                              = 56 // room a "12-07" day label needs at the phone's larger text
 	chartValueW                              = 20 // narrowest bar that carries its value above it
 )
 
