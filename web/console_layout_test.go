@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,18 +124,9 @@ func TestConsoleNavigationByRole(t *testing.T) {
 				}
 			}
 			_, landing := h.consoleGet(t, "/console/", token)
-			if !contains(tc.roles, "oncall") && !strings.Contains(landing, `id="landing"`) {
+			if !slices.Contains(tc.roles, "oncall") && !strings.Contains(landing, `id="landing"`) {
 				t.Error("an account without the on-call role lands on a page without links")
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -82,7 +82,8 @@
     form.append(comment, unhelpful, harmful);
     const done = document.createElement("span");
     done.className = "thanks";
-    open.addEventListener("click", () => { form.hidden = !form.hidden; });
+    open.setAttribute("aria-expanded", "false");
+    open.addEventListener("click", () => { form.hidden = !form.hidden; open.setAttribute("aria-expanded", String(!form.hidden)); });
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const rating = ev.submitter ? ev.submitter.value : "unhelpful";
