@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nightfloat/postgres"
@@ -80,6 +81,33 @@ func (a *Audit) List(ctx context.Context, since time.Time, limit int) ([]AuditEn
 	if err != nil {
 		return nil, fmt.Errorf("review: list audit log: %w", err)
 	}
+	return scanAudit(rows)
+}
+
+// AuditCursor is where a newest-first page of the audit log ends: the next page holds the
+// entries before it. The zero cursor starts at the newest entry.
+type AuditCursor struct {
+	At time.Time
+	ID int64
+}
+
+// ListNewest returns entries written at or after since and before the cursor, newest
+// first, at most limit of them (1 to 1000; other values mean 100), whose action is action
+// (any when empty).
+func (a *Audit) ListNewest(ctx context.Context, since time.Time, action string, before AuditCursor, limit int) ([]AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := a.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit_log
+		WHERE at >= $1 AND ($2 = '' OR action = $2) AND ($4::bigint = 0 OR (at, id) < ($3, $4::bigint))
+		ORDER BY at DESC, id DESC LIMIT $5`, since, action, before.At, before.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("review: list audit log newest first: %w", err)
+	}
+	return scanAudit(rows)
+}
+
+func scanAudit(rows pgx.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {

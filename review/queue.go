@@ -122,7 +122,7 @@ func (q *Queue) List(ctx context.Context, viewer Clinician, f Filter) ([]ItemSum
 	args := []any{viewer.ID, now}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	reviewedByMe := `EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id AND r.reviewer_id = $1)`
-	claimable := `i.status <> 'done' AND i.conversation_id IS NOT NULL AND NOT ` + reviewedByMe +
+	claimable := `i.status <> 'done' AND i.conversation_id IS NOT NULL AND NOT ` + reviewedByMe + ` AND NOT ` + handledByMe +
 		` AND (i.claimed_by IS NULL OR i.claimed_by = $1 OR i.claim_expires_at <= $2)`
 	switch f.Status {
 	case "", "open":
@@ -178,6 +178,10 @@ func (q *Queue) List(ctx context.Context, viewer Clinician, f Filter) ([]ItemSum
 	})
 }
 
+// handledByMe is true for an item whose conversation had a handoff that the viewer ($1)
+// claimed: a clinician does not review their own handoff.
+const handledByMe = `EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = i.conversation_id AND h.claimed_by = $1)`
+
 // itemRow is an item as stored.
 type itemRow struct {
 	ID             int64
@@ -192,6 +196,7 @@ type itemRow struct {
 	Started        time.Time
 	Role           string
 	ReviewerIDs    []int64 // in round order
+	HandledBy      []int64 // clinicians who claimed a handoff in the conversation
 }
 
 func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (itemRow, error) {
@@ -216,6 +221,13 @@ func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (i
 	it.ReviewerIDs, err = collect(rows, err, pgx.RowTo[int64])
 	if err != nil {
 		return it, fmt.Errorf("review: read item reviews: %w", err)
+	}
+	if it.ConversationID != nil {
+		rows, err = tx.Query(ctx, `SELECT DISTINCT claimed_by FROM handoffs WHERE conversation_id = $1 AND claimed_by IS NOT NULL`, *it.ConversationID)
+		it.HandledBy, err = collect(rows, err, pgx.RowTo[int64])
+		if err != nil {
+			return it, fmt.Errorf("review: read item handoffs: %w", err)
+		}
 	}
 	return it, nil
 }
@@ -254,6 +266,8 @@ func (q *Queue) lockReviewable(ctx context.Context, tx pgx.Tx, viewer Clinician,
 		return it, errorf(CodeConflict, "this item is already reviewed")
 	case slices.Contains(it.ReviewerIDs, viewer.ID):
 		return it, errorf(CodeForbidden, "you have already reviewed this conversation; a different reviewer must give the next review")
+	case slices.Contains(it.HandledBy, viewer.ID):
+		return it, errorf(CodeForbidden, "you handled this conversation's handoff; another reviewer must review it")
 	}
 	return it, nil
 }
@@ -342,7 +356,9 @@ type ItemView struct {
 	ClaimExpiresAt      *time.Time
 	CanClaim            bool // viewer may claim (or renew their claim on) it
 	CanSubmit           bool // viewer holds the claim and has not reviewed it
+	OwnHandoff          bool // viewer claimed a handoff in this conversation, so may not review it
 	TranscriptDeleted   bool // retention removed the conversation
+	Handoffs            []HandoffSummary
 	Turns               []Turn
 	// Reviews are the submitted reviews, present only when viewer may see them (after
 	// their own submission, or as third reviewer); ReviewsHidden counts the others.
@@ -430,14 +446,18 @@ func (q *Queue) Item(ctx context.Context, viewer Clinician, id int64) (ItemView,
 			Disagreement: it.Disagreement, ConversationStarted: it.Started, QueuedAt: it.CreatedAt,
 			ClaimedByMe: mine && live, ClaimedByOther: !mine && live, ClaimExpiresAt: it.ClaimExpiresAt,
 			TranscriptDeleted: it.ConversationID == nil}
-		v.CanClaim = it.Status != StatusDone && !reviewed && it.ConversationID != nil && !v.ClaimedByOther
+		v.OwnHandoff = slices.Contains(it.HandledBy, viewer.ID)
+		v.CanClaim = it.Status != StatusDone && !reviewed && !v.OwnHandoff && it.ConversationID != nil && !v.ClaimedByOther
 		// A claim that ran out but that nobody else took still lets its holder submit.
-		v.CanSubmit = it.Status != StatusDone && !reviewed && mine && it.ConversationID != nil
+		v.CanSubmit = it.Status != StatusDone && !reviewed && !v.OwnHandoff && mine && it.ConversationID != nil
 		if v.Reasons, err = loadSamples(ctx, tx, id); err != nil {
 			return err
 		}
 		if it.ConversationID != nil {
 			if v.Turns, err = loadTurns(ctx, tx, *it.ConversationID); err != nil {
+				return err
+			}
+			if v.Handoffs, err = loadHandoffs(ctx, tx, *it.ConversationID); err != nil {
 				return err
 			}
 		}
@@ -470,8 +490,8 @@ func loadSamples(ctx context.Context, tx pgx.Tx, itemID int64) ([]Sample, error)
 	return out, nil
 }
 
-// loadTurns reads a transcript for a reviewer. Every piece of text a resident or the
-// assistant wrote passes through redact.Text here, before it leaves the package.
+// loadTurns reads a transcript for a reviewer. Every piece of text a resident, a clinician
+// or the assistant wrote passes through redact.Text here, before it leaves the package.
 func loadTurns(ctx context.Context, tx pgx.Tx, convID string) ([]Turn, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT m.seq, m.author, m.kind, m.body, m.created_at, m.citations, m.meta, f.rating, f.comment
@@ -484,7 +504,12 @@ func loadTurns(ctx context.Context, tx pgx.Tx, convID string) ([]Turn, error) {
 		if err := row.Scan(&t.Seq, &t.Author, &t.Kind, &t.Text, &t.At, &citations, &meta, &rating, &comment); err != nil {
 			return t, err
 		}
-		t.Text = redact.Text(t.Text)
+		// The service's own messages (crisis resources, handoff notices) hold no one's
+		// words, so a reviewer sees the numbers the resident was given; everything a
+		// resident or a clinician wrote is redacted.
+		if t.Author != "system" {
+			t.Text = redact.Text(t.Text)
+		}
 		if rating != nil {
 			t.Feedback = &TurnFeedback{Rating: *rating, Comment: redact.Text(deref(comment))}
 		}

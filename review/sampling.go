@@ -49,6 +49,10 @@ var suicideAdjacent = []string{"suicidal_ideation", "suicide_plan_or_intent", "s
 type SamplingOptions struct {
 	// Idle is how long a conversation must have been quiet before it is sampled; default 30m.
 	Idle time.Duration
+	// ReadyNow samples without waiting for Idle: every conversation that has no open
+	// handoff, however recently active. "nightfloat review sample --now" sets it, so that
+	// a conversation just finished can be reviewed at once.
+	ReadyNow bool
 	// RandomRate is the share of other conversations sampled at random; default 0.05.
 	// A negative value turns the random sample off.
 	RandomRate float64
@@ -159,6 +163,9 @@ func (s *Sampler) SampleOnce(ctx context.Context) (SampleResult, error) {
 	res := SampleResult{Queued: map[string]int{}}
 	now := s.opts.Now().UTC()
 	idleBefore, since := now.Add(-s.opts.Idle), now.Add(-s.opts.Lookback)
+	if s.opts.ReadyNow {
+		idleBefore = now
+	}
 	rules := []struct {
 		reason string
 		find   func(context.Context, time.Time, time.Time) ([]candidate, error)
@@ -196,17 +203,28 @@ func (s *Sampler) SampleOnce(ctx context.Context) (SampleResult, error) {
 }
 
 // idleWindow is the condition every rule shares; $1 is idleBefore, $2 since, $3 the reason.
+func (s *Sampler) idleWindow() string { return idleWindow + s.readyClause() }
+
+// readyClause leaves out, when sampling without the idle wait, conversations whose
+// handoff is still open: they are not finished.
+func (s *Sampler) readyClause() string {
+	if !s.opts.ReadyNow {
+		return ""
+	}
+	return ` AND NOT EXISTS (SELECT 1 FROM handoffs oh WHERE oh.conversation_id = c.id AND oh.status <> 'resolved')`
+}
+
 const idleWindow = `c.last_active_at <= $1 AND c.last_active_at > $2
 	AND NOT EXISTS (SELECT 1 FROM review_samples s WHERE s.conversation_id = c.id AND s.reason = $3)`
 
 func (s *Sampler) findHandoffs(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id::text, count(*), array_agg(DISTINCT h.level ORDER BY h.level), 
+		SELECT c.id::text, count(DISTINCT h.id), array_agg(DISTINCT h.level ORDER BY h.level),
 		       coalesce(array_agg(DISTINCT cat) FILTER (WHERE cat IS NOT NULL), '{}')
 		FROM conversations c
 		JOIN handoffs h ON h.conversation_id = c.id
 		LEFT JOIN LATERAL unnest(h.categories) cat ON true
-		WHERE `+idleWindow+`
+		WHERE `+s.idleWindow()+`
 		GROUP BY c.id ORDER BY min(h.created_at)`, idleBefore, since, ReasonHandoff)
 	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
 		var c candidate
@@ -225,7 +243,7 @@ func (s *Sampler) findFeedback(ctx context.Context, idleBefore, since time.Time)
 		       array_agg(f.seq ORDER BY f.seq)
 		FROM conversations c
 		JOIN review_feedback f ON f.conversation_id = c.id
-		WHERE `+idleWindow+`
+		WHERE `+s.idleWindow()+`
 		GROUP BY c.id ORDER BY min(f.created_at)`, idleBefore, since, ReasonFeedback)
 	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
 		var c candidate
@@ -246,7 +264,7 @@ func (s *Sampler) findWithheld(ctx context.Context, idleBefore, since time.Time)
 		SELECT c.id::text, count(*), array_agg(m.seq ORDER BY m.seq)
 		FROM conversations c
 		JOIN messages m ON m.conversation_id = c.id AND m.kind = 'withheld'
-		WHERE `+idleWindow+`
+		WHERE `+s.idleWindow()+`
 		GROUP BY c.id ORDER BY min(m.created_at)`, idleBefore, since, ReasonWithheld)
 	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
 		var c candidate
@@ -278,7 +296,7 @@ func (s *Sampler) findUncertain(ctx context.Context, idleBefore, since time.Time
 			            GROUP BY 1) l) > 1 AS layers_disagree
 			FROM conversations c
 			JOIN assessments a ON a.conversation_id = c.id
-			WHERE `+idleWindow+`
+			WHERE `+s.idleWindow()+`
 		)
 		SELECT conversation_id::text,
 		       count(*) FILTER (WHERE failed), count(*) FILTER (WHERE layers_disagree), count(*) FILTER (WHERE concern_suicide), count(*) FILTER (WHERE learned_review),
@@ -314,7 +332,7 @@ func (s *Sampler) sampleRandom(ctx context.Context, idleBefore, since, now time.
 			WHERE c.last_active_at <= $1 AND c.last_active_at > $2
 			  AND NOT EXISTS (SELECT 1 FROM review_samples s WHERE s.conversation_id = c.id)
 			  AND NOT EXISTS (SELECT 1 FROM review_random_checked r WHERE r.conversation_id = c.id)
-			  AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author = 'resident')
+			  AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author = 'resident')`+s.readyClause()+`
 			ORDER BY c.last_active_at, c.id LIMIT 500`, idleBefore, since)
 		ids, err := collect(rows, err, pgx.RowTo[string])
 		if err != nil {

@@ -98,7 +98,8 @@ func (c *convFixture) handoff(seq int64, level, status string, categories ...str
 	c.t.Helper()
 	var claimedBy any
 	if status != "waiting" {
-		if err := c.pool.QueryRow(context.Background(), `SELECT id FROM clinicians ORDER BY id LIMIT 1`).Scan(&claimedBy); err != nil {
+		// Claimed by an on-call clinician when there is one, as the console requires.
+		if err := c.pool.QueryRow(context.Background(), `SELECT id FROM clinicians ORDER BY 'oncall' = ANY(roles) DESC, id LIMIT 1`).Scan(&claimedBy); err != nil {
 			c.t.Fatalf("a claimed handoff needs a clinician: %v", err)
 		}
 	}

@@ -73,20 +73,24 @@ type auditRow struct {
 }
 
 type auditPageData struct {
-	Name    string
-	CSRF    string
-	Since   string
-	Action  string
-	Rows    []auditRow
-	NextURL string
-	Error   string
+	Name     string
+	CSRF     string
+	Roles    []string
+	Page     string // the page in the console's navigation
+	Since    string
+	Action   string
+	Rows     []auditRow
+	OlderURL string // the next page of older entries, if any
+	FirstURL string // the newest entries, when this page is not the first
+	Error    string
 }
 
-// auditPage lists the audit log for admins: filter by day and action, page forward.
+// auditPage lists the audit log for admins, newest first: filter by day and action, page
+// back through older entries.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	c, _ := ClinicianFrom(r.Context())
 	q := r.URL.Query()
-	data := auditPageData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Action: strings.TrimSpace(q.Get("action"))}
+	data := auditPageData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, Page: "audit", Action: strings.TrimSpace(q.Get("action"))}
 	since := time.Now().UTC().AddDate(0, 0, -7).Truncate(24 * time.Hour)
 	if v := q.Get("since"); v != "" {
 		d, err := time.Parse(time.DateOnly, v)
@@ -99,41 +103,52 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		since = d
 	}
 	data.Since = since.Format(time.DateOnly)
-	var afterAt time.Time
-	var afterID int64
-	if v := q.Get("after"); v != "" {
+	var before review.AuditCursor
+	if v := q.Get("before"); v != "" {
 		id, at, ok := strings.Cut(v, "@")
 		n, err1 := strconv.ParseInt(id, 10, 64)
 		t, err2 := time.Parse(time.RFC3339Nano, at)
-		if !ok || err1 != nil || err2 != nil {
+		if !ok || err1 != nil || err2 != nil || n <= 0 {
 			http.Error(w, "bad page cursor", http.StatusBadRequest)
 			return
 		}
-		afterID, afterAt = n, t
+		before = review.AuditCursor{At: t, ID: n}
 	}
-	page, err := ReadAuditPage(r.Context(), s.audit, since, data.Action, afterAt, afterID, auditPageSize)
+	entries, err := s.audit.ListNewest(r.Context(), since, data.Action, before, auditPageSize+1)
 	if err != nil {
 		s.logger.Error("read audit log", "error", err)
 		http.Error(w, "The audit log is unavailable right now.", http.StatusServiceUnavailable)
 		return
 	}
 	if err := s.audit.Record(r.Context(), review.ActorClinician(c.ID), "audit.viewed", "/console/audit",
-		map[string]any{"since": data.Since, "action": data.Action, "after_id": afterID}); err != nil {
+		map[string]any{"since": data.Since, "action": data.Action, "before_id": before.ID}); err != nil {
 		// Every access is recorded: without the record, no access.
 		s.logger.Error("audit audit.viewed", "error", err)
 		http.Error(w, "The audit log is unavailable right now.", http.StatusServiceUnavailable)
 		return
 	}
-	for _, e := range page.Entries {
+	more := len(entries) > auditPageSize
+	entries = entries[:min(len(entries), auditPageSize)]
+	for _, e := range entries {
 		detail, _ := json.Marshal(e.Detail)
 		data.Rows = append(data.Rows, auditRow{At: e.At.UTC().Format("2006-01-02 15:04:05Z"), Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: string(detail)})
 	}
-	if page.More {
-		v := url.Values{"since": {data.Since}, "after": {strconv.FormatInt(page.NextID, 10) + "@" + page.NextAt.Format(time.RFC3339Nano)}}
+	link := func(cursor string) string {
+		v := url.Values{"since": {data.Since}}
+		if cursor != "" {
+			v.Set("before", cursor)
+		}
 		if data.Action != "" {
 			v.Set("action", data.Action)
 		}
-		data.NextURL = "/console/audit?" + v.Encode()
+		return "/console/audit?" + v.Encode()
+	}
+	if more {
+		last := entries[len(entries)-1]
+		data.OlderURL = link(strconv.FormatInt(last.ID, 10) + "@" + last.At.Format(time.RFC3339Nano))
+	}
+	if before.ID > 0 {
+		data.FirstURL = link("")
 	}
 	s.render(w, "audit.html", data)
 }

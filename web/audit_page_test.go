@@ -43,7 +43,7 @@ func (h *harness) session(t *testing.T, username string, roles ...string) (revie
 	return c, s.Token
 }
 
-// TestAuditPageAdminOnly shows the audit log to an admin, paginated and filtered, records
+// TestAuditPageAdminOnly shows the audit log to an admin, newest first, paginated and filtered, records
 // the viewing, and refuses a reviewer (403, itself audited) and the signed-out.
 func TestAuditPageAdminOnly(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
@@ -80,24 +80,30 @@ func TestAuditPageAdminOnly(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("admin got %d: %s", code, page)
 	}
-	if !strings.Contains(page, "item-00") || !strings.Contains(page, "item-49") || strings.Contains(page, "item-50") {
-		t.Fatalf("first page should hold items 00 to 49")
+	if !strings.Contains(page, "item-59") || !strings.Contains(page, "item-10") || strings.Contains(page, "item-09") {
+		t.Fatalf("first page should hold the newest, items 59 down to 10")
+	}
+	if strings.Index(page, "item-59") > strings.Index(page, "item-58") {
+		t.Error("the page is not newest first")
 	}
 	if strings.Contains(page, "login.succeeded") {
 		t.Error("the action filter let other actions through")
 	}
-	i := strings.Index(page, `id="next" href="`)
+	i := strings.Index(page, `id="older" href="`)
 	if i < 0 {
-		t.Fatal("no next-page link with 60 entries")
+		t.Fatal("no link to older entries with 60 entries")
 	}
-	next := page[i+len(`id="next" href="`):]
+	next := page[i+len(`id="older" href="`):]
 	next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
 	code, page2 := h.consoleGet(t, next, adminToken)
-	if code != 200 || !strings.Contains(page2, "item-50") || !strings.Contains(page2, "item-59") || strings.Contains(page2, "item-49") {
-		t.Fatalf("second page (%d) should hold items 50 to 59", code)
+	if code != 200 || !strings.Contains(page2, "item-09") || !strings.Contains(page2, "item-00") || strings.Contains(page2, "item-10") {
+		t.Fatalf("second page (%d) should hold items 09 down to 00", code)
 	}
-	if strings.Contains(page2, `id="next"`) {
-		t.Error("a next-page link on the last page")
+	if strings.Contains(page2, `id="older"`) {
+		t.Error("a link to older entries on the last page")
+	}
+	if !strings.Contains(page2, `id="newest"`) {
+		t.Error("no way back to the newest entries from the second page")
 	}
 
 	all, err := h.audit.List(ctx, time.Time{}, 1000)

@@ -8,11 +8,13 @@ import (
 // consolePageData is what the clinician console page starts with; everything live comes
 // over /console/ws.
 type consolePageData struct {
-	Name      string
-	Roles     []string
-	OnCall    bool
-	CSRF      string
-	HandoffID int64 // the handoff a pager link pointed at, if any
+	Name        string
+	Roles       []string
+	OnCall      bool
+	CSRF        string
+	HandoffID   int64  // the handoff a pager link pointed at, if any
+	Page        string // the page in the console's navigation
+	ClinicianID int64  // the signed-in clinician, to tell their claims from others'
 }
 
 // consoleRoutes mounts the clinician console behind login.
@@ -28,7 +30,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 
 func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 	c, _ := ClinicianFrom(r.Context())
-	data := consolePageData{Name: c.DisplayName, Roles: c.Roles, OnCall: c.Has("oncall"), CSRF: CSRFFrom(r.Context())}
+	data := consolePageData{Name: c.DisplayName, Roles: c.Roles, OnCall: c.Has("oncall"), CSRF: CSRFFrom(r.Context()), Page: "handoffs", ClinicianID: c.ID}
 	if id := r.PathValue("id"); id != "" {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {

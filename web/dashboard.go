@@ -23,6 +23,16 @@ type dashboardData struct {
 	Rows       []dashRow
 	Kappa      string
 	KappaNote  string
+	Page       string // the page in the console's navigation
+	// Handoffs by category: a column per category and a row per day, newest first, so
+	// that a long window adds rows rather than columns.
+	CategoryNames []string
+	CategoryDays  []categoryDay
+}
+
+type categoryDay struct {
+	Day    string
+	Counts []review.Cell
 }
 
 type dashRow struct {
@@ -37,13 +47,17 @@ type svgChart struct {
 	Bars          []svgBar
 	Labels        []svgText
 	Legend        []svgLegend
-	BaseY         int
+	BaseY, Left   int
+	MaxLabel      string // the value the top of the plot stands for
+	MaxY          int
 }
 
 type svgBar struct {
 	X, Y, W, H int
 	Class      string
-	Value      string // the cell as shown ("<5" when suppressed)
+	Stub       bool   // a suppressed count: a dashed stub, not a bar
+	Title      string // the cell as shown ("<5" when suppressed), on hover and to screen readers
+	Value      string // the same above the bar, when it fits
 	VX, VY     int
 }
 
@@ -53,7 +67,7 @@ type svgText struct {
 }
 
 type svgLegend struct {
-	X     int
+	X     int // position in the legend
 	Class string
 	Text  string
 }
@@ -75,10 +89,20 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 			s.logger.Error("audit dashboard.view", "error", err)
 		}
 	}
-	data := dashboardData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, D: d, Days: days}
+	data := dashboardData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, D: d, Days: days, Page: "dashboard"}
 	for i := len(d.Days) - 1; i >= 0; i-- {
 		st := d.Days[i]
 		data.Rows = append(data.Rows, dashRow{Day: st.Day.Format("2006-01-02"), Stats: st, P50: dur(st.ClaimP50), P90: dur(st.ClaimP90)})
+	}
+	for _, c := range d.Categories {
+		data.CategoryNames = append(data.CategoryNames, c.Category)
+	}
+	for i := len(d.Days) - 1; i >= 0 && len(d.Categories) > 0; i-- {
+		row := categoryDay{Day: d.Days[i].Day.Format("2006-01-02")}
+		for _, c := range d.Categories {
+			row.Counts = append(row.Counts, c.Counts[i])
+		}
+		data.CategoryDays = append(data.CategoryDays, row)
 	}
 	type series struct {
 		class, name string
@@ -94,7 +118,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		}, func() []svgLegend {
 			var l []svgLegend
 			for i, s := range ss {
-				l = append(l, svgLegend{X: 40 + i*110, Class: s.class, Text: s.name})
+				l = append(l, svgLegend{X: i, Class: s.class, Text: s.name})
 			}
 			return l
 		}())
@@ -131,10 +155,20 @@ func dur(d *time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// barChart draws grouped bars, one group per day. Suppressed cells get no bar, only "<5".
+// Chart geometry in SVG user units. The charts are laid out two to a row at 1280 px, so a
+// unit is drawn at about one CSS pixel and the 12-unit text reads as 12 px.
+const (
+	chartW, chartH                           = 480, 200
+	chartLeft, chartTop, chartBottom, chartR = 34, 16, 24, 6
+	chartLabelW                              = 56 // room a "12-07" day label needs at the phone's larger text
+	chartValueW                              = 20 // narrowest bar that carries its value above it
+)
+
+// barChart draws grouped bars, one group per day, with the largest value marked on the
+// axis. Suppressed cells get no bar, only a short dashed stub (with "<5" above it when the
+// bar is wide enough), so that their height cannot give the count away.
 func barChart(id, title string, days []review.DayStats, values func(review.DayStats) []review.Cell, legend []svgLegend) svgChart {
-	const width, height, left, top, bottom = 640, 220, 30, 28, 36
-	c := svgChart{ID: id, Title: title, Width: width, Height: height, Legend: legend, BaseY: height - bottom}
+	c := svgChart{ID: id, Title: title, Width: chartW, Height: chartH, Legend: legend, BaseY: chartH - chartBottom, Left: chartLeft}
 	maxV := review.Cell(review.MinCell)
 	for _, d := range days {
 		for _, v := range values(d) {
@@ -143,26 +177,33 @@ func barChart(id, title string, days []review.DayStats, values func(review.DaySt
 			}
 		}
 	}
-	groupW := (width - left - 10) / max(len(days), 1)
+	c.MaxLabel, c.MaxY = maxV.String(), chartTop
+	plotH := float64(chartH - chartTop - chartBottom)
+	groupW := (chartW - chartLeft - chartR) / max(len(days), 1)
+	step := max(1, (chartLabelW+groupW-1)/max(groupW, 1))
 	for i, d := range days {
 		vals := values(d)
-		barW := max((groupW-4)/max(len(vals), 1), 2)
-		x0 := left + i*groupW + 2
+		barW := max((groupW-2)/max(len(vals), 1), 2)
+		x0 := chartLeft + i*groupW + 1
 		for j, v := range vals {
 			x := x0 + j*barW
-			b := svgBar{X: x, W: barW - 1, Class: legend[j].Class, Value: v.String(), VX: x + barW/2}
-			if !v.Suppressed() {
-				b.H = int(float64(v) / float64(maxV) * float64(height-top-bottom))
+			b := svgBar{X: x, W: max(barW-1, 1), Class: legend[j].Class, VX: x + barW/2, Title: v.String()}
+			switch {
+			case v.Suppressed():
+				b.Stub = true
+				b.H = 6
+			case v > 0:
+				b.H = max(int(float64(v)/float64(maxV)*plotH), 1)
 			}
 			b.Y = c.BaseY - b.H
 			b.VY = b.Y - 3
-			if v == 0 {
-				b.Value = ""
+			if v != 0 && barW >= chartValueW {
+				b.Value = v.String()
 			}
 			c.Bars = append(c.Bars, b)
 		}
-		if len(days) <= 16 || i%2 == 0 {
-			c.Labels = append(c.Labels, svgText{X: x0 + groupW/2 - 2, Y: height - bottom + 14, Text: d.Day.Format("01-02")})
+		if (len(days)-1-i)%step == 0 { // the latest day is always labelled
+			c.Labels = append(c.Labels, svgText{X: x0 + groupW/2 - 1, Y: chartH - chartBottom + 16, Text: d.Day.Format("01-02")})
 		}
 	}
 	return c

@@ -5,17 +5,36 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 //go:embed templates/*.html static
 var assets embed.FS
 
 func parsePages() (*template.Template, error) {
-	t, err := template.ParseFS(assets, "templates/*.html")
+	// has reports whether a clinician's roles include one; the console's navigation shows
+	// each page only to the roles that may open it.
+	funcs := template.FuncMap{"has": func(roles []string, role string) bool { return slices.Contains(roles, role) }, "show": show}
+	t, err := template.New("pages").Funcs(funcs).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse templates: %w", err)
 	}
 	return t, nil
+}
+
+// show writes a value from a JSON detail for people: a list as "a, b", anything else as
+// fmt prints it.
+func show(v any) string {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	parts := make([]string, len(list))
+	for i, x := range list {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // chatPageData is what the chat page shows before any socket opens: the crisis resources

@@ -41,6 +41,7 @@ type reviewListData struct {
 	Ages       []string
 	Error      string
 	Now        time.Time
+	Page       string // the page in the console's navigation
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Queue) {
@@ -50,7 +51,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Qu
 	data := reviewListData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, Filter: f,
 		Reasons: review.Reasons, Levels: []string{"none", "concern", "urgent", "emergency"},
 		Statuses: []string{"open", "mine", review.StatusFirst, review.StatusSecond, review.StatusThird, review.StatusDone},
-		Ages:     review.Ages, Now: time.Now()}
+		Ages:     review.Ages, Now: time.Now(), Page: "review"}
 	items, err := q.List(r.Context(), c, f)
 	status := http.StatusOK
 	switch {
@@ -79,6 +80,7 @@ type reviewItemData struct {
 	Scores     []reviewScore
 	Error      string
 	Notice     string
+	Page       string // the page in the console's navigation
 }
 
 type reviewScore struct{ Field, Label string }
@@ -103,7 +105,7 @@ func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Qu
 		return
 	}
 	data := reviewItemData{Name: c.DisplayName, CSRF: CSRFFrom(r.Context()), Roles: c.Roles, Item: view,
-		Escalation: review.EscalationRatings, Marks: review.Marks, Scores: reviewScores, Error: errMsg}
+		Escalation: review.EscalationRatings, Marks: review.Marks, Scores: reviewScores, Error: errMsg, Page: "review"}
 	switch r.URL.Query().Get("done") {
 	case "claim":
 		data.Notice = "Claimed. The claim lapses after 30 minutes without a submission."

@@ -113,8 +113,8 @@ func TestReviewInBrowser(t *testing.T) {
 	if got := text(t, b, reviewsCell); got != "5" {
 		t.Errorf("after: today's reviews cell %q, want 5", got)
 	}
-	if n := eval[int](t, b, `document.querySelectorAll("#chart-reviews svg rect.bar").length`); n < 2 {
-		t.Errorf("reviews chart draws %d bars", n)
+	if got := eval[string](t, b, `[...document.querySelectorAll("#chart-reviews svg rect.bar title")].map(e => e.textContent).join(",")`); got != "5" {
+		t.Errorf("reviews chart draws bars %q, want today's 5 reviews", got)
 	}
 	html := eval[string](t, b, `document.documentElement.outerHTML`)
 	for _, bad := range []string{"__xss", "onerror", "exams are crushing", xss.id} {

@@ -20,7 +20,7 @@ import (
 //	NIGHTFLOAT_REVIEW_SALT (or _FILE)   key for the random sample and second-review share
 //	                                    (default: the database's own random salt)
 //	NIGHTFLOAT_REVIEW_IDLE              idle time before a conversation is sampled (30m)
-//	NIGHTFLOAT_REVIEW_RANDOM_RATE       share sampled at random, 0..1, or -1 for none (0.05)
+//	NIGHTFLOAT_REVIEW_SAMPLE_RATE       share sampled at random, 0..1, or 0 for none (0.05)
 //	NIGHTFLOAT_REVIEW_DAILY_CAP         random samples per UTC day, -1 for no cap (50)
 //	NIGHTFLOAT_REVIEW_SECOND_SHARE      share of items given a second review (0.2)
 //	NIGHTFLOAT_REVIEW_CLAIM_TTL         how long a reviewer's claim holds (30m)
@@ -28,10 +28,12 @@ import (
 
 const reviewUsage = `Usage: nightfloat review <subcommand> [flags]
 
-  review sample
-      Runs the review sampler once: queues idle conversations with a handoff, a
-      resident's thumbs-down, a withheld reply or an uncertain classification, and a
-      random share of the rest (the server also does this periodically).
+  review sample [--now]
+      Runs the review sampler once: queues conversations quiet for NIGHTFLOAT_REVIEW_IDLE
+      (30m) with a handoff, a resident's thumbs-down, a withheld reply or an uncertain
+      classification, and a random share of the rest (the server also does this
+      periodically). With --now it does not wait for the quiet period: it queues every
+      such conversation whose handoff, if any, is resolved.
   review export-cases [--since 2025-01-31] [--out FILE]
       Writes draft eval cases (JSON Lines, the format 'nightfloat eval safety --cases'
       reads) from reviews that found a missed escalation or an over-escalation. Text is
@@ -39,7 +41,7 @@ const reviewUsage = `Usage: nightfloat review <subcommand> [flags]
 
 Flags common to every subcommand: --database-url (env DATABASE_URL).
 Settings: NIGHTFLOAT_REVIEW_SALT (or _FILE), NIGHTFLOAT_REVIEW_IDLE,
-NIGHTFLOAT_REVIEW_RANDOM_RATE, NIGHTFLOAT_REVIEW_DAILY_CAP.
+NIGHTFLOAT_REVIEW_SAMPLE_RATE, NIGHTFLOAT_REVIEW_DAILY_CAP.
 `
 
 const retentionUsage = `Usage: nightfloat retention run [--days N]
@@ -115,11 +117,13 @@ func runReview(ctx context.Context, e *env, args []string) int {
 	fs.Usage = func() { fmt.Fprint(e.stderr, reviewUsage) }
 	switch sub {
 	case "sample":
+		now := fs.Bool("now", false, "queue what is ready now instead of waiting for conversations to be quiet for NIGHTFLOAT_REVIEW_IDLE")
 		pool, settings, code := openReviewDB(ctx, e, "review sample", fs, rest)
 		if pool == nil {
 			return code
 		}
 		defer pool.Close()
+		settings.Sampling.ReadyNow = *now
 		res, err := review.NewSampler(pool, review.NewAudit(pool), settings.Sampling).SampleOnce(ctx)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "nightfloat review sample: %v\n", err)

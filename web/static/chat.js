@@ -42,7 +42,7 @@
     who.textContent = authorLabel[author] || author;
     const p = document.createElement("span");
     p.className = "body";
-    p.textContent = body;
+    window.NightfloatRender.body(p, author, body);
     li.append(who, p);
     return li;
   }
@@ -82,7 +82,8 @@
     form.append(comment, unhelpful, harmful);
     const done = document.createElement("span");
     done.className = "thanks";
-    open.addEventListener("click", () => { form.hidden = !form.hidden; });
+    open.setAttribute("aria-expanded", "false");
+    open.addEventListener("click", () => { form.hidden = !form.hidden; open.setAttribute("aria-expanded", String(!form.hidden)); });
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const rating = ev.submitter ? ev.submitter.value : "unhelpful";

@@ -7,6 +7,7 @@
   const el = (id) => document.getElementById(id);
   const handoffs = new Map();      // id -> handoff
   let ws = null, backoff = 500, current = null, me = null, audio = null;
+  const myID = Number(document.body.dataset.me || 0);
   const focusID = Number(document.body.dataset.handoff || 0);
 
   function beep() {
@@ -35,6 +36,19 @@
     return mins + " min";
   }
 
+  // listMeta says where a handoff stands: how long it has waited while nobody has it, who
+  // has it once claimed.
+  function listMeta(h) {
+    const cats = (h.categories || []).join(", ");
+    if (h.status === "waiting") {
+      return "waiting " + waited(h) + " · " + cats + (h.unattended_at ? " · resident told no one has joined yet" : "");
+    }
+    const who = isMine(h) ? "you" : (h.claimed_by_name || "a clinician");
+    return "claimed by " + who + " · opened " + waited(h) + " ago · " + cats;
+  }
+
+  function isMine(h) { return h.status === "claimed" && myID > 0 && h.claimed_by === myID; }
+
   function renderList() {
     const ul = el("handoffs");
     ul.textContent = "";
@@ -51,8 +65,7 @@
       const lv = document.createElement("span"); lv.className = "level"; lv.textContent = h.level;
       const name = document.createElement("span"); name.textContent = " " + h.pseudonym + " · " + h.role;
       const meta = document.createElement("span"); meta.className = "meta";
-      meta.textContent = h.status + (h.claimed_by_name ? " by " + h.claimed_by_name : "") + " · waiting " + waited(h) +
-        " · " + (h.categories || []).join(", ") + (h.unattended_at ? " · resident told no one has joined yet" : "");
+      meta.textContent = listMeta(h);
       b.append(lv, name, meta);
       b.addEventListener("click", () => send({ type: "open", handoff_id: h.id }));
       li.append(b);
@@ -92,15 +105,51 @@
     updateActions();
   }
 
+  // updateActions shows only what fits the handoff's state: Claim while it waits; Send and
+  // Resolve to the clinician who claimed it; nothing after it is resolved.
   function updateActions() {
     if (!current) return;
-    const mine = current.status === "claimed" && me && current.claimed_by_name === me;
+    const mine = isMine(current);
     el("claim").hidden = current.status !== "waiting";
     el("say").hidden = !mine;
     el("resolve").hidden = !mine;
+    el("state-note").textContent = stateNote(current, mine);
   }
 
-  function send(f) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(f)); }
+  const dispositions = { safety_plan_made: "safety plan made", referred: "referred", emergency_services: "emergency services",
+    no_risk_found: "no risk found", resident_left: "resident left" };
+
+  function stateNote(h, mine) {
+    switch (h.status) {
+      case "waiting": return "Nobody has claimed this handoff. Claim it to write to the resident.";
+      case "claimed": return mine ? "You have claimed this handoff: write to the resident, then resolve it."
+        : "Claimed by " + (h.claimed_by_name || "another clinician") + ". Only they can write or resolve.";
+      case "resolved": return "Resolved" + (h.disposition ? ": " + (dispositions[h.disposition] || h.disposition) : "") + ". Nothing more to do here.";
+    }
+    return "";
+  }
+
+  // Errors appear next to the action that caused them; pending names that action.
+  let pending = "";
+  function showError(action, message) {
+    const box = el(action + "-error");
+    if (!box) { el("conn").textContent = message; return; }
+    box.textContent = message;
+    box.hidden = false;
+  }
+  function clearError(action) { const box = el(action + "-error"); if (box) { box.hidden = true; box.textContent = ""; } }
+
+  function act(action, f) {
+    clearError(action);
+    pending = action;
+    if (!send(f)) showError(action, "Not connected — wait for the console to reconnect, then try again.");
+  }
+
+  function send(f) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(f));
+    return true;
+  }
 
   function handle(f) {
     switch (f.type) {
@@ -117,7 +166,7 @@
         handoffs.set(f.item.id, f.item);
         renderList();
         if (f.alert && (!before || before.alerts !== f.item.alerts || before.status !== f.item.status)) alertFor(f.item);
-        if (current && current.id === f.item.id) { current = f.item; el("conv-meta").textContent = "Role: " + f.item.role + " · status: " + f.item.status + (f.item.claimed_by_name ? " (" + f.item.claimed_by_name + ")" : ""); updateActions(); }
+        if (current && current.id === f.item.id) { if (before && before.status !== f.item.status) { clearError(pending); pending = ""; } current = f.item; el("conv-meta").textContent = "Role: " + f.item.role + " · status: " + f.item.status + (f.item.claimed_by_name ? " (" + f.item.claimed_by_name + ")" : ""); updateActions(); }
         break;
       }
       case "handoff_gone":
@@ -128,8 +177,11 @@
       case "transcript": showConversation(f.handoff, f.messages, f.assessments || []); break;
       case "message":
         if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
+        if (sayPending && f.message.client_id === sayPending) { el("say-text").value = ""; sayPending = ""; clearError("say"); pending = ""; }
         break;
-      case "error": el("conn").textContent = f.message; break;
+      case "error":
+        if (pending) { showError(pending, f.message); pending = ""; } else { el("conn").textContent = f.message; }
+        break;
     }
   }
 
@@ -148,18 +200,20 @@
 
   me = (document.querySelector(".console-top .who").textContent.split(" · ")[0] || "").trim();
   if (el("duty")) el("duty").addEventListener("change", (ev) => { if (ev.target.checked) beep(); send({ type: "duty", on: ev.target.checked }); });
-  el("claim").addEventListener("click", () => current && send({ type: "claim", handoff_id: current.id }));
+  el("claim").addEventListener("click", () => current && act("claim", { type: "claim", handoff_id: current.id }));
+  // The text stays in the box until the server echoes the message back.
+  let sayPending = "";
   el("say").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = el("say-text").value.trim();
     if (!text || !current) return;
-    send({ type: "say", handoff_id: current.id, client_id: String(Date.now()) + Math.random().toString(16).slice(2), text });
-    el("say-text").value = "";
+    sayPending = String(Date.now()) + Math.random().toString(16).slice(2);
+    act("say", { type: "say", handoff_id: current.id, client_id: sayPending, text });
   });
   el("resolve").addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!current) return;
-    send({ type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked });
+    act("resolve", { type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked });
   });
   connect();
 })();
