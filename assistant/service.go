@@ -124,8 +124,10 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 		return Message{}, false, Errorf(CodeInvalid, "each message needs a client_id of 1 to 100 characters")
 	case text == "":
 		return Message{}, false, Errorf(CodeInvalid, "the message is empty")
-	case !utf8.ValidString(text):
-		return Message{}, false, Errorf(CodeInvalid, "the message is not valid UTF-8 text")
+	case checkStorable("client_id", clientID) != nil:
+		return Message{}, false, checkStorable("client_id", clientID)
+	case checkStorable("message", text) != nil:
+		return Message{}, false, checkStorable("message", text)
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
 		return Message{}, false, Errorf(CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
 	}

@@ -160,6 +160,11 @@ func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64, also ..
 // ClinicianSay stores a clinician's message in a handoff they hold (a resend of a stored
 // client id returns the stored message); also runs in the same transaction.
 func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientID, body string, also ...TxWork) (Message, error) {
+	for what, v := range map[string]string{"message": body, "client_id": clientID} {
+		if err := checkStorable(what, v); err != nil {
+			return Message{}, err
+		}
+	}
 	var out Message
 	err := s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
@@ -191,6 +196,9 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool, also ...TxWork) error {
 	if !validDisposition(disposition) {
 		return Errorf(CodeInvalid, "unknown disposition %q", disposition)
+	}
+	if err := checkStorable("note", note); err != nil {
+		return err
 	}
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
