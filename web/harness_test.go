@@ -46,6 +46,8 @@ type harnessOptions struct {
 	svcOptions assistant.Options
 	origins    []string
 	db         *postgrestest.DB
+	// site adjusts the web options before the server is built (metrics, hosts, limits).
+	site func(*Options)
 }
 
 var testCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
@@ -92,7 +94,11 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Crisis:     testCrisis,
 		Logger:     logger,
 	}, o.svcOptions)
-	site, err := NewServer(svc, hub, db.Pool, Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit})
+	opts := Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit}
+	if o.site != nil {
+		o.site(&opts)
+	}
+	site, err := NewServer(svc, hub, db.Pool, opts)
 	if err != nil {
 		tb.Fatalf("NewServer: %v", err)
 	}

@@ -124,7 +124,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		return fmt.Errorf("serve: NIGHTFLOAT_TRUSTED_PROXIES: %w", err)
 	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
-		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet,
+		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
+		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr),
 		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
 	if err != nil {
 		return err
@@ -165,6 +166,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	httpSrv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		metricsSrv, err := serveMetrics(cfg.MetricsAddr, site.MetricsHandler(cfg.MetricsToken), log)
+		if err != nil {
+			_ = httpSrv.Close()
+			return err
+		}
+		defer func() { _ = metricsSrv.Close() }()
+	}
 	log.Info("nightfloat is serving", "addr", ln.Addr().String(), "drafts", cfg.ContentDraft)
 	if ready != nil {
 		ready <- ln.Addr().String()
