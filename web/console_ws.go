@@ -157,13 +157,7 @@ func (c *consoleConn) frame(data []byte) {
 			c.enqueue(consoleDuty{Type: "duty", On: f.On})
 		}
 	case "open":
-		var h assistant.Handoff
-		if h, err = store.Handoff(ctx, f.HandoffID); err == nil {
-			if err = c.audit(ctx, actor, "transcript.view", "conversation:"+h.ConversationID, map[string]any{"handoff_id": h.ID}); err == nil {
-				c.watchConv.Store(h.ConversationID)
-				c.enqueue(watchRequest{handoff: h})
-			}
-		}
+		err = c.open(ctx, cl, f.HandoffID)
 	case "claim":
 		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
 	case "say":
