@@ -53,12 +53,19 @@ func (c Clinician) Actor() string { return ActorClinician(c.ID) }
 
 // AccountOptions tune sessions and throttling. Zero fields take the defaults.
 type AccountOptions struct {
-	SessionTTL            time.Duration    // absolute session lifetime; default 12h
-	IdleTimeout           time.Duration    // a session unused this long ends; default 30m
-	MaxFailures           int              // failed logins per account per ThrottleWindow; default 5
-	MaxFailuresPerAddress int              // failed logins per client address per ThrottleWindow; default 20
-	ThrottleWindow        time.Duration    // default 15m
-	Now                   func() time.Time // default time.Now; tests move time with it
+	SessionTTL            time.Duration // absolute session lifetime; default 12h
+	IdleTimeout           time.Duration // a session unused this long ends; default 30m
+	MaxFailures           int           // failed logins per account per ThrottleWindow; default 5
+	MaxFailuresPerAddress int           // failed logins per client address per ThrottleWindow; default 20
+	ThrottleWindow        time.Duration // default 15m
+	// StepUpDelay is how long a login for an account waits once the account has MaxFailures
+	// recent failures from anywhere (default 2s); it doubles with every further MaxFailures
+	// failures, up to MaxStepUp (default 30s).
+	StepUpDelay time.Duration
+	MaxStepUp   time.Duration
+	// Sleep waits out a step-up delay (default: a timer that ends early with ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time // default time.Now; tests move time with it
 	// ParallelHashes bounds how many argon2id hashes run at once (each holds 64 MiB);
 	// default 4.
 	ParallelHashes int
@@ -83,10 +90,30 @@ func (o AccountOptions) withDefaults() AccountOptions {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.StepUpDelay <= 0 {
+		o.StepUpDelay = 2 * time.Second
+	}
+	if o.MaxStepUp <= 0 {
+		o.MaxStepUp = 30 * time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
 	if o.ParallelHashes <= 0 {
 		o.ParallelHashes = 4
 	}
 	return o
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Accounts manages clinician accounts, logins and sessions.
