@@ -88,6 +88,7 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 			s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts)
 			s.page(ctx, h)
 		}
+		s.tellWhenNobodyOnDuty(ctx)
 		late, err := s.Store.UnattendedCandidates(ctx, s.opts.UnattendedAfter.String())
 		if err != nil && ctx.Err() == nil {
 			s.Logger.Warn("find unattended handoffs", "error", err)
@@ -95,6 +96,30 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 		for _, h := range late {
 			s.markUnattended(ctx, h, "No clinician has been able to join yet.")
 		}
+	}
+}
+
+// tellWhenNobodyOnDuty tells the residents of waiting handoffs at once, not after
+// UnattendedAfter, when the last clinician on duty has gone (signed out, or closed the
+// console and its grace ran out).
+func (s *Service) tellWhenNobodyOnDuty(ctx context.Context) {
+	if s.Roster == nil {
+		return
+	}
+	waiting, err := s.Store.UnattendedCandidates(ctx, "0s")
+	if err != nil || len(waiting) == 0 {
+		return // a failed read is retried on the next tick
+	}
+	on, err := s.Roster.AnyOnDuty(ctx)
+	if err != nil {
+		s.Logger.Error("check on-duty clinicians", "error", err)
+		return // the database is failing: nothing could be stored for the resident either
+	}
+	if on {
+		return
+	}
+	for _, h := range waiting {
+		s.markUnattended(ctx, h, "No clinician is on duty right now.")
 	}
 }
 

@@ -552,7 +552,8 @@ func TestSessions(t *testing.T) {
 func TestRolesAndDuty(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, AccountOptions{})
+	// A long grace: this test moves the clock without a console renewing duty.
+	f := newFixture(t, AccountOptions{DutyGrace: time.Hour})
 	a := f.create(t, "alice", RoleOncall)
 	b := f.create(t, "bob", RoleOncall, RoleReviewer)
 	r := f.create(t, "rev", RoleReviewer, RoleAdmin)
@@ -678,5 +679,75 @@ func TestThrottleAddress(t *testing.T) {
 		if got := throttleAddress(in); got != want {
 			t.Errorf("throttleAddress(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestDutyFollowsPresence: duty lasts while the console renews it, lapses after the grace,
+// and ends at once with logout or the end of the session; each end is audited with why.
+func TestDutyFollowsPresence(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		end    func(t *testing.T, f *fixture, s Session) // after which the clinician must be off duty
+		reason string
+	}{
+		{"console closed: the grace runs out", func(t *testing.T, f *fixture, s Session) {
+			f.clock.Advance(21 * time.Second)
+			if n, err := f.accounts.EndLapsedDuty(ctx); err != nil || n != 1 {
+				t.Errorf("EndLapsedDuty = %d, %v; want 1", n, err)
+			}
+		}, "console_closed"},
+		{"logout", func(t *testing.T, f *fixture, s Session) {
+			if err := f.accounts.Logout(ctx, s.Token); err != nil {
+				t.Error(err)
+			}
+		}, "logout"},
+		{"session expired", func(t *testing.T, f *fixture, s Session) {
+			// The console keeps renewing; the session's absolute expiry (2m here) ends it.
+			for i := 0; i < 20; i++ {
+				f.clock.Advance(5 * time.Second)
+				alive, err := f.accounts.RenewDuty(ctx, s.Token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !alive {
+					if !f.clock.Now().After(s.ExpiresAt.Add(-time.Second)) {
+						t.Errorf("session ended at %v, before its expiry %v", f.clock.Now(), s.ExpiresAt)
+					}
+					return
+				}
+			}
+			t.Error("renewal never noticed the session's expiry")
+		}, "session_ended"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, AccountOptions{SessionTTL: 2 * time.Minute, IdleTimeout: 30 * time.Second})
+			doc := f.create(t, "doc", RoleOncall)
+			s := f.login(t, "doc", goodPassword)
+			if err := f.accounts.SetOnDuty(ctx, doc.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			// Renewed every 5s for a minute (twice the idle timeout, three graces): an open
+			// console keeps an on-duty clinician on duty and signed in.
+			for i := 0; i < 12; i++ {
+				f.clock.Advance(5 * time.Second)
+				if alive, err := f.accounts.RenewDuty(ctx, s.Token); err != nil || !alive {
+					t.Fatalf("renew %d: %v, %v", i, alive, err)
+				}
+			}
+			if on, err := f.accounts.OnDuty(ctx); err != nil || len(on) != 1 {
+				t.Fatalf("on duty while renewed: %v, %v", on, err)
+			}
+			tt.end(t, f, s)
+			if on, err := f.accounts.OnDuty(ctx); err != nil || len(on) != 0 {
+				t.Errorf("still on duty: %v, %v", on, err)
+			}
+			var reason string
+			if err := f.db.Pool.QueryRow(ctx, `SELECT detail->>'reason' FROM audit_log WHERE action = 'clinician.off_duty' ORDER BY id DESC LIMIT 1`).Scan(&reason); err != nil || reason != tt.reason {
+				t.Errorf("off-duty audit reason %q (%v), want %q", reason, err, tt.reason)
+			}
+		})
 	}
 }

@@ -184,8 +184,8 @@ func (a *Accounts) SessionFor(ctx context.Context, token string) (Clinician, Ses
 	return c, s, nil
 }
 
-// Logout ends the session a token belongs to. An unknown or already ended session gives
-// ErrUnauthorized.
+// Logout ends the session a token belongs to, and its clinician's duty. An unknown or
+// already ended session gives ErrUnauthorized.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxTokenLength {
 		return ErrUnauthorized
@@ -202,7 +202,11 @@ func (a *Accounts) Logout(ctx context.Context, token string) error {
 		if err != nil {
 			return fmt.Errorf("review: logout: %w", err)
 		}
-		return a.audit.record(ctx, tx, ActorClinician(clinicianID), "logout", ActorClinician(clinicianID), nil)
+		if err := a.audit.record(ctx, tx, ActorClinician(clinicianID), "logout", ActorClinician(clinicianID), nil); err != nil {
+			return err
+		}
+		// Nobody is on duty who has signed out.
+		return endDuty(ctx, a.audit, tx, clinicianID, "logout")
 	})
 }
 

@@ -104,6 +104,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
+	defer c.keepDuty(s.dutyRenew)()
 	c.run(func() {
 		c.readFrames(pongWait, c.frame, func(err error) { c.sendErr(err) })
 	}, c.write)

@@ -46,6 +46,7 @@ type harnessOptions struct {
 	svcOptions assistant.Options
 	origins    []string
 	db         *postgrestest.DB
+	accountOpts review.AccountOptions // ParallelHashes defaults to 2
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
 	site func(*Options)
 }
@@ -75,7 +76,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	audit := review.NewAudit(db.Pool)
-	accounts := review.NewAccounts(db.Pool, audit, review.AccountOptions{ParallelHashes: 2})
+	if o.accountOpts.ParallelHashes == 0 {
+		o.accountOpts.ParallelHashes = 2
+	}
+	accounts := review.NewAccounts(db.Pool, audit, o.accountOpts)
 	var roster assistant.Roster
 	if !o.noRoster {
 		roster = assistant.RosterFunc(func(ctx context.Context) (bool, error) {

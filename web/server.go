@@ -40,6 +40,9 @@ type Options struct {
 	// MetricsToken is the bearer token a scrape of /metrics must carry (empty: /metrics is
 	// not served by Handler, which faces the public).
 	MetricsToken string
+	// DutyRenew is how often an open console renews its clinician's duty (default 5s); keep
+	// it well under the accounts' DutyGrace.
+	DutyRenew time.Duration
 	// AllowedHosts are the host names the server answers to (see AllowedHosts); empty
 	// means the loopback names only.
 	AllowedHosts []string
@@ -72,6 +75,7 @@ type Server struct {
 	metrics      *metrics.Set
 	metricsToken string
 	hosts        []string
+	dutyRenew    time.Duration
 	safety       SafetyInfo
 
 	base    context.Context
@@ -107,7 +111,10 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 		s.auth.TrustProxies(o.TrustedProxies)
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
-	s.metricsToken, s.hosts = o.MetricsToken, o.AllowedHosts
+	s.metricsToken, s.hosts, s.dutyRenew = o.MetricsToken, o.AllowedHosts, o.DutyRenew
+	if s.dutyRenew <= 0 {
+		s.dutyRenew = dutyRenewEvery
+	}
 	return s, nil
 }
 

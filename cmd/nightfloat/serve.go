@@ -143,7 +143,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := review.Retention{Pool: pool, Audit: audit, Days: cfg.RetentionDays}
-	bgWG.Add(5)
+	bgWG.Add(6)
+	go func() {
+		defer bgWG.Done()
+		accounts.RunDutyExpiry(bg, 5*time.Second, func(err error) { log.Warn("end lapsed duty", "error", err) })
+	}()
 	go func() { defer bgWG.Done(); _ = sampler.Run(bg, 5*time.Minute) }()
 	go func() {
 		defer bgWG.Done()
