@@ -39,13 +39,13 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	pager      assistant.Pager
-	noRoster   bool // leave out the on-duty roster
-	classifier assistant.Classifier
-	responder  assistant.Responder
-	svcOptions assistant.Options
-	origins    []string
-	db         *postgrestest.DB
+	pager       assistant.Pager
+	noRoster    bool // leave out the on-duty roster
+	classifier  assistant.Classifier
+	responder   assistant.Responder
+	svcOptions  assistant.Options
+	origins     []string
+	db          *postgrestest.DB
 	accountOpts review.AccountOptions // ParallelHashes defaults to 2
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
 	site func(*Options)
