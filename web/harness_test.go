@@ -98,7 +98,9 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Crisis:     testCrisis,
 		Logger:     logger,
 	}, o.svcOptions)
-	opts := Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit}
+	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
+	opts := Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit,
+		NewConversationsPerMinute: 10_000}
 	if o.site != nil {
 		o.site(&opts)
 	}

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -40,6 +41,9 @@ type Options struct {
 	// MetricsToken is the bearer token a scrape of /metrics must carry (empty: /metrics is
 	// not served by Handler, which faces the public).
 	MetricsToken string
+	// NewConversationsPerMinute bounds the conversations one client address may start in
+	// a minute (default 10).
+	NewConversationsPerMinute int
 	// DutyRenew is how often an open console renews its clinician's duty (default 5s); keep
 	// it well under the accounts' DutyGrace.
 	DutyRenew time.Duration
@@ -76,6 +80,9 @@ type Server struct {
 	metricsToken string
 	hosts        []string
 	dutyRenew    time.Duration
+	proxies      []netip.Prefix
+	convLimit    *convLimiter
+	tagger       sourceTagger
 	safety       SafetyInfo
 
 	base    context.Context
@@ -111,7 +118,14 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 		s.auth.TrustProxies(o.TrustedProxies)
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
-	s.metricsToken, s.hosts, s.dutyRenew = o.MetricsToken, o.AllowedHosts, o.DutyRenew
+	s.metricsToken, s.hosts, s.dutyRenew, s.proxies = o.MetricsToken, o.AllowedHosts, o.DutyRenew, o.TrustedProxies
+	if o.NewConversationsPerMinute <= 0 {
+		o.NewConversationsPerMinute = 10
+	}
+	s.convLimit = newConvLimiter(o.NewConversationsPerMinute, nil)
+	if s.tagger, err = newSourceTagger(); err != nil {
+		return nil, fmt.Errorf("web: source tag key: %w", err)
+	}
 	if s.dutyRenew <= 0 {
 		s.dutyRenew = dutyRenewEvery
 	}

@@ -72,6 +72,8 @@ Flags:
 	}
 	cfg.Addr = "127.0.0.1:0"
 	cfg.ContentDraft = true
+	// Every scripted resident connects from loopback: one address, many conversations.
+	cfg.NewConvPerMinute = 100_000
 	if !e.validate(cfg) {
 		return 2
 	}
