@@ -10,9 +10,10 @@ import (
 // reload does not end duty.
 const dutyRenewEvery = 5 * time.Second
 
-// keepDuty renews the clinician's duty while the console socket is open, and ends the
-// socket (4401) as soon as its session has ended. It returns a func that stops it and
-// waits for it.
+// keepDuty renews the clinician's duty while the console socket is open, tells the console
+// when the database becomes unreachable and when it is back, and ends the socket (4401) as
+// soon as its session has ended. It returns a func that waits for it once the socket is
+// closed.
 func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -20,6 +21,7 @@ func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 		defer wg.Done()
 		t := time.NewTicker(every)
 		defer t.Stop()
+		down := false
 		for {
 			select {
 			case <-c.ctx.Done():
@@ -29,12 +31,21 @@ func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 			alive, err := c.srv.accounts.RenewDuty(c.ctx, c.token)
 			switch {
 			case err != nil:
-				// The database is unreachable: the console says so from its own frames;
-				// duty is renewed again on the next tick.
-				c.log.Warn("renew clinician duty", "error", err)
+				// The database is unreachable: the console shows it, and duty is renewed
+				// again on the next tick. This is not a logout.
+				if !down && c.ctx.Err() == nil {
+					c.log.Warn("renew clinician duty", "error", err)
+					c.enqueue(consoleStatus{Type: "status", Database: "unreachable"})
+				}
+				down = true
 			case !alive:
 				c.closeWith(4401, "session ended: log in again")
 				return
+			case down:
+				// Back: say so and resend the list, which may have changed meanwhile.
+				down = false
+				c.enqueue(consoleStatus{Type: "status", Database: "ok"})
+				c.enqueue(loadHandoffs{})
 			}
 		}
 	}()

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -55,6 +56,12 @@ type consoleMessage struct {
 type consoleGone struct {
 	Type string `json:"type"` // "handoff_gone"
 	ID   int64  `json:"id"`
+}
+
+// consoleStatus tells the console whether the server can reach the database.
+type consoleStatus struct {
+	Type     string `json:"type"`     // "status"
+	Database string `json:"database"` // "ok" or "unreachable"
 }
 
 type consoleDuty struct {
@@ -123,11 +130,20 @@ func (c *consoleConn) sendErr(err error) {
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account
-// ends the connection at once, and the role is checked for each action.
+// ends the connection at once, and the role is checked for each action. A database that
+// cannot be reached is not a logout: the action is refused as unavailable and the
+// connection stays, so the clinician carries on once it is back.
 func (c *consoleConn) authorise(role string) (review.Clinician, bool) {
 	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
-	if err != nil {
+	if errors.Is(err, review.ErrUnauthorized) {
 		c.closeWith(4401, "session ended: log in again")
+		return review.Clinician{}, false
+	}
+	if err != nil {
+		c.log.Warn("console session check failed", "error", err)
+		c.enqueue(consoleStatus{Type: "status", Database: "unreachable"})
+		c.sendErr(&assistant.Error{Code: assistant.CodeUnavailable,
+			Message: "The database cannot be reached, so that was not done. You are still signed in; try again in a moment.", Err: err})
 		return review.Clinician{}, false
 	}
 	if !cl.Has(role) {
