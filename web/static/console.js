@@ -68,6 +68,7 @@
 
   // A burst: handoffs marked as a flood from one source are shown as one entry; each one
   // can still be opened and claimed from inside it.
+  const openBursts = new Set();
   function groupBursts(list) {
     const out = new Map();
     for (const h of list) {
@@ -83,6 +84,8 @@
     li.className = "burst " + (g.items.some((h) => h.level === "emergency") ? "emergency" : "urgent");
     li.dataset.burst = g.burst;
     const d = document.createElement("details");
+    d.open = openBursts.has(g.burst); // the list is redrawn on every change: keep it open
+    d.addEventListener("toggle", () => { if (d.open) openBursts.add(g.burst); else openBursts.delete(g.burst); });
     const sum = document.createElement("summary");
     const waiting = g.items.filter((h) => h.status === "waiting").length;
     sum.textContent = "Burst from one source: " + g.items.length + " handoffs (" + waiting +
