@@ -35,6 +35,7 @@ func (p *pageRecorder) count() int {
 func TestFloodOfNewConversationsFromOneAddress(t *testing.T) {
 	h := newHarness(t, harnessOptions{site: func(o *Options) { o.NewConversationsPerMinute = 10 }})
 	welcomed, refused := 0, 0
+	began := time.Now()
 	for i := 0; i < 50; i++ {
 		c := h.dial(t, nil)
 		c.send(map[string]any{"type": "hello", "role": "resident"})
@@ -60,6 +61,7 @@ func TestFloodOfNewConversationsFromOneAddress(t *testing.T) {
 		}
 		c.ws.Close()
 	}
+	t.Logf("50 hellos from one address in %v: %d welcomed, %d refused", time.Since(began).Round(time.Millisecond), welcomed, refused)
 	if welcomed != 10 || refused != 40 {
 		t.Fatalf("welcomed %d, refused %d; want 10 and 40", welcomed, refused)
 	}
@@ -81,6 +83,7 @@ func TestFloodOfHandoffsFromOneAddress(t *testing.T) {
 	doc.onDuty()
 
 	residents := make([]*wsClient, 50)
+	began := time.Now()
 	for i := range residents {
 		residents[i] = h.dial(t, nil)
 		residents[i].start("resident")
@@ -102,6 +105,8 @@ func TestFloodOfHandoffsFromOneAddress(t *testing.T) {
 		}
 	}
 
+	t.Logf("50 conversations and red flags from one address: every resident had the crisis notice %v after the first hello",
+		time.Since(began).Round(time.Millisecond))
 	ctx := context.Background()
 	var total, flood, bursts int
 	err := h.db.Pool.QueryRow(ctx, `
