@@ -38,14 +38,14 @@ func floodingTx(ctx context.Context, tx pgx.Tx, convID string) (bool, error) {
 	return open >= FloodOpenHandoffs, nil
 }
 
-// OpenInBurst counts the open handoffs of a burst (see Handoff.Burst).
-func (s *Store) OpenInBurst(ctx context.Context, burst string) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FROM handoffs h JOIN conversations c ON c.id = h.conversation_id
-		WHERE h.flood AND c.source_tag = $1 AND h.status <> 'resolved'`, burst).Scan(&n)
+// FirstInBurst returns the oldest open handoff of a burst (see Handoff.Burst) and how many
+// of the burst are open.
+func (s *Store) FirstInBurst(ctx context.Context, burst string) (first int64, open int, err error) {
+	err = s.pool.QueryRow(ctx, `
+		SELECT coalesce(min(h.id), 0), count(*) FROM handoffs h JOIN conversations c ON c.id = h.conversation_id
+		WHERE h.flood AND c.source_tag = $1 AND h.status <> 'resolved'`, burst).Scan(&first, &open)
 	if err != nil {
-		return 0, unavailable("count burst", err)
+		return 0, 0, unavailable("read burst", err)
 	}
-	return n, nil
+	return first, open, nil
 }

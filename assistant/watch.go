@@ -40,19 +40,17 @@ func (s *Service) afterHandoff(id int64) {
 	}()
 }
 
-// pageNew pages a new handoff. A flood handoff is paged only as the first of its burst:
-// the clinician already knows of the burst and finds every handoff of it in the console.
+// pageNew pages a new handoff. Of a burst of flood handoffs only the oldest open one is
+// paged (however the new ones' pages interleave): the clinician knows of the burst from it
+// and finds every handoff of it in the console.
 func (s *Service) pageNew(ctx context.Context, h Handoff) {
 	if !h.Flood {
 		s.page(ctx, h, 0)
 		return
 	}
-	n, err := s.Store.OpenInBurst(ctx, h.Burst)
-	if err != nil {
-		n = 1 // fail towards paging
-	}
-	if n <= 1 {
-		s.page(ctx, h, 1)
+	first, n, err := s.Store.FirstInBurst(ctx, h.Burst)
+	if err != nil || first == h.ID {
+		s.page(ctx, h, max(n, 1)) // a failed read fails towards paging
 		return
 	}
 	s.Logger.Warn("flood handoff not paged separately", "handoff_id", h.ID, "open_in_burst", n)
