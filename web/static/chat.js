@@ -180,6 +180,13 @@
       showStart(f.message);
       return;
     }
+    if (transient && !welcomed && conv && conv.id) {
+      // The conversation could not be reopened (the database is away): one notice, then
+      // reconnect with the socket's backoff rather than wait on a connection that never opened it.
+      showOutage(f);
+      if (ws) ws.close();
+      return;
+    }
     if (transient) { showOutage(f); return; }
     setStatus(f.message);
     if (f.crisis && f.crisis.length) {
