@@ -178,6 +178,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		}
 		defer func() { _ = metricsSrv.Close() }()
 	}
+	if host, _, _ := net.SplitHostPort(cfg.Addr); cfg.PublicURL == "" && (host == "" || host == "0.0.0.0" || host == "::") {
+		log.Warn("listening on all interfaces without NIGHTFLOAT_PUBLIC_URL: only loopback host names are answered (others get 421); set NIGHTFLOAT_PUBLIC_URL")
+	}
 	log.Info("nightfloat is serving", "addr", ln.Addr().String(), "drafts", cfg.ContentDraft)
 	if ready != nil {
 		ready <- ln.Addr().String()
