@@ -125,7 +125,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
 		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
-		AllowedHosts:   web.AllowedHosts(cfg.PublicURL, cfg.Addr),
+		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr), NewConversationsPerMinute: cfg.NewConvPerMinute,
 		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
 	if err != nil {
 		return err
