@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -212,5 +213,24 @@ func TestServeWiresTheAbuseLimits(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "welcome: welcome: error:rate_limited" {
 		t.Errorf("three hellos with a limit of 2: %v", got)
+	}
+}
+
+// TestServeMetricsOnAPrivateAddress: with NIGHTFLOAT_METRICS_ADDR, /metrics is served there
+// and not on the public address.
+func TestServeMetricsOnAPrivateAddress(t *testing.T) {
+	db, _ := retrievaltest.ContentDB(t, "../../content")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := ln.Addr().String()
+	ln.Close()
+	addr, _ := startServe(t, db.URL, func(c *config.Config) { c.MetricsAddr = private })
+	if code, _ := get(t, "http://"+addr+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics: HTTP %d, want 404", code)
+	}
+	if code, body := get(t, "http://"+private+"/metrics"); code != http.StatusOK || !strings.Contains(body, "nightfloat_") {
+		t.Errorf("private /metrics: HTTP %d", code)
 	}
 }
