@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // TestUninvolvedOncallCannotReadAResolvedTranscript: while a handoff is open any on-call
@@ -28,8 +29,23 @@ func TestUninvolvedOncallCannotReadAResolvedTranscript(t *testing.T) {
 	}
 	taker.send(map[string]any{"type": "claim", "handoff_id": id})
 	res.until(func(f frame) bool { return f.str("type") == "handoff" && f.str("status") == "claimed" })
-	taker.send(map[string]any{"type": "resolve", "handoff_id": id, "disposition": "safety_plan_made", "note": "plan made"})
+	taker.send(map[string]any{"type": "resolve", "handoff_id": id, "disposition": "safety_plan_made", "note": "plan made", "reenable_ai": true})
 	res.until(func(f frame) bool { return f.str("type") == "handoff" && f.str("status") == "resolved" })
+	// The bystander had the conversation open; once resolved, its new messages stop reaching them.
+	bystander.until(func(f frame) bool {
+		item, _ := f["item"].(map[string]any)
+		return f.str("type") == "handoff" && item["status"] == "resolved"
+	})
+	res.say("after", "thanks, any tips for sleeping after nights?")
+	for {
+		f, err := bystander.read(1500 * time.Millisecond)
+		if err != nil {
+			break // nothing more within the wait
+		}
+		if f.str("type") == "message" {
+			t.Fatalf("an uninvolved clinician still receives the resolved conversation: %v", f)
+		}
+	}
 
 	for _, tt := range []struct {
 		name string

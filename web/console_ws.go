@@ -74,8 +74,9 @@ type watchRequest struct{ handoff assistant.Handoff }
 
 type consoleConn struct {
 	*socket
-	srv   *Server
-	token string
+	srv         *Server
+	token       string
+	clinicianID int64 // whose console this is
 
 	watchConv atomic.Value // string: the conversation on screen, for the hub filter
 	watchID   int64        // writer-owned
@@ -89,7 +90,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r)}
+	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r), clinicianID: clinician.ID}
 	c.watchConv.Store("")
 	if !s.track() {
 		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
@@ -248,6 +249,11 @@ func (c *consoleConn) write(it any) error {
 			}
 			if err != nil {
 				return nil
+			}
+			if h.ID == c.watchID && !mayRead(review.Clinician{ID: c.clinicianID}, h) {
+				// Resolved by someone else: this clinician no longer follows the conversation.
+				c.watchID = 0
+				c.watchConv.Store("")
 			}
 			return c.writeJSON(consoleHandoff{Type: "handoff", Item: h, Alert: h.Status == assistant.HandoffWaiting})
 		}
