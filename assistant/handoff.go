@@ -36,6 +36,11 @@ type Handoff struct {
 	LastAlertAt    time.Time  `json:"last_alert_at"`
 	UnattendedAt   *time.Time `json:"unattended_at,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
+	// Flood marks a handoff opened while its source already had FloodOpenHandoffs open:
+	// it is opened and claimable like any other, but shown and paged as part of a burst.
+	Flood bool `json:"flood"`
+	// Burst names the burst a flood handoff belongs to (its source tag); "" otherwise.
+	Burst string `json:"burst,omitempty"`
 }
 
 // Open reports whether the handoff still needs or has a clinician.

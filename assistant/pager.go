@@ -21,6 +21,9 @@ type Page struct {
 	Alert      int       `json:"alert"` // 1 for the first page, more for re-pages
 	ConsoleURL string    `json:"console_url"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Burst, for a flood, is how many handoffs from one source this one page stands for
+	// (each is in the console and can be claimed); 0 for an ordinary handoff.
+	Burst int `json:"burst,omitempty"`
 }
 
 // Pager sends pages; nil means no paging system is configured.

@@ -99,7 +99,13 @@ func (s *Service) MaxMessageChars() int { return s.opts.MaxMessageChars }
 
 // Start begins a conversation and stores its opening disclosure.
 func (s *Service) Start(ctx context.Context, role string) (Conversation, string, error) {
-	conv, token, err := s.Store.CreateConversation(ctx, role)
+	return s.StartFrom(ctx, role, "")
+}
+
+// StartFrom is Start with the source tag of the network the conversation comes from (see
+// Store.CreateConversationFrom).
+func (s *Service) StartFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
+	conv, token, err := s.Store.CreateConversationFrom(ctx, role, sourceTag)
 	if err != nil {
 		return Conversation{}, "", err
 	}
@@ -124,8 +130,10 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 		return Message{}, false, Errorf(CodeInvalid, "each message needs a client_id of 1 to 100 characters")
 	case text == "":
 		return Message{}, false, Errorf(CodeInvalid, "the message is empty")
-	case !utf8.ValidString(text):
-		return Message{}, false, Errorf(CodeInvalid, "the message is not valid UTF-8 text")
+	case checkStorable("client_id", clientID) != nil:
+		return Message{}, false, checkStorable("client_id", clientID)
+	case checkStorable("message", text) != nil:
+		return Message{}, false, checkStorable("message", text)
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
 		return Message{}, false, Errorf(CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
 	}

@@ -3,13 +3,10 @@ package assistant_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"nightfloat/assistant"
 	"nightfloat/postgres/postgrestest"
@@ -245,7 +242,7 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	setConnections(t, f.db.URL, false) // the database goes away
+	postgrestest.SetConnections(t, f.db.URL, false) // the database goes away
 	close(gate)
 	var failure assistant.Event
 	deadline := time.After(20 * time.Second)
@@ -260,36 +257,11 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 		t.Errorf("the live failure notice lacks crisis resources: %q", failure.Text)
 	}
 
-	setConnections(t, f.db.URL, true) // it comes back; the recovery loop finds the turn once its lease runs out
+	postgrestest.SetConnections(t, f.db.URL, true) // it comes back; the recovery loop finds the turn once its lease runs out
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go svc.RunRecovery(rctx, 200*time.Millisecond, 0)
 	waitFor(t, svc, conv.ID, "the reply after the database returned", hasReplyTo(msg.Seq, assistant.AuthorAssistant, ""))
-}
-
-// setConnections allows or refuses connections to the test database, terminating the
-// open ones when refusing: as close to "the database went down" as one server allows.
-func setConnections(tb testing.TB, dbURL string, allow bool) {
-	tb.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, postgrestest.AdminURL(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	cfg, err := pgx.ParseConfig(dbURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	name := cfg.Database
-	if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %v", pgx.Identifier{name}.Sanitize(), allow)); err != nil {
-		tb.Fatal(err)
-	}
-	if !allow {
-		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
-			tb.Fatal(err)
-		}
-	}
 }
 
 // claimAsNewClinician creates an on-call clinician account and has it claim the

@@ -36,6 +36,12 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // CreateConversation starts a conversation for role and returns it with its resume token.
 func (s *Store) CreateConversation(ctx context.Context, role string) (Conversation, string, error) {
+	return s.CreateConversationFrom(ctx, role, "")
+}
+
+// CreateConversationFrom is CreateConversation with the source tag of the network it was
+// started from (a keyed hash, never an address; "" for none), used to mark floods.
+func (s *Store) CreateConversationFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
 	if !ValidRole(role) {
 		return Conversation{}, "", Errorf(CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", role)
 	}
@@ -45,10 +51,10 @@ func (s *Store) CreateConversation(ctx context.Context, role string) (Conversati
 	}
 	var c Conversation
 	err = s.pool.QueryRow(ctx, `
-		INSERT INTO conversations (token_hash, role, pseudonym)
-		VALUES ($1, $2, $3)
+		INSERT INTO conversations (token_hash, role, pseudonym, source_tag)
+		VALUES ($1, $2, $3, NULLIF($4, ''))
 		RETURNING `+conversationColumns,
-		hashToken(token), role, newPseudonym(),
+		hashToken(token), role, newPseudonym(), sourceTag,
 	).Scan(c.fields()...)
 	if err != nil {
 		return Conversation{}, "", unavailable("create conversation", err)

@@ -16,7 +16,8 @@ import (
 const selectHandoffs = `
 	SELECT h.id, h.conversation_id::text, c.pseudonym, c.role, h.level, h.categories, h.trigger_seq, h.status,
 	       coalesce(h.claimed_by, 0), coalesce(cl.display_name, ''), h.claimed_at, h.resolved_at, coalesce(h.disposition, ''),
-	       h.alerts, h.last_alert_at, h.unattended_at, h.created_at
+	       h.alerts, h.last_alert_at, h.unattended_at, h.created_at,
+	       h.flood, CASE WHEN h.flood THEN coalesce(c.source_tag, '') ELSE '' END
 	FROM handoffs h
 	JOIN conversations c ON c.id = h.conversation_id
 	LEFT JOIN clinicians cl ON cl.id = h.claimed_by`
@@ -29,7 +30,8 @@ func scanHandoffs(rows pgx.Rows, err error) ([]Handoff, error) {
 		var h Handoff
 		err := row.Scan(&h.ID, &h.ConversationID, &h.Pseudonym, &h.Role, &h.Level, &h.Categories, &h.TriggerSeq, &h.Status,
 			&h.ClaimedBy, &h.ClaimedByName, &h.ClaimedAt, &h.ResolvedAt, &h.Disposition,
-			&h.Alerts, &h.LastAlertAt, &h.UnattendedAt, &h.CreatedAt)
+			&h.Alerts, &h.LastAlertAt, &h.UnattendedAt, &h.CreatedAt,
+			&h.Flood, &h.Burst)
 		return h, err
 	})
 }
@@ -50,9 +52,12 @@ func openHandoffTx(ctx context.Context, tx pgx.Tx, convID string, seq int64, a s
 		WHERE conversation_id = $1 AND status <> 'resolved'
 		RETURNING id`, convID, level, cats).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = tx.QueryRow(ctx, `
-			INSERT INTO handoffs (conversation_id, level, categories, trigger_seq)
-			VALUES ($1, $2, $3, $4) RETURNING id`, convID, level, cats, seq).Scan(&id)
+		var flood bool
+		if flood, err = floodingTx(ctx, tx, convID); err == nil {
+			err = tx.QueryRow(ctx, `
+				INSERT INTO handoffs (conversation_id, level, categories, trigger_seq, flood)
+				VALUES ($1, $2, $3, $4, $5) RETURNING id`, convID, level, cats, seq, flood).Scan(&id)
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("open handoff: %w", err)
@@ -160,6 +165,11 @@ func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64, also ..
 // ClinicianSay stores a clinician's message in a handoff they hold (a resend of a stored
 // client id returns the stored message); also runs in the same transaction.
 func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientID, body string, also ...TxWork) (Message, error) {
+	for what, v := range map[string]string{"message": body, "client_id": clientID} {
+		if err := checkStorable(what, v); err != nil {
+			return Message{}, err
+		}
+	}
 	var out Message
 	err := s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
@@ -191,6 +201,9 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool, also ...TxWork) error {
 	if !validDisposition(disposition) {
 		return Errorf(CodeInvalid, "unknown disposition %q", disposition)
+	}
+	if err := checkStorable("note", note); err != nil {
+		return err
 	}
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {

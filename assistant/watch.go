@@ -25,7 +25,7 @@ func (s *Service) afterHandoff(id int64) {
 			s.Logger.Error("read new handoff", "handoff_id", id, "error", err)
 			return
 		}
-		s.page(ctx, h)
+		s.pageNew(ctx, h)
 		if s.Roster == nil {
 			return
 		}
@@ -40,13 +40,51 @@ func (s *Service) afterHandoff(id int64) {
 	}()
 }
 
-func (s *Service) page(ctx context.Context, h Handoff) {
+// pageNew pages a new handoff. Of a burst of flood handoffs only the oldest open one is
+// paged (however the new ones' pages interleave): the clinician knows of the burst from it
+// and finds every handoff of it in the console.
+func (s *Service) pageNew(ctx context.Context, h Handoff) {
+	if !h.Flood {
+		s.page(ctx, h, 0)
+		return
+	}
+	first, n, err := s.Store.FirstInBurst(ctx, h.Burst)
+	if err != nil || first == h.ID {
+		s.page(ctx, h, max(n, 1)) // a failed read fails towards paging
+		return
+	}
+	s.Logger.Warn("flood handoff not paged separately", "handoff_id", h.ID, "open_in_burst", n)
+}
+
+func (s *Service) page(ctx context.Context, h Handoff, burst int) {
 	if s.Pager == nil {
 		return
 	}
-	err := s.Pager.Page(ctx, Page{HandoffID: h.ID, Level: h.Level, Alert: h.Alerts, CreatedAt: h.CreatedAt})
+	err := s.Pager.Page(ctx, Page{HandoffID: h.ID, Level: h.Level, Alert: h.Alerts, CreatedAt: h.CreatedAt, Burst: burst})
 	if err != nil {
 		s.Logger.Error("page on-call clinicians", "handoff_id", h.ID, "error", err)
+	}
+}
+
+// rePage pages the handoffs due for a re-alert, a burst once (its first due handoff,
+// with the burst's count) rather than once per handoff.
+func (s *Service) rePage(ctx context.Context, due []Handoff) {
+	bursts := map[string]int{}
+	for _, h := range due {
+		if h.Flood {
+			bursts[h.Burst]++
+		}
+	}
+	for _, h := range due {
+		s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts, "flood", h.Flood)
+		if !h.Flood {
+			s.page(ctx, h, 0)
+			continue
+		}
+		if n, ok := bursts[h.Burst]; ok {
+			delete(bursts, h.Burst)
+			s.page(ctx, h, n)
+		}
 	}
 }
 
@@ -84,10 +122,8 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 			s.Logger.Warn("re-alert handoffs", "error", err)
 			s.Metrics.DBError("handoff_watch")
 		}
-		for _, h := range due {
-			s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts)
-			s.page(ctx, h)
-		}
+		s.rePage(ctx, due)
+		s.tellWhenNobodyOnDuty(ctx)
 		late, err := s.Store.UnattendedCandidates(ctx, s.opts.UnattendedAfter.String())
 		if err != nil && ctx.Err() == nil {
 			s.Logger.Warn("find unattended handoffs", "error", err)
@@ -95,6 +131,30 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 		for _, h := range late {
 			s.markUnattended(ctx, h, "No clinician has been able to join yet.")
 		}
+	}
+}
+
+// tellWhenNobodyOnDuty tells the residents of waiting handoffs at once, not after
+// UnattendedAfter, when the last clinician on duty has gone (signed out, or closed the
+// console and its grace ran out).
+func (s *Service) tellWhenNobodyOnDuty(ctx context.Context) {
+	if s.Roster == nil {
+		return
+	}
+	waiting, err := s.Store.UnattendedCandidates(ctx, "0s")
+	if err != nil || len(waiting) == 0 {
+		return // a failed read is retried on the next tick
+	}
+	on, err := s.Roster.AnyOnDuty(ctx)
+	if err != nil {
+		s.Logger.Error("check on-duty clinicians", "error", err)
+		return // the database is failing: nothing could be stored for the resident either
+	}
+	if on {
+		return
+	}
+	for _, h := range waiting {
+		s.markUnattended(ctx, h, "No clinician is on duty right now.")
 	}
 }
 

@@ -15,14 +15,17 @@ import (
 
 // Config is every setting the service reads. See the README's table.
 type Config struct {
-	DatabaseURL     string        // DATABASE_URL
-	Addr            string        // NIGHTFLOAT_ADDR
-	PublicURL       string        // NIGHTFLOAT_PUBLIC_URL: where clinicians reach the console (links in pages)
-	AllowedOrigins  []string      // NIGHTFLOAT_ALLOWED_ORIGINS: extra origins allowed to open /ws
-	LogLevel        string        // NIGHTFLOAT_LOG_LEVEL
-	LogFormat       string        // NIGHTFLOAT_LOG_FORMAT: auto, json or text
-	ShutdownTimeout time.Duration // NIGHTFLOAT_SHUTDOWN_TIMEOUT
-	DBMaxConns      int32         // NIGHTFLOAT_DB_MAX_CONNS
+	DatabaseURL      string        // DATABASE_URL
+	Addr             string        // NIGHTFLOAT_ADDR
+	PublicURL        string        // NIGHTFLOAT_PUBLIC_URL: where clinicians reach the console (links in pages)
+	AllowedOrigins   []string      // NIGHTFLOAT_ALLOWED_ORIGINS: extra origins allowed to open /ws
+	NewConvPerMinute int           // NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE: conversations one client address may start per minute
+	MetricsAddr      string        // NIGHTFLOAT_METRICS_ADDR: a separate, private listen address for /metrics
+	MetricsToken     string        // NIGHTFLOAT_METRICS_TOKEN (or _FILE): bearer token a /metrics scrape must carry
+	LogLevel         string        // NIGHTFLOAT_LOG_LEVEL
+	LogFormat        string        // NIGHTFLOAT_LOG_FORMAT: auto, json or text
+	ShutdownTimeout  time.Duration // NIGHTFLOAT_SHUTDOWN_TIMEOUT
+	DBMaxConns       int32         // NIGHTFLOAT_DB_MAX_CONNS
 
 	Institution  string // NIGHTFLOAT_INSTITUTION
 	OncallPhone  string // NIGHTFLOAT_ONCALL_PHONE: the institution's own on-call or support number
@@ -97,6 +100,7 @@ func Default() Config {
 		OpenAIAPIType:      "openai",
 		MaxMessageChars:    4000,
 		RateLimitPerMinute: 20,
+		NewConvPerMinute:   10,
 		DisclosureEvery:    3 * time.Hour,
 		TurnTimeout:        60 * time.Second,
 		HandoffReAlert:     2 * time.Minute,
@@ -130,6 +134,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Addr = r.str("NIGHTFLOAT_ADDR", c.Addr)
 	c.PublicURL = r.str("NIGHTFLOAT_PUBLIC_URL", c.PublicURL)
 	c.AllowedOrigins = r.list("NIGHTFLOAT_ALLOWED_ORIGINS", c.AllowedOrigins)
+	c.MetricsAddr = r.str("NIGHTFLOAT_METRICS_ADDR", c.MetricsAddr)
+	c.NewConvPerMinute = r.integer("NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE", c.NewConvPerMinute)
+	c.MetricsToken = r.secret("NIGHTFLOAT_METRICS_TOKEN", c.MetricsToken)
 	c.LogLevel = r.str("NIGHTFLOAT_LOG_LEVEL", c.LogLevel)
 	c.LogFormat = r.str("NIGHTFLOAT_LOG_FORMAT", c.LogFormat)
 	c.ShutdownTimeout = r.duration("NIGHTFLOAT_SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
@@ -195,6 +202,20 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("config: NIGHTFLOAT_ADDR %q: want host:port: %w", c.Addr, err)
+	}
+	if c.NewConvPerMinute < 1 {
+		return fmt.Errorf("config: NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE must be at least 1")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: NIGHTFLOAT_METRICS_ADDR %q: want host:port: %w", c.MetricsAddr, err)
+		}
+		if c.MetricsAddr == c.Addr {
+			return fmt.Errorf("config: NIGHTFLOAT_METRICS_ADDR must differ from NIGHTFLOAT_ADDR")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("config: NIGHTFLOAT_METRICS_TOKEN must have at least 16 characters")
 	}
 	for _, o := range c.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
@@ -320,7 +341,7 @@ func (c Config) Redacted() Config {
 	if u, err := url.Parse(c.DatabaseURL); err == nil {
 		c.DatabaseURL = u.Redacted()
 	}
-	for _, secret := range []*string{&c.OpenAIAPIKey, &c.PagerWebhookSecret, &c.ReviewSalt} {
+	for _, secret := range []*string{&c.OpenAIAPIKey, &c.PagerWebhookSecret, &c.ReviewSalt, &c.MetricsToken} {
 		if *secret != "" {
 			*secret = "xxxxx"
 		}

@@ -48,6 +48,7 @@ type Options struct {
 	Ramp         int           // connections opened per second
 	Settle       time.Duration // wait after opening the idle connections before reading memory
 	Acks         *AckLog       // when set, every acknowledgement received is recorded (fault runs)
+	MetricsToken string        // bearer token for the targets' /metrics (NIGHTFLOAT_METRICS_TOKEN)
 	Log          io.Writer
 }
 
@@ -219,7 +220,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Idle phase: open the connections, let the server settle, read its memory.
 	before := make([]scrape, len(o.Targets))
 	for i, t := range o.Targets {
-		s, err := scrapeMetrics(ctx, t)
+		s, err := scrapeMetrics(ctx, t, o.MetricsToken)
 		if err != nil {
 			return nil, fmt.Errorf("loadtest: read %s/metrics: %w", t, err)
 		}
@@ -236,7 +237,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		logf("holding %d idle connections; settling %s before reading memory", res.IdleHeld, settle)
 		sleep(ctx, settle)
 		for i, t := range o.Targets {
-			after, err := scrapeMetrics(ctx, t)
+			after, err := scrapeMetrics(ctx, t, o.MetricsToken)
 			if err != nil {
 				return nil, fmt.Errorf("loadtest: read %s/metrics: %w", t, err)
 			}
@@ -256,11 +257,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Active > 0 && o.Duration > 0 {
 		mid := make([]scrape, len(o.Targets))
 		for i, t := range o.Targets {
-			mid[i], _ = scrapeMetrics(ctx, t)
+			mid[i], _ = scrapeMetrics(ctx, t, o.MetricsToken)
 		}
 		runActive(ctx, o, con, res, logf)
 		for i, t := range o.Targets {
-			end, err := scrapeMetrics(ctx, t)
+			end, err := scrapeMetrics(ctx, t, o.MetricsToken)
 			if err != nil {
 				continue
 			}

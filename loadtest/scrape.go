@@ -17,10 +17,13 @@ type scrape map[string]float64
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
-func scrapeMetrics(ctx context.Context, base string) (scrape, error) {
+func scrapeMetrics(ctx context.Context, base, token string) (scrape, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/metrics", nil)
 	if err != nil {
 		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {

@@ -53,12 +53,22 @@ func (c Clinician) Actor() string { return ActorClinician(c.ID) }
 
 // AccountOptions tune sessions and throttling. Zero fields take the defaults.
 type AccountOptions struct {
-	SessionTTL            time.Duration    // absolute session lifetime; default 12h
-	IdleTimeout           time.Duration    // a session unused this long ends; default 30m
-	MaxFailures           int              // failed logins per account per ThrottleWindow; default 5
-	MaxFailuresPerAddress int              // failed logins per client address per ThrottleWindow; default 20
-	ThrottleWindow        time.Duration    // default 15m
-	Now                   func() time.Time // default time.Now; tests move time with it
+	SessionTTL            time.Duration // absolute session lifetime; default 12h
+	IdleTimeout           time.Duration // a session unused this long ends; default 30m
+	MaxFailures           int           // failed logins per account per ThrottleWindow; default 5
+	MaxFailuresPerAddress int           // failed logins per client address per ThrottleWindow; default 20
+	ThrottleWindow        time.Duration // default 15m
+	// StepUpDelay is how long a login for an account waits once the account has MaxFailures
+	// recent failures from anywhere (default 2s); it doubles with every further MaxFailures
+	// failures, up to MaxStepUp (default 30s).
+	StepUpDelay time.Duration
+	MaxStepUp   time.Duration
+	// DutyGrace is how long a clinician stays on duty after their console last renewed it
+	// (the console renews it every few seconds while open); default 20s.
+	DutyGrace time.Duration
+	// Sleep waits out a step-up delay (default: a timer that ends early with ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time // default time.Now; tests move time with it
 	// ParallelHashes bounds how many argon2id hashes run at once (each holds 64 MiB);
 	// default 4.
 	ParallelHashes int
@@ -83,10 +93,33 @@ func (o AccountOptions) withDefaults() AccountOptions {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.StepUpDelay <= 0 {
+		o.StepUpDelay = 2 * time.Second
+	}
+	if o.MaxStepUp <= 0 {
+		o.MaxStepUp = 30 * time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.DutyGrace <= 0 {
+		o.DutyGrace = 20 * time.Second
+	}
 	if o.ParallelHashes <= 0 {
 		o.ParallelHashes = 4
 	}
 	return o
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Accounts manages clinician accounts, logins and sessions.
@@ -329,11 +362,12 @@ func (a *Accounts) SetOnDuty(ctx context.Context, clinicianID int64, onDuty bool
 		if c.OnDuty == onDuty {
 			return nil
 		}
-		var since *time.Time
+		var since, until *time.Time
 		if onDuty {
-			since = &now
+			u := now.Add(a.opts.DutyGrace)
+			since, until = &now, &u
 		}
-		if _, err := tx.Exec(ctx, `UPDATE clinicians SET on_duty = $2, on_duty_since = $3 WHERE id = $1`, clinicianID, onDuty, since); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE clinicians SET on_duty = $2, on_duty_since = $3, duty_until = $4 WHERE id = $1`, clinicianID, onDuty, since, until); err != nil {
 			return fmt.Errorf("review: set on duty: %w", err)
 		}
 		action := "clinician.off_duty"
@@ -344,11 +378,12 @@ func (a *Accounts) SetOnDuty(ctx context.Context, clinicianID int64, onDuty bool
 	})
 }
 
-// OnDuty lists the enabled oncall clinicians now on duty, longest on duty first.
+// OnDuty lists the enabled oncall clinicians now on duty, longest on duty first: those who
+// ticked On duty and whose console renewed it within the grace period (see duty.go).
 func (a *Accounts) OnDuty(ctx context.Context) ([]Clinician, error) {
 	return a.query(ctx, `SELECT `+clinicianColumns+` FROM clinicians
-		WHERE on_duty AND 'oncall' = ANY(roles) AND disabled_at IS NULL
-		ORDER BY on_duty_since, id`)
+		WHERE on_duty AND duty_until > $1 AND 'oncall' = ANY(roles) AND disabled_at IS NULL
+		ORDER BY on_duty_since, id`, a.now())
 }
 
 // List returns every account, disabled ones included, by username.

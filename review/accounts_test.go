@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +40,16 @@ type fixture struct {
 	audit    *Audit
 	accounts *Accounts
 	clock    *clock
+
+	mu     sync.Mutex
+	sleeps []time.Duration // step-up delays waited, in order
+}
+
+// slept returns the step-up delays waited so far.
+func (f *fixture) slept() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.sleeps...)
 }
 
 func newFixture(t *testing.T, opts AccountOptions) *fixture {
@@ -48,7 +60,19 @@ func newFixture(t *testing.T, opts AccountOptions) *fixture {
 		opts.Now = c.Now
 	}
 	audit := NewAudit(db.Pool)
-	return &fixture{db: db, audit: audit, accounts: NewAccounts(db.Pool, audit, opts), clock: c}
+	f := &fixture{db: db, audit: audit, clock: c}
+	if opts.Sleep == nil {
+		// A step-up delay moves the test clock instead of the wall clock.
+		opts.Sleep = func(_ context.Context, d time.Duration) error {
+			f.mu.Lock()
+			f.sleeps = append(f.sleeps, d)
+			f.mu.Unlock()
+			c.Advance(d)
+			return nil
+		}
+	}
+	f.accounts = NewAccounts(db.Pool, audit, opts)
+	return f
 }
 
 func (f *fixture) create(t *testing.T, username string, roles ...string) Clinician {
@@ -241,31 +265,31 @@ func TestLogin(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("token or password found in the database (%d rows, %v)", n, err)
 	}
-	// The client address never reaches the audit log.
-	if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE detail::text LIKE '%192.0.2%'`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("client address in the audit log (%d rows, %v)", n, err)
+	// Every login entry names the client address, so an administrator can see where
+	// failures came from; no other entry carries it.
+	if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log
+		WHERE (action LIKE 'login.%') <> (detail->>'address' IS NOT NULL)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d audit entries where the address is missing from a login entry or present elsewhere (%v)", n, err)
 	}
 }
 
 func TestLoginThrottling(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	t.Run("per account", func(t *testing.T) {
+	t.Run("per account and address", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, AccountOptions{})
 		f.create(t, "doc", RoleOncall)
 		for i := 0; i < 5; i++ {
-			// Different addresses: only the per-account limit can engage.
-			addr := "198.51.100." + string(rune('1'+i))
-			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", addr); !errors.Is(err, ErrInvalidCredentials) {
+			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", "198.51.100.1"); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("attempt %d: %v, want ErrInvalidCredentials", i+1, err)
 			}
 			f.clock.Advance(time.Minute)
 		}
 		// The fifth failure was at +4m; the first at +0m leaves the window at +15m.
-		_, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9")
+		_, err := f.accounts.Login(ctx, "doc", goodPassword, "198.51.100.1")
 		if !errors.Is(err, ErrThrottled) {
-			t.Fatalf("right password after 5 failures: %v, want ErrThrottled", err)
+			t.Fatalf("right password from the guessing address after 5 failures: %v, want ErrThrottled", err)
 		}
 		if got := RetryAfter(err); got != 10*time.Minute {
 			t.Errorf("RetryAfter = %v, want 10m", got)
@@ -273,30 +297,102 @@ func TestLoginThrottling(t *testing.T) {
 		if !strings.Contains(err.Error(), "Too many attempts; try again in 10 minutes") {
 			t.Errorf("message %q", err)
 		}
-		// Other accounts are not affected by this account's lock.
-		f.create(t, "other", RoleOncall)
-		if _, err := f.accounts.Login(ctx, "other", goodPassword, "203.0.113.9"); err != nil {
-			t.Errorf("other account: %v", err)
-		}
-		f.clock.Advance(9 * time.Minute) // +14m: still locked
-		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); !errors.Is(err, ErrThrottled) {
+		f.clock.Advance(9 * time.Minute) // +14m: still throttled
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "198.51.100.1"); !errors.Is(err, ErrThrottled) {
 			t.Fatalf("at +14m: %v, want ErrThrottled", err)
 		}
 		f.clock.Advance(time.Minute + time.Second) // the first failure has left the window
-		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); err != nil {
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "198.51.100.1"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
-		// A success clears the account's count.
+		// A success clears the account's count from that address.
 		for i := 0; i < 4; i++ {
-			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", "203.0.113.9"); !errors.Is(err, ErrInvalidCredentials) {
+			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", "198.51.100.1"); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("after success, attempt %d: %v", i+1, err)
 			}
 		}
-		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); err != nil {
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "198.51.100.1"); err != nil {
 			t.Errorf("4 failures after a success must not lock: %v", err)
 		}
 		if _, ok := findAudit(f.auditEntries(t), "login.throttled", "doc"); !ok {
 			t.Error("no login.throttled audit entry")
+		}
+	})
+	// The lockout attempt: anyone who knows a username sends five wrong passwords for it.
+	// The clinician, from their own address, still signs in: after a step-up delay, not 15
+	// minutes later; each audit entry names the address it came from.
+	t.Run("a known username cannot be locked out by someone else", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{})
+		f.create(t, "doc", RoleOncall)
+		for i := 0; i < 5; i++ {
+			addr := "198.51.100." + string(rune('1'+i)) // spread, as a guesser would
+			if _, err := f.accounts.Login(ctx, "doc", "Wrong-Password-99", addr); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("attempt %d: %v, want ErrInvalidCredentials", i+1, err)
+			}
+		}
+		if got := f.slept(); len(got) != 0 {
+			t.Fatalf("step-up before the limit: %v", got)
+		}
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "203.0.113.9"); err != nil {
+			t.Fatalf("right password from the clinician's own address after 5 failures elsewhere: %v", err)
+		}
+		if got := f.slept(); len(got) != 1 || got[0] != 2*time.Second {
+			t.Errorf("step-up delays %v, want one of 2s", got)
+		}
+		entries := f.auditEntries(t)
+		for _, want := range []struct{ action, address string }{{"login.failed", "198.51.100.1"}, {"login.failed", "198.51.100.5"}, {"login.succeeded", "203.0.113.9"}} {
+			found := false
+			for _, e := range entries {
+				if e.Action == want.action && e.Detail["address"] == want.address {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s audit entry naming address %s", want.action, want.address)
+			}
+		}
+	})
+	t.Run("the step-up grows with the failures, to a cap", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{MaxStepUp: 5 * time.Second})
+		for i := 0; i < 20; i++ {
+			addr := "198.51.100." + strconv.Itoa(i+1)
+			if _, err := f.accounts.Login(ctx, "ghost", goodPassword, addr); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		got := f.slept()
+		want := []time.Duration{ // after 5, 6, ... 19 failures
+			2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second,
+			4 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second,
+			5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
+		if !slices.Equal(got, want) {
+			t.Errorf("step-up delays %v, want %v", got, want)
+		}
+	})
+	t.Run("unlock clears an account's failures", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, AccountOptions{})
+		f.create(t, "doc", RoleOncall)
+		for i := 0; i < 5; i++ {
+			_, _ = f.accounts.Login(ctx, "doc", "Wrong-Password-99", "198.51.100.1")
+		}
+		n, err := f.accounts.Unlock(ctx, ActorCLI, "doc")
+		if err != nil || n != 5 {
+			t.Fatalf("Unlock = %d, %v; want 5 failures cleared", n, err)
+		}
+		if _, err := f.accounts.Login(ctx, "doc", goodPassword, "198.51.100.1"); err != nil {
+			t.Fatalf("after unlock: %v", err)
+		}
+		if got := f.slept(); len(got) != 0 {
+			t.Errorf("step-up after unlock: %v", got)
+		}
+		if _, ok := findAudit(f.auditEntries(t), "login.unlocked", "doc"); !ok {
+			t.Error("unlock not audited")
+		}
+		if _, err := f.accounts.Unlock(ctx, ActorCLI, "nobody"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unlock of an unknown account: %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("unknown usernames throttle like known ones", func(t *testing.T) {
@@ -307,7 +403,7 @@ func TestLoginThrottling(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i+1, err)
 			}
 		}
-		if _, err := f.accounts.Login(ctx, "ghost", goodPassword, "198.51.100.2"); !errors.Is(err, ErrThrottled) {
+		if _, err := f.accounts.Login(ctx, "ghost", goodPassword, "198.51.100.1"); !errors.Is(err, ErrThrottled) {
 			t.Fatalf("unknown username after 5: %v, want ErrThrottled", err)
 		}
 	})
@@ -456,7 +552,8 @@ func TestSessions(t *testing.T) {
 func TestRolesAndDuty(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, AccountOptions{})
+	// A long grace: this test moves the clock without a console renewing duty.
+	f := newFixture(t, AccountOptions{DutyGrace: time.Hour})
 	a := f.create(t, "alice", RoleOncall)
 	b := f.create(t, "bob", RoleOncall, RoleReviewer)
 	r := f.create(t, "rev", RoleReviewer, RoleAdmin)
@@ -582,5 +679,75 @@ func TestThrottleAddress(t *testing.T) {
 		if got := throttleAddress(in); got != want {
 			t.Errorf("throttleAddress(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestDutyFollowsPresence: duty lasts while the console renews it, lapses after the grace,
+// and ends at once with logout or the end of the session; each end is audited with why.
+func TestDutyFollowsPresence(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		end    func(t *testing.T, f *fixture, s Session) // after which the clinician must be off duty
+		reason string
+	}{
+		{"console closed: the grace runs out", func(t *testing.T, f *fixture, s Session) {
+			f.clock.Advance(21 * time.Second)
+			if n, err := f.accounts.EndLapsedDuty(ctx); err != nil || n != 1 {
+				t.Errorf("EndLapsedDuty = %d, %v; want 1", n, err)
+			}
+		}, "console_closed"},
+		{"logout", func(t *testing.T, f *fixture, s Session) {
+			if err := f.accounts.Logout(ctx, s.Token); err != nil {
+				t.Error(err)
+			}
+		}, "logout"},
+		{"session expired", func(t *testing.T, f *fixture, s Session) {
+			// The console keeps renewing; the session's absolute expiry (2m here) ends it.
+			for i := 0; i < 20; i++ {
+				f.clock.Advance(5 * time.Second)
+				alive, err := f.accounts.RenewDuty(ctx, s.Token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !alive {
+					if !f.clock.Now().After(s.ExpiresAt.Add(-time.Second)) {
+						t.Errorf("session ended at %v, before its expiry %v", f.clock.Now(), s.ExpiresAt)
+					}
+					return
+				}
+			}
+			t.Error("renewal never noticed the session's expiry")
+		}, "session_ended"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, AccountOptions{SessionTTL: 2 * time.Minute, IdleTimeout: 30 * time.Second})
+			doc := f.create(t, "doc", RoleOncall)
+			s := f.login(t, "doc", goodPassword)
+			if err := f.accounts.SetOnDuty(ctx, doc.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			// Renewed every 5s for a minute (twice the idle timeout, three graces): an open
+			// console keeps an on-duty clinician on duty and signed in.
+			for i := 0; i < 12; i++ {
+				f.clock.Advance(5 * time.Second)
+				if alive, err := f.accounts.RenewDuty(ctx, s.Token); err != nil || !alive {
+					t.Fatalf("renew %d: %v, %v", i, alive, err)
+				}
+			}
+			if on, err := f.accounts.OnDuty(ctx); err != nil || len(on) != 1 {
+				t.Fatalf("on duty while renewed: %v, %v", on, err)
+			}
+			tt.end(t, f, s)
+			if on, err := f.accounts.OnDuty(ctx); err != nil || len(on) != 0 {
+				t.Errorf("still on duty: %v, %v", on, err)
+			}
+			var reason string
+			if err := f.db.Pool.QueryRow(ctx, `SELECT detail->>'reason' FROM audit_log WHERE action = 'clinician.off_duty' ORDER BY id DESC LIMIT 1`).Scan(&reason); err != nil || reason != tt.reason {
+				t.Errorf("off-duty audit reason %q (%v), want %q", reason, err, tt.reason)
+			}
+		})
 	}
 }

@@ -39,8 +39,9 @@ type AuditEntry struct {
 	Detail map[string]any
 }
 
-// Record appends an entry. detail must not hold passwords, tokens, client addresses or
-// anything a resident wrote; nil is stored as {}.
+// Record appends an entry. detail must not hold passwords, tokens or anything a resident
+// wrote, and no client address except in the login entries, which name the clinician's
+// source address; nil is stored as {}.
 func (a *Audit) Record(ctx context.Context, actor, action, target string, detail map[string]any) error {
 	return a.record(ctx, a.pool, actor, action, target, detail)
 }

@@ -26,15 +26,17 @@ type Session struct {
 const maxTokenLength = 128
 
 // Login checks a username and password and opens a session. address is the client's IP
-// address, used only for throttling. Unknown usernames, wrong passwords and disabled
-// accounts all give ErrInvalidCredentials, after the same argon2id work; too many recent
-// failures give ErrThrottled (with RetryAfter) without checking the password at all.
-// Every outcome is audited, without the address.
+// address, used for throttling and named in the audit entry. Unknown usernames, wrong
+// passwords and disabled accounts all give ErrInvalidCredentials, after the same argon2id
+// work; too many recent failures from this address give ErrThrottled (with RetryAfter)
+// without checking the password at all; an account with many recent failures from
+// elsewhere is checked after a step-up delay (see throttle.go). Every outcome is audited.
 func (a *Accounts) Login(ctx context.Context, username, password, address string) (Session, error) {
 	username = NormalizeUsername(username)
 	if len(username) > 64 {
 		username = username[:64]
 	}
+	source := auditAddress(address)
 	address = throttleAddress(address)
 	if username == "" || password == "" || len(password) > 4*MaxPasswordLength {
 		return Session{}, ErrInvalidCredentials
@@ -45,6 +47,16 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 	}
 	now := a.now()
 	a.pruneAttempts(ctx, now)
+	delay, err := a.stepUp(ctx, username, address, now)
+	if err != nil {
+		return Session{}, err
+	}
+	if delay > 0 {
+		if err := a.opts.Sleep(ctx, delay); err != nil {
+			return Session{}, fmt.Errorf("review: login step-up: %w", err)
+		}
+		now = a.now()
+	}
 
 	var sess Session
 	var result error
@@ -60,7 +72,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 			result = &Error{Code: CodeThrottled, RetryAfter: wait,
 				Message: ThrottledMessage(wait)}
 			return a.audit.record(ctx, tx, ActorAnonymous, "login.throttled", username,
-				map[string]any{"retry_after_seconds": int(wait.Seconds())})
+				map[string]any{"retry_after_seconds": int(wait.Seconds()), "address": source})
 		}
 
 		var id int64
@@ -92,7 +104,8 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 				reason = "account_disabled"
 			}
 			result = ErrInvalidCredentials
-			return a.audit.record(ctx, tx, ActorAnonymous, "login.failed", username, map[string]any{"reason": reason})
+			return a.audit.record(ctx, tx, ActorAnonymous, "login.failed", username,
+				map[string]any{"reason": reason, "address": source, "step_up_ms": delay.Milliseconds()})
 		}
 
 		if stale {
@@ -108,7 +121,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 			return err
 		}
 		return a.audit.record(ctx, tx, ActorClinician(id), "login.succeeded", username,
-			map[string]any{"session_expires_at": sess.ExpiresAt.Format(time.RFC3339)})
+			map[string]any{"session_expires_at": sess.ExpiresAt.Format(time.RFC3339), "address": source, "step_up_ms": delay.Milliseconds()})
 	})
 	if err != nil {
 		return Session{}, err
@@ -171,8 +184,8 @@ func (a *Accounts) SessionFor(ctx context.Context, token string) (Clinician, Ses
 	return c, s, nil
 }
 
-// Logout ends the session a token belongs to. An unknown or already ended session gives
-// ErrUnauthorized.
+// Logout ends the session a token belongs to, and its clinician's duty. An unknown or
+// already ended session gives ErrUnauthorized.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxTokenLength {
 		return ErrUnauthorized
@@ -189,7 +202,11 @@ func (a *Accounts) Logout(ctx context.Context, token string) error {
 		if err != nil {
 			return fmt.Errorf("review: logout: %w", err)
 		}
-		return a.audit.record(ctx, tx, ActorClinician(clinicianID), "logout", ActorClinician(clinicianID), nil)
+		if err := a.audit.record(ctx, tx, ActorClinician(clinicianID), "logout", ActorClinician(clinicianID), nil); err != nil {
+			return err
+		}
+		// Nobody is on duty who has signed out.
+		return endDuty(ctx, a.audit, tx, clinicianID, "logout")
 	})
 }
 

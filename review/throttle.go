@@ -8,16 +8,31 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"nightfloat/postgres"
 )
 
-// Login throttling. Failed attempts are counted per username (known or not, so throttling
-// does not reveal which usernames exist) and per client address over a sliding window.
-// A successful login clears its username's count but never its address's: one valid
-// account must not buy an attacker fresh guesses at others. Refused (throttled) attempts
-// are not counted, so a clinician who waits out the window is not kept locked out by
-// retries made while locked.
+// Login throttling, by account and source together. Failed attempts are counted per
+// username (known or not, so throttling does not reveal which usernames exist) and client
+// address:
 //
-// Addresses are used for nothing else and are kept for at most attemptRetention.
+//   - MaxFailures for one username from one address (since that address's last success
+//     for it) refuse that address for that username until the window moves on;
+//   - MaxFailuresPerAddress for any usernames from one address refuse that address;
+//   - MaxFailures for one username from anywhere do not lock the account: anyone who
+//     knows a username could then lock its clinician out. Logins for it from every other
+//     address still work, after a step-up delay that doubles with every further
+//     MaxFailures failures (StepUpDelay, at most MaxStepUp), so a guesser spread over many
+//     addresses gains little.
+//
+// A successful login clears its username's count from that address but never the
+// address's own count: one valid account must not buy an attacker fresh guesses at others.
+// Refused (throttled) attempts are not counted, so a clinician who waits out the window is
+// not kept locked out by retries made while locked. `nightfloat user unlock` clears an
+// account's failures at once.
+//
+// Addresses serve throttling and the login audit entries (so an administrator can see
+// where failures came from); login_attempts keeps them for at most attemptRetention.
 
 const attemptRetention = 24 * time.Hour
 
@@ -43,9 +58,9 @@ func (a *Accounts) throttled(ctx context.Context, tx pgx.Tx, username, address s
 	err := tx.QueryRow(ctx, `
 		SELECT
 			(SELECT at FROM login_attempts
-			  WHERE username = $1 AND NOT success AND at > $3 AND at <= $4
+			  WHERE username = $1 AND address = $2 AND NOT success AND at > $3 AND at <= $4
 			    AND at > COALESCE((SELECT max(at) FROM login_attempts
-			                        WHERE username = $1 AND success AND at > $3 AND at <= $4), $3)
+			                        WHERE username = $1 AND address = $2 AND success AND at > $3 AND at <= $4), $3)
 			  ORDER BY at DESC OFFSET $5 - 1 LIMIT 1),
 			(SELECT at FROM login_attempts
 			  WHERE address = $2 AND NOT success AND at > $3 AND at <= $4
@@ -66,6 +81,50 @@ func (a *Accounts) throttled(ctx context.Context, tx pgx.Tx, username, address s
 		wait = time.Second
 	}
 	return wait.Round(time.Second), nil
+}
+
+// stepUp is the delay before a login for username from address is checked: zero until the
+// username has MaxFailures failures in the window from other addresses (since its last
+// success; this address's own failures are limited by throttled), then
+// StepUpDelay, doubled for every further MaxFailures failures, at most MaxStepUp.
+func (a *Accounts) stepUp(ctx context.Context, username, address string, now time.Time) (time.Duration, error) {
+	var n int
+	err := a.pool.QueryRow(ctx, `
+		SELECT count(*) FROM login_attempts
+		WHERE username = $1 AND address <> $4 AND NOT success AND at > $2 AND at <= $3
+		  AND at > COALESCE((SELECT max(at) FROM login_attempts
+		                      WHERE username = $1 AND success AND at > $2 AND at <= $3), $2)`,
+		username, now.Add(-a.opts.ThrottleWindow), now, address).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("review: login step-up: %w", err)
+	}
+	if n < a.opts.MaxFailures {
+		return 0, nil
+	}
+	d := a.opts.StepUpDelay
+	for i := n/a.opts.MaxFailures - 1; i > 0 && d < a.opts.MaxStepUp; i-- {
+		d *= 2
+	}
+	return min(d, a.opts.MaxStepUp), nil
+}
+
+// Unlock clears every failed login of username in the throttle window, so that its
+// clinician can sign in at once from anywhere; audited as actor's.
+func (a *Accounts) Unlock(ctx context.Context, actor, username string) (int64, error) {
+	username = NormalizeUsername(username)
+	if _, err := a.ByUsername(ctx, username); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := postgres.InTx(ctx, a.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE username = $1 AND NOT success`, username)
+		if err != nil {
+			return fmt.Errorf("review: unlock: %w", err)
+		}
+		n = tag.RowsAffected()
+		return a.audit.record(ctx, tx, actor, "login.unlocked", username, map[string]any{"failures_cleared": n})
+	})
+	return n, err
 }
 
 func recordAttempt(ctx context.Context, tx pgx.Tx, username, address string, success bool, now time.Time) error {
@@ -115,4 +174,23 @@ func throttleAddress(address string) string {
 		return p.String()
 	}
 	return ip.String()
+}
+
+// auditAddress is the client address as the audit log names it: the address itself
+// (unmapped, no zone), or the given text bounded in length when it does not parse.
+func auditAddress(address string) string {
+	address = strings.TrimSpace(address)
+	if ip, err := netip.ParseAddr(address); err == nil {
+		return ip.Unmap().WithZone("").String()
+	}
+	if ap, err := netip.ParseAddrPort(address); err == nil {
+		return ap.Addr().Unmap().WithZone("").String()
+	}
+	if len(address) > 64 {
+		address = address[:64]
+	}
+	if address == "" {
+		return "unknown"
+	}
+	return address
 }

@@ -213,14 +213,21 @@ type loginPageData struct {
 }
 
 func (a *Auth) loginPage(w http.ResponseWriter, r *http.Request) {
+	data := loginPageData{}
 	if token := sessionToken(r); token != "" {
-		if _, _, err := a.accounts.SessionFor(r.Context(), token); err == nil {
+		_, _, err := a.accounts.SessionFor(r.Context(), token)
+		switch {
+		case err == nil:
 			http.Redirect(w, r, consoleHome, http.StatusSeeOther)
 			return
+		case errors.Is(err, review.ErrUnauthorized):
+			a.clearSessionCookie(w)
+		default:
+			// The database is unreachable: the session may well be alive, so it is kept.
+			a.logger.Warn("login page: session lookup failed", "error", err)
+			data.Error = "Sign-in is unavailable right now (the database cannot be reached). If you were signed in, you still are: go back to the console in a moment."
 		}
-		a.clearSessionCookie(w)
 	}
-	data := loginPageData{}
 	if r.URL.Query().Get("signed_out") != "" {
 		data.Notice = "You have signed out."
 	}

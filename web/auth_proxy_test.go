@@ -114,6 +114,13 @@ func TestProxyLoginThrottlesByForwardedClient(t *testing.T) {
 			if addr != tc.want {
 				t.Fatalf("failure counted against %q, want %q", addr, tc.want)
 			}
+			var audited string
+			if err := db.Pool.QueryRow(context.Background(), `SELECT detail->>'address' FROM audit_log WHERE action = 'login.failed'`).Scan(&audited); err != nil {
+				t.Fatal(err)
+			}
+			if audited != tc.want {
+				t.Errorf("login.failed audit entry names address %q, want %q", audited, tc.want)
+			}
 		})
 	}
 }

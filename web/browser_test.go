@@ -63,10 +63,16 @@ func waitText(tb testing.TB, ctx context.Context, sel string) string {
 	}
 }
 
-// waitJS polls until the JavaScript expression is true.
+// waitJS polls until the JavaScript expression is true, for at most 15 seconds.
 func waitJS(tb testing.TB, ctx context.Context, js string) {
 	tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	waitJSWithin(tb, ctx, 15*time.Second, js)
+}
+
+// waitJSWithin polls until the JavaScript expression is true, for at most wait.
+func waitJSWithin(tb testing.TB, ctx context.Context, wait time.Duration, js string) {
+	tb.Helper()
+	deadline := time.Now().Add(wait)
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
 		if err != nil {
@@ -76,7 +82,7 @@ func waitJS(tb testing.TB, ctx context.Context, js string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("still false after 15s: %s", js)
+			tb.Fatalf("still false after %v: %s", wait, js)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

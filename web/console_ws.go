@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -57,6 +58,12 @@ type consoleGone struct {
 	ID   int64  `json:"id"`
 }
 
+// consoleStatus tells the console whether the server can reach the database.
+type consoleStatus struct {
+	Type     string `json:"type"`     // "status"
+	Database string `json:"database"` // "ok" or "unreachable"
+}
+
 type consoleDuty struct {
 	Type string `json:"type"` // "duty"
 	On   bool   `json:"on"`
@@ -67,8 +74,9 @@ type watchRequest struct{ handoff assistant.Handoff }
 
 type consoleConn struct {
 	*socket
-	srv   *Server
-	token string
+	srv         *Server
+	token       string
+	clinicianID int64 // whose console this is
 
 	watchConv atomic.Value // string: the conversation on screen, for the hub filter
 	watchID   int64        // writer-owned
@@ -82,7 +90,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r)}
+	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r), clinicianID: clinician.ID}
 	c.watchConv.Store("")
 	if !s.track() {
 		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
@@ -104,6 +112,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
+	defer c.keepDuty(s.dutyRenew)()
 	c.run(func() {
 		c.readFrames(pongWait, c.frame, func(err error) { c.sendErr(err) })
 	}, c.write)
@@ -122,11 +131,20 @@ func (c *consoleConn) sendErr(err error) {
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account
-// ends the connection at once, and the role is checked for each action.
+// ends the connection at once, and the role is checked for each action. A database that
+// cannot be reached is not a logout: the action is refused as unavailable and the
+// connection stays, so the clinician carries on once it is back.
 func (c *consoleConn) authorise(role string) (review.Clinician, bool) {
 	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
-	if err != nil {
+	if errors.Is(err, review.ErrUnauthorized) {
 		c.closeWith(4401, "session ended: log in again")
+		return review.Clinician{}, false
+	}
+	if err != nil {
+		c.log.Warn("console session check failed", "error", err)
+		c.enqueue(consoleStatus{Type: "status", Database: "unreachable"})
+		c.sendErr(&assistant.Error{Code: assistant.CodeUnavailable,
+			Message: "The database cannot be reached, so that was not done. You are still signed in; try again in a moment.", Err: err})
 		return review.Clinician{}, false
 	}
 	if !cl.Has(role) {
@@ -157,13 +175,7 @@ func (c *consoleConn) frame(data []byte) {
 			c.enqueue(consoleDuty{Type: "duty", On: f.On})
 		}
 	case "open":
-		var h assistant.Handoff
-		if h, err = store.Handoff(ctx, f.HandoffID); err == nil {
-			if err = c.audit(ctx, actor, "transcript.view", "conversation:"+h.ConversationID, map[string]any{"handoff_id": h.ID}); err == nil {
-				c.watchConv.Store(h.ConversationID)
-				c.enqueue(watchRequest{handoff: h})
-			}
-		}
+		err = c.open(ctx, cl, f.HandoffID)
 	case "claim":
 		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
 	case "say":
@@ -237,6 +249,11 @@ func (c *consoleConn) write(it any) error {
 			}
 			if err != nil {
 				return nil
+			}
+			if h.ID == c.watchID && !mayRead(review.Clinician{ID: c.clinicianID}, h) {
+				// Resolved by someone else: this clinician no longer follows the conversation.
+				c.watchID = 0
+				c.watchConv.Store("")
 			}
 			return c.writeJSON(consoleHandoff{Type: "handoff", Item: h, Alert: h.Status == assistant.HandoffWaiting})
 		}

@@ -22,6 +22,8 @@ import (
 // restarted. Every acknowledged message must be stored, every turn answered once recovery has
 // run (the dead server's leases run out and another process takes the turns over), none
 // twice, and no reply stored without the output check.
+const faultMetricsToken = "fault-run-metrics-token"
+
 func TestFaultSIGKILLMidTurnLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; about a minute")
@@ -40,7 +42,8 @@ func TestFaultSIGKILLMidTurnLosesNothing(t *testing.T) {
 	var logs bytes.Buffer
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve", "--drafts")
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+db.URL, "NIGHTFLOAT_ADDR="+addr, "NIGHTFLOAT_LOG_LEVEL=warn")
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+db.URL, "NIGHTFLOAT_ADDR="+addr, "NIGHTFLOAT_LOG_LEVEL=warn",
+			"NIGHTFLOAT_METRICS_TOKEN="+faultMetricsToken, "NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE=100000")
 		cmd.Stdout, cmd.Stderr = &logs, &logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -66,7 +69,7 @@ func TestFaultSIGKILLMidTurnLosesNothing(t *testing.T) {
 		go func() {
 			defer close(done)
 			_, _ = loadtest.Run(ctx, loadtest.Options{Targets: []string{"http://" + addr}, Active: 6, Every: time.Second,
-				Duration: 2500 * time.Millisecond, Ramp: 100, Acks: ackLog})
+				Duration: 2500 * time.Millisecond, Ramp: 100, Acks: ackLog, MetricsToken: faultMetricsToken})
 		}()
 		time.Sleep(time.Duration(400+round*300) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {

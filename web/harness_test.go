@@ -39,13 +39,16 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	pager      assistant.Pager
-	noRoster   bool // leave out the on-duty roster
-	classifier assistant.Classifier
-	responder  assistant.Responder
-	svcOptions assistant.Options
-	origins    []string
-	db         *postgrestest.DB
+	pager       assistant.Pager
+	noRoster    bool // leave out the on-duty roster
+	classifier  assistant.Classifier
+	responder   assistant.Responder
+	svcOptions  assistant.Options
+	origins     []string
+	db          *postgrestest.DB
+	accountOpts review.AccountOptions // ParallelHashes defaults to 2
+	// site adjusts the web options before the server is built (metrics, hosts, limits).
+	site func(*Options)
 }
 
 var testCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
@@ -73,7 +76,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	audit := review.NewAudit(db.Pool)
-	accounts := review.NewAccounts(db.Pool, audit, review.AccountOptions{ParallelHashes: 2})
+	if o.accountOpts.ParallelHashes == 0 {
+		o.accountOpts.ParallelHashes = 2
+	}
+	accounts := review.NewAccounts(db.Pool, audit, o.accountOpts)
 	var roster assistant.Roster
 	if !o.noRoster {
 		roster = assistant.RosterFunc(func(ctx context.Context) (bool, error) {
@@ -92,7 +98,13 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Crisis:     testCrisis,
 		Logger:     logger,
 	}, o.svcOptions)
-	site, err := NewServer(svc, hub, db.Pool, Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit})
+	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
+	opts := Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit,
+		NewConversationsPerMinute: 10_000}
+	if o.site != nil {
+		o.site(&opts)
+	}
+	site, err := NewServer(svc, hub, db.Pool, opts)
 	if err != nil {
 		tb.Fatalf("NewServer: %v", err)
 	}

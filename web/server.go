@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -33,8 +34,22 @@ type Options struct {
 	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
 	// Review configures the review queue (claim expiry, second-review share, salt).
 	Review review.QueueOptions
-	// Metrics, when set, is served at GET /metrics and counts websockets (nil: no metrics).
+	// Metrics, when set, counts websockets and is served at GET /metrics on this handler
+	// only with a MetricsToken (nil: no metrics). Without a token, serve MetricsHandler
+	// on a separate, private listener instead.
 	Metrics *metrics.Set
+	// MetricsToken is the bearer token a scrape of /metrics must carry (empty: /metrics is
+	// not served by Handler, which faces the public).
+	MetricsToken string
+	// NewConversationsPerMinute bounds the conversations one client address may start in
+	// a minute (default 10).
+	NewConversationsPerMinute int
+	// DutyRenew is how often an open console renews its clinician's duty (default 5s); keep
+	// it well under the accounts' DutyGrace.
+	DutyRenew time.Duration
+	// AllowedHosts are the host names the server answers to (see AllowedHosts); empty
+	// means the loopback names only.
+	AllowedHosts []string
 	// Safety is what the public /safety page states about this deployment.
 	Safety SafetyInfo
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed when throttling
@@ -62,6 +77,12 @@ type Server struct {
 	// own (docs/capacity.md: about 8 KiB less per connection at 10,000 idle connections).
 	writeBuffers sync.Pool
 	metrics      *metrics.Set
+	metricsToken string
+	hosts        []string
+	dutyRenew    time.Duration
+	proxies      []netip.Prefix
+	convLimit    *convLimiter
+	tagger       sourceTagger
 	safety       SafetyInfo
 
 	base    context.Context
@@ -97,6 +118,17 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 		s.auth.TrustProxies(o.TrustedProxies)
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
+	s.metricsToken, s.hosts, s.dutyRenew, s.proxies = o.MetricsToken, o.AllowedHosts, o.DutyRenew, o.TrustedProxies
+	if o.NewConversationsPerMinute <= 0 {
+		o.NewConversationsPerMinute = 10
+	}
+	s.convLimit = newConvLimiter(o.NewConversationsPerMinute, nil)
+	if s.tagger, err = newSourceTagger(); err != nil {
+		return nil, fmt.Errorf("web: source tag key: %w", err)
+	}
+	if s.dutyRenew <= 0 {
+		s.dutyRenew = dutyRenewEvery
+	}
 	return s, nil
 }
 
@@ -110,11 +142,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /safety", s.safetyPage)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.metricsToken != "" {
+		mux.Handle("GET /metrics", s.MetricsHandler(s.metricsToken))
+	}
 	if s.auth != nil {
 		s.consoleRoutes(mux)
 	}
-	return securityHeaders(mux)
+	return hostAllowList(s.hosts, securityHeaders(mux))
 }
 
 // checkOrigin allows the server's own origin, the configured ones, and clients that send

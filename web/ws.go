@@ -39,6 +39,8 @@ type conn struct {
 	*socket
 	srv *Server
 
+	source string // the client's address as counted for new conversations (see conv_limit.go)
+
 	mu       sync.Mutex
 	conv     assistant.Conversation
 	lastSent int64 // writer-owned
@@ -55,7 +57,7 @@ func (s *Server) serveResident(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	c := &conn{socket: newSocket(s.base, ws, s.logger), srv: s}
+	c := &conn{socket: newSocket(s.base, ws, s.logger), srv: s, source: sourceOf(clientAddress(r, s.proxies))}
 	if !s.track() {
 		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
 		c.run(func() {}, func(any) error { return nil })
@@ -131,7 +133,11 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 			c.sendError(assistant.Errorf(assistant.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
 			return nil
 		}
-		conv, token, err = svc.Start(c.ctx, f.Role)
+		if ok, wait := c.srv.convLimit.allow(c.source); !ok {
+			c.enqueue(tooManyConversations(wait, c.srv.crisis))
+			return nil
+		}
+		conv, token, err = svc.StartFrom(c.ctx, f.Role, c.srv.tagger.tag(c.source))
 	} else {
 		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
 		token = f.Token

@@ -163,6 +163,9 @@ func TestBadInputGetsAnErrorAndTheServerKeepsServing(t *testing.T) {
 		{"unknown role", func(c *wsClient) {}, []byte(`{"type":"hello","role":"surgeon-general"}`), "invalid"},
 		{"empty message", func(c *wsClient) { c.start("resident") }, []byte(`{"type":"message","client_id":"e","text":"   "}`), "invalid"},
 		{"message without client id", func(c *wsClient) { c.start("resident") }, []byte(`{"type":"message","text":"hi"}`), "invalid"},
+		// PostgreSQL cannot store U+0000: it is refused as invalid, not failed as internal.
+		{"NUL in a message", func(c *wsClient) { c.start("resident") }, []byte(`{"type":"message","client_id":"nul","text":"can't sleep\u0000 again"}`), "invalid"},
+		{"NUL in a client id", func(c *wsClient) { c.start("resident") }, []byte(`{"type":"message","client_id":"n\u0000l","text":"hi"}`), "invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -151,6 +151,8 @@ func loadE2EScripts(path string) ([]evals.E2EScript, error) {
 // runE2ESuite ingests the content into the (fresh, empty) database at cfg.DatabaseURL,
 // runs the server on it, drives the scripts, and stops the server.
 func runE2ESuite(ctx context.Context, cfg config.Config, log *slog.Logger, scripts []evals.E2EScript, opts evals.E2EOptions) (*evals.E2EReport, error) {
+	// Every scripted resident connects from loopback: one address, many conversations.
+	cfg.NewConvPerMinute = 100_000
 	if err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}

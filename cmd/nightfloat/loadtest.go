@@ -22,6 +22,7 @@ func runLoadtest(ctx context.Context, e *env, args []string) int {
 	targets := fs.String("target", "http://127.0.0.1:8080", "comma-separated base URLs of the servers under test (loopback only); residents are spread over them")
 	fs.StringVar(&o.Console, "console", "", "base URL the clinician console connects to (default: the first target); another instance measures alerts across replicas")
 	fs.StringVar(&o.DatabaseURL, "database-url", e.getenv("DATABASE_URL"), "database to create a throw-away on-call account in (env DATABASE_URL)")
+	fs.StringVar(&o.MetricsToken, "metrics-token", e.getenv("NIGHTFLOAT_METRICS_TOKEN"), "bearer token for the targets' /metrics (env NIGHTFLOAT_METRICS_TOKEN)")
 	fs.StringVar(&o.ConsoleToken, "console-token", "", "an existing on-call session token, instead of -database-url")
 	fs.IntVar(&o.Idle, "idle", 0, "idle resident connections to open and hold (hello, then only pings)")
 	fs.IntVar(&o.Active, "active", 0, "active conversations")

@@ -124,7 +124,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		return fmt.Errorf("serve: NIGHTFLOAT_TRUSTED_PROXIES: %w", err)
 	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
-		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet,
+		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
+		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr), NewConversationsPerMinute: cfg.NewConvPerMinute,
 		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
 	if err != nil {
 		return err
@@ -142,7 +143,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := review.Retention{Pool: pool, Audit: audit, Days: cfg.RetentionDays}
-	bgWG.Add(5)
+	bgWG.Add(6)
+	go func() {
+		defer bgWG.Done()
+		accounts.RunDutyExpiry(bg, 5*time.Second, func(err error) { log.Warn("end lapsed duty", "error", err) })
+	}()
 	go func() { defer bgWG.Done(); _ = sampler.Run(bg, 5*time.Minute) }()
 	go func() {
 		defer bgWG.Done()
@@ -165,6 +170,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	httpSrv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		metricsSrv, err := serveMetrics(cfg.MetricsAddr, site.MetricsHandler(cfg.MetricsToken), log)
+		if err != nil {
+			_ = httpSrv.Close()
+			return err
+		}
+		defer func() { _ = metricsSrv.Close() }()
+	}
+	if host, _, _ := net.SplitHostPort(cfg.Addr); cfg.PublicURL == "" && (host == "" || host == "0.0.0.0" || host == "::") {
+		log.Warn("listening on all interfaces without NIGHTFLOAT_PUBLIC_URL: only loopback host names are answered (others get 421); set NIGHTFLOAT_PUBLIC_URL")
+	}
 	log.Info("nightfloat is serving", "addr", ln.Addr().String(), "drafts", cfg.ContentDraft)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,15 +18,18 @@ import (
 	"nightfloat/retrieval/retrievaltest"
 )
 
-// startServe runs the real serve on db until the returned stop is called; stop returns
-// serve's error.
-func startServe(t *testing.T, dbURL string) (addr string, stop func() error) {
+// startServe runs the real serve on db, with adjust applied to its configuration, until the
+// returned stop is called; stop returns serve's error.
+func startServe(t *testing.T, dbURL string, adjust ...func(*config.Config)) (addr string, stop func() error) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DatabaseURL = dbURL
 	cfg.Addr = "127.0.0.1:0"
 	cfg.ContentDraft = true
 	cfg.ShutdownTimeout = 3 * time.Second
+	for _, f := range adjust {
+		f(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
@@ -154,5 +158,79 @@ func TestBadConfigurationIsAClearErrorAtStart(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "NIGHTFLOAT_RATE_LIMIT_PER_MINUTE") {
 		t.Errorf("the error must name the variable: %q", stderr.String())
+	}
+}
+
+// TestServeWiresTheAbuseLimits: the settings of issue 17 reach the running server: the
+// metrics token, the Host allow-list from NIGHTFLOAT_PUBLIC_URL, and the limit on new
+// conversations per address.
+func TestServeWiresTheAbuseLimits(t *testing.T) {
+	db, _ := retrievaltest.ContentDB(t, "../../content")
+	const token = "serve-test-metrics-token"
+	addr, _ := startServe(t, db.URL, func(c *config.Config) {
+		c.MetricsToken, c.PublicURL, c.NewConvPerMinute = token, "https://nightfloat.example.org", 2
+	})
+	for _, tt := range []struct {
+		name, path, host, auth string
+		want                   int
+	}{
+		{"metrics without the token", "/metrics", "", "", http.StatusUnauthorized},
+		{"metrics with the token", "/metrics", "", "Bearer " + token, http.StatusOK},
+		{"a foreign host", "/", "rebind.attacker.example", "", http.StatusMisdirectedRequest},
+		{"the public host", "/", "nightfloat.example.org", "", http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", "http://"+addr+tt.path, nil)
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("got HTTP %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+	var got []string
+	for i := 0; i < 3; i++ {
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.WriteJSON(map[string]any{"type": "hello", "role": "resident"}); err != nil {
+			t.Fatal(err)
+		}
+		f := readUntil(t, ws, func(map[string]any) bool { return true })[0]
+		code, _ := f["code"].(string)
+		got = append(got, f["type"].(string)+":"+code)
+		ws.Close()
+	}
+	if strings.Join(got, " ") != "welcome: welcome: error:rate_limited" {
+		t.Errorf("three hellos with a limit of 2: %v", got)
+	}
+}
+
+// TestServeMetricsOnAPrivateAddress: with NIGHTFLOAT_METRICS_ADDR, /metrics is served there
+// and not on the public address.
+func TestServeMetricsOnAPrivateAddress(t *testing.T) {
+	db, _ := retrievaltest.ContentDB(t, "../../content")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := ln.Addr().String()
+	ln.Close()
+	addr, _ := startServe(t, db.URL, func(c *config.Config) { c.MetricsAddr = private })
+	if code, _ := get(t, "http://"+addr+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics: HTTP %d, want 404", code)
+	}
+	if code, body := get(t, "http://"+private+"/metrics"); code != http.StatusOK || !strings.Contains(body, "nightfloat_") {
+		t.Errorf("private /metrics: HTTP %d", code)
 	}
 }

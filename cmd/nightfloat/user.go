@@ -36,6 +36,10 @@ Manages clinician accounts for the console. Every change is audited with actor "
       Re-enables a disabled account (its old sessions stay ended).
   user roles U oncall,reviewer,admin
       Replaces an account's roles. Roles are explicit: admin implies no other role.
+  user unlock U
+      Clears the account's failed sign-ins, so its clinician can sign in at once from
+      anywhere (after five failures from one address that address waits 15 minutes;
+      failures from elsewhere only add a short delay). Audited as login.unlocked.
   user list
       Lists accounts (never password hashes).
 
@@ -68,7 +72,7 @@ func runUser(ctx context.Context, e *env, args []string) int {
 		fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the password")
 	case "password":
 		fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the password")
-	case "disable", "enable", "roles", "list":
+	case "disable", "enable", "roles", "list", "unlock":
 	default:
 		fmt.Fprintf(e.stderr, "nightfloat user: unknown subcommand %q\n\n%s", sub, userUsage)
 		return 2
@@ -85,7 +89,7 @@ func runUser(ctx context.Context, e *env, args []string) int {
 		positional = append(positional, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	want := map[string]int{"add": 0, "password": 1, "disable": 1, "enable": 1, "roles": 2, "list": 0}[sub]
+	want := map[string]int{"add": 0, "password": 1, "disable": 1, "enable": 1, "roles": 2, "list": 0, "unlock": 1}[sub]
 	if len(positional) != want {
 		fmt.Fprintf(e.stderr, "nightfloat user %s: expected %d argument(s), got %d\n\n%s", sub, want, len(positional), userUsage)
 		return 2
@@ -149,6 +153,12 @@ func runUser(ctx context.Context, e *env, args []string) int {
 			return userFailed(e, sub, err)
 		}
 		fmt.Fprintf(e.stdout, "roles of %s are now %s\n", review.NormalizeUsername(positional[0]), positional[1])
+	case "unlock":
+		n, err := accounts.Unlock(ctx, review.ActorCLI, positional[0])
+		if err != nil {
+			return userFailed(e, sub, err)
+		}
+		fmt.Fprintf(e.stdout, "unlocked %s (%d failed sign-ins cleared)\n", review.NormalizeUsername(positional[0]), n)
 	case "list":
 		return listUsers(ctx, e, accounts)
 	}

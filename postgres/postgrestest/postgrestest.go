@@ -217,3 +217,29 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// SetConnections allows or refuses connections to a test database, terminating the open
+// ones when refusing: as close to "the database went down" as one shared cluster allows,
+// and it touches no other database.
+func SetConnections(tb testing.TB, dbURL string, allow bool) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, AdminURL(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name := cfg.Database
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %v", pgx.Identifier{name}.Sanitize(), allow)); err != nil {
+		tb.Fatal(err)
+	}
+	if !allow {
+		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}

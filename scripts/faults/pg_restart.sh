@@ -36,7 +36,7 @@ trap cleanup EXIT
 
 db=$(scripts/db.sh start)
 go build -o "$work/nightfloat" ./cmd/nightfloat
-export DATABASE_URL=$db NIGHTFLOAT_ADDR=127.0.0.1:$port NIGHTFLOAT_LOG_LEVEL=warn NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS=true
+export DATABASE_URL=$db NIGHTFLOAT_ADDR=127.0.0.1:$port NIGHTFLOAT_METRICS_TOKEN=fault-run-metrics-token NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE=100000 NIGHTFLOAT_LOG_LEVEL=warn NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS=true
 "$work/nightfloat" migrate >/dev/null
 "$work/nightfloat" ingest --drafts content >/dev/null 2>&1
 

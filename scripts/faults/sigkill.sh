@@ -38,7 +38,7 @@ trap cleanup EXIT
 
 go build -o "$work/nightfloat" ./cmd/nightfloat
 psql_admin "CREATE DATABASE $dbname"
-export DATABASE_URL=$db NIGHTFLOAT_ADDR=127.0.0.1:$port NIGHTFLOAT_LOG_LEVEL=warn NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS=true
+export DATABASE_URL=$db NIGHTFLOAT_ADDR=127.0.0.1:$port NIGHTFLOAT_METRICS_TOKEN=fault-run-metrics-token NIGHTFLOAT_NEW_CONVERSATIONS_PER_MINUTE=100000 NIGHTFLOAT_LOG_LEVEL=warn NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS=true
 psql "$db" -qAtX -c "CREATE EXTENSION IF NOT EXISTS vector"
 "$work/nightfloat" migrate >/dev/null
 "$work/nightfloat" ingest --drafts content >/dev/null 2>&1

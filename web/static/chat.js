@@ -128,6 +128,7 @@
       if (s) { s.remove(); streaming.delete(f.reply_to); }
     }
     if (f.author === "resident" && f.client_id) {
+      endOutage(); // acknowledged: the server and its database answer again
       const local = unsent.get(f.client_id);
       if (local) { local.remove(); unsent.delete(f.client_id); }
       outbox = outbox.filter((m) => m.client_id !== f.client_id);
@@ -152,16 +153,17 @@
   }
 
   function onError(f) {
+    const transient = f.code === "rate_limited" || f.code === "unavailable" || f.code === "internal";
     if (f.client_id) {
       const local = unsent.get(f.client_id);
-      const keep = f.code === "rate_limited" || f.code === "unavailable" || f.code === "internal";
-      if (!keep) {
+      if (!transient) {
+        // Refused for good (invalid, too large…): say so on the message and never resend it.
         outbox = outbox.filter((m) => m.client_id !== f.client_id);
         save(OUTBOX_KEY, outbox);
         if (local) { local.classList.add("error"); local.querySelector(".who").textContent = "Not sent: " + f.message; unsent.delete(f.client_id); }
       } else {
         if (local) local.querySelector(".who").textContent = "Waiting to send…";
-        scheduleRetry(15000);
+        scheduleResend();
       }
     }
     if (!welcomed && f.code === "unauthorized") {
@@ -171,12 +173,59 @@
       showStart("Your previous conversation could not be reopened. You can start a new one.");
       return;
     }
+    if (!welcomed && f.code === "rate_limited" && conv && !conv.id) {
+      // A new conversation was refused: one notice with the crisis resources, and the start button.
+      showOutage(f);
+      conv = null;
+      if (ws) ws.close();
+      showStart(f.message);
+      return;
+    }
+    if (transient && !welcomed && conv && conv.id) {
+      // The conversation could not be reopened (the database is away): one notice, then
+      // reconnect with the socket's backoff rather than wait on a connection that never opened it.
+      showOutage(f);
+      if (ws) ws.close();
+      return;
+    }
+    if (transient) { showOutage(f); return; }
     setStatus(f.message);
     if (f.crisis && f.crisis.length) {
       const li = bubble("system", "crisis", f.message + "\n• " + f.crisis.join("\n• "));
       log.append(li);
       scrollDown();
     }
+  }
+
+  // Outage: one "reconnecting" state and at most one crisis notice, however many tries fail;
+  // both go once the server answers again.
+  let outage = null, resendTimer = null, resendDelay = 1000;
+  function showOutage(f) {
+    if (f.code === "rate_limited" && welcomed) {
+      setStatus(f.message);
+    } else {
+      setStatus("We're reconnecting — your messages are kept on this device and will be sent when we're back.");
+    }
+    if (outage || !(f.crisis && f.crisis.length)) return;
+    outage = bubble("system", "crisis", "If you need someone now, you don't have to wait for us:\n• " + f.crisis.join("\n• "));
+    outage.classList.add("outage");
+    log.append(outage);
+    scrollDown();
+  }
+  function endOutage() {
+    resendDelay = 1000;
+    if (!outage) return;
+    outage.remove(); outage = null;
+    setStatus("");
+  }
+
+  // scheduleResend resends the outbox once, after a capped exponential backoff with jitter;
+  // a resend already scheduled is not scheduled again.
+  function scheduleResend() {
+    if (resendTimer) return;
+    const wait = resendDelay / 2 + Math.random() * resendDelay / 2;
+    resendDelay = Math.min(resendDelay * 2, 30000);
+    resendTimer = setTimeout(() => { resendTimer = null; flushOutbox(); }, wait);
   }
 
   // The handoff banner says plainly who is on the other side.
@@ -202,7 +251,7 @@
   function handle(f) {
     switch (f.type) {
       case "welcome":
-        welcomed = true; backoff = 500;
+        welcomed = true; backoff = 500; endOutage();
         conv = { id: f.conversation_id, token: f.token, role: f.role };
         save(CONV_KEY, conv);
         el("start").hidden = true;
@@ -240,13 +289,11 @@
     ws.onclose = () => {
       welcomed = false;
       if (!conv) return;
-      setStatus("Connection lost — reconnecting…");
-      retryTimer = setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
+      setStatus("We're reconnecting — your messages are kept on this device and will be sent when we're back.");
+      retryTimer = setTimeout(connect, backoff / 2 + Math.random() * backoff / 2); // capped, jittered
+      backoff = Math.min(backoff * 2, 15000);
     };
   }
-
-  function scheduleRetry(ms) { setTimeout(flushOutbox, ms); }
 
   function flushOutbox() {
     if (!ws || ws.readyState !== WebSocket.OPEN || !welcomed) return;

@@ -56,7 +56,13 @@
       .sort((a, b) => (a.level === b.level ? Date.parse(a.created_at) - Date.parse(b.created_at) : a.level === "emergency" ? -1 : 1));
     el("none").hidden = open.length > 0;
     if (!open.some((h) => h.status === "waiting")) { el("alert").hidden = true; document.title = "Nightfloat console"; }
+    const bursts = groupBursts(open);
     for (const h of open) {
+      if (h.flood && h.burst) {
+        const g = bursts.get(h.burst);
+        if (g.items[0] === h) ul.append(burstItem(g));
+        continue;
+      }
       const li = document.createElement("li");
       li.className = h.level;
       li.dataset.id = String(h.id);
@@ -71,6 +77,66 @@
       li.append(b);
       ul.append(li);
     }
+  }
+
+  // A burst: handoffs marked as a flood from one source are shown as one entry; each one
+  // can still be opened and claimed from inside it.
+  const openBursts = new Set();
+  function groupBursts(list) {
+    const out = new Map();
+    for (const h of list) {
+      if (!h.flood || !h.burst) continue;
+      if (!out.has(h.burst)) out.set(h.burst, { burst: h.burst, items: [] });
+      out.get(h.burst).items.push(h);
+    }
+    return out;
+  }
+
+  function burstItem(g) {
+    const li = document.createElement("li");
+    li.className = "burst " + (g.items.some((h) => h.level === "emergency") ? "emergency" : "urgent");
+    li.dataset.burst = g.burst;
+    const d = document.createElement("details");
+    d.open = openBursts.has(g.burst); // the list is redrawn on every change: keep it open
+    d.addEventListener("toggle", () => { if (d.open) openBursts.add(g.burst); else openBursts.delete(g.burst); });
+    const sum = document.createElement("summary");
+    const waiting = g.items.filter((h) => h.status === "waiting").length;
+    sum.textContent = "Burst from one source: " + g.items.length + " handoffs (" + waiting +
+      " waiting) — possibly a flood; each resident was given crisis resources. Open to see and claim each.";
+    d.append(sum);
+    const inner = document.createElement("ul");
+    for (const h of g.items) {
+      const item = document.createElement("li");
+      item.dataset.id = String(h.id);
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = h.level + " · " + h.pseudonym + " · " + h.role + " · " + h.status +
+        (h.claimed_by_name ? " by " + h.claimed_by_name : "") + " · waiting " + waited(h);
+      b.addEventListener("click", () => send({ type: "open", handoff_id: h.id }));
+      item.append(b);
+      inner.append(item);
+    }
+    d.append(inner);
+    li.append(d);
+    return li;
+  }
+
+  // A re-alert of a flood handoff is not sounded again per handoff: the burst was announced.
+  function shouldAlert(f, before) {
+    if (!f.alert) return false;
+    if (f.item.flood && f.item.burst) {
+      return !before && ![...handoffs.values()].some((h) => h.id !== f.item.id && h.burst === f.item.burst);
+    }
+    return !before || before.alerts !== f.item.alerts || before.status !== f.item.status;
+  }
+
+  // Connection and database state: one line, never a logout for a server error.
+  let dbDown = false, reconnecting = false;
+  function showConn() {
+    el("conn").textContent = reconnecting ? "Connection lost — reconnecting…"
+      : dbDown ? "Database unreachable — the list may be out of date and actions will fail until it is back. You are still signed in."
+      : "Connected";
+    el("conn").dataset.state = reconnecting ? "reconnecting" : dbDown ? "db-down" : "ok";
   }
 
   function line(m, assessments) {
@@ -163,9 +229,10 @@
         break;
       case "handoff": {
         const before = handoffs.get(f.item.id);
+        const alert = shouldAlert(f, before);
         handoffs.set(f.item.id, f.item);
         renderList();
-        if (f.alert && (!before || before.alerts !== f.item.alerts || before.status !== f.item.status)) alertFor(f.item);
+        if (alert) alertFor(f.item);
         if (current && current.id === f.item.id) { if (before && before.status !== f.item.status) { clearError(pending); pending = ""; } current = f.item; el("conv-meta").textContent = "Role: " + f.item.role + " · status: " + f.item.status + (f.item.claimed_by_name ? " (" + f.item.claimed_by_name + ")" : ""); updateActions(); }
         break;
       }
@@ -179,7 +246,9 @@
         if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
         if (sayPending && f.message.client_id === sayPending) { el("say-text").value = ""; sayPending = ""; clearError("say"); pending = ""; }
         break;
+      case "status": dbDown = f.database !== "ok"; showConn(); break;
       case "error":
+        if (f.code === "unavailable") { dbDown = true; showConn(); }
         if (pending) { showError(pending, f.message); pending = ""; } else { el("conn").textContent = f.message; }
         break;
     }
@@ -188,13 +257,15 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(proto + location.host + "/console/ws");
-    ws.onopen = () => { backoff = 500; el("conn").textContent = "Connected"; if (current) send({ type: "open", handoff_id: current.id }); };
+    ws.onopen = () => { backoff = 500; reconnecting = false; dbDown = false; showConn(); if (current) send({ type: "open", handoff_id: current.id }); };
     ws.onmessage = (ev) => { try { handle(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
     ws.onclose = (ev) => {
+      // Only the server's "session ended" (4401) means signed out; anything else, a
+      // failed upgrade while the database is down included, is retried.
       if (ev.code === 4401) { location.href = "/console/login"; return; }
-      el("conn").textContent = "Connection lost — reconnecting…";
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
+      reconnecting = true; showConn();
+      setTimeout(connect, backoff / 2 + Math.random() * backoff / 2); // jitter: consoles do not return in step
+      backoff = Math.min(backoff * 2, 15000);
     };
   }
 
