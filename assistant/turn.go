@@ -95,18 +95,18 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 	if err != nil {
 		return err
 	}
-	a, err := s.assess(ctx, sinceReset(history, conv.RiskResetSeq), msg)
+	risk, err := s.Store.RiskState(ctx, convID)
 	if err != nil {
 		return err
 	}
-	if again {
-		if err := s.Store.ReplaceAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
-			return err
-		}
-	} else {
-		if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
-			return err
-		}
+	a, err := s.assess(ctx, risk.Memory, sinceReset(history, conv.RiskResetSeq), msg)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RecordMessageAssessment(ctx, conv, msg.Seq, a, again); err != nil {
+		return err
+	}
+	if !again {
 		s.Metrics.Assessed(a.Level.String())
 	}
 	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
@@ -151,8 +151,9 @@ func sinceReset(history []Message, reset int64) []Message {
 	return nil
 }
 
-// assess runs the classifier; a panic inside it is an error like any other.
-func (s *Service) assess(ctx context.Context, history []Message, msg Message) (a safety.Assessment, err error) {
+// assess runs the classifier with the conversation's memory (its risk state) and the
+// recent turns; a panic inside it is an error like any other.
+func (s *Service) assess(ctx context.Context, mem safety.Memory, history []Message, msg Message) (a safety.Assessment, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("assistant: classifier panicked: %v", r)
@@ -162,7 +163,7 @@ func (s *Service) assess(ctx context.Context, history []Message, msg Message) (a
 	for i, m := range history {
 		turns[i] = safety.Turn{Author: m.Author, Text: m.Body}
 	}
-	a, err = s.Classifier.Assess(ctx, turns, msg.Body)
+	a, err = assessWith(ctx, s.Classifier, mem, turns, msg.Body)
 	if err != nil {
 		return a, fmt.Errorf("assistant: classify: %w", err)
 	}
