@@ -112,8 +112,9 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
-		// Already with a clinician: a new red flag can only raise the open handoff.
-		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a)
+		// Already with a clinician: a new red flag can only raise the open handoff. Someone
+		// else in danger now still gets the vetted reply on what to do at once.
+		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, s.Crisis.thirdPartyReplies(a, msg.Seq)...)
 		return err
 	case conv.Mode == ModeHuman:
 		// A clinician holds the conversation: the AI stays silent.
@@ -175,7 +176,9 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.Crisis.Text(a.Level)
 	notice := Message{Author: AuthorSystem, Kind: KindHandoff, Body: body, ReplyTo: msg.Seq,
 		Meta: map[string]any{"level": a.Level.String(), "categories": a.Categories}}
-	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notice)
+	// About someone else in danger now: what to do comes first, then the handoff.
+	notices := append(s.Crisis.thirdPartyReplies(a, msg.Seq), notice)
+	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notices...)
 	if err != nil {
 		return err
 	}
