@@ -46,6 +46,7 @@ type harnessOptions struct {
 	svcOptions assistant.Options
 	origins    []string
 	db         *postgrestest.DB
+	crisis     *assistant.CrisisResources // nil: testCrisis
 }
 
 var testCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
@@ -70,6 +71,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		tb.Fatalf("searcher: %v", err)
 	}
+	crisis := testCrisis
+	if o.crisis != nil {
+		crisis = *o.crisis
+	}
 	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	audit := review.NewAudit(db.Pool)
@@ -89,10 +94,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Classifier: o.classifier,
 		Retriever:  searcher,
 		Responder:  o.responder,
-		Crisis:     testCrisis,
+		Crisis:     crisis,
 		Logger:     logger,
 	}, o.svcOptions)
-	site, err := NewServer(svc, hub, db.Pool, Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit})
+	site, err := NewServer(svc, hub, db.Pool, Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit})
 	if err != nil {
 		tb.Fatalf("NewServer: %v", err)
 	}
