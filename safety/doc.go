@@ -52,6 +52,16 @@
 //     forward (a retraction never lowers a level), and signals combine across
 //     turns (hopelessness earlier plus lethal means now; ideation earlier
 //     plus "tonight, after my shift"). Such evidence has Layer "memory".
+//     AssessConversation also takes a Memory (memory.go): the red flags and
+//     signals of the whole conversation, however long, which the caller
+//     stores and folds each assessment into (Memory.Remember). Remembered
+//     signals combine with new ones; on their own they never fire again.
+//
+// Third-party risk (rules/27_third_party.yaml) has its own categories:
+// third_party_danger (someone else in danger now: emergency),
+// colleague_impaired (a clinician impaired while caring for patients now:
+// emergency) and third_party_worry (worry that is not imminent: concern).
+// Patients are clinical context and never match there.
 //
 // Concepts (concepts.go, rules/60_concepts.yaml): besides whole-phrase
 // patterns, each resident turn is tagged with signals from small lexicons
