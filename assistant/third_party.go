@@ -75,7 +75,9 @@ func (c CrisisResources) oncallSuffix() string {
 func (c CrisisResources) thirdPartyReplies(a safety.Assessment, replyTo int64) []Message {
 	var danger, impaired bool
 	for _, e := range a.Evidence {
-		if e.Layer == safety.LayerMemory && e.RuleID == safety.RuleMemoryState || !e.Level.ForcesHandoff() {
+		// Findings of earlier turns (memory, not located in this message) were
+		// answered when they were written.
+		if (e.Layer == safety.LayerMemory && e.Start < 0) || !e.Level.ForcesHandoff() {
 			continue
 		}
 		danger = danger || e.Category == safety.ThirdPartyDanger
