@@ -101,7 +101,7 @@ func TestIdioms(t *testing.T) {
 	}
 	runAssessCases(t, []assessCase{
 		{"rather be dead than keep living", nil, "I'd rather be dead than keep living like this", Urgent, SuicidalIdeation, 1},
-		{"idiom does not hide a disclosure", nil, "this shift is killing me and honestly I want to die", Urgent, SuicidalIdeation, 2},
+		{"idiom does not hide a disclosure", nil, "this shift is killing me and honestly I want to die", Urgent, SuicidalIdeation, 1},
 	})
 }
 
