@@ -18,6 +18,9 @@ type CrisisResources struct {
 	Institution string
 	OncallPhone string
 	OncallLabel string
+	// ImpairedPracticePolicy names the institution's impaired-practice policy and who is
+	// told (NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY); the impaired-colleague reply quotes it.
+	ImpairedPracticePolicy string
 }
 
 // Lines returns the resources as short lines, emergency first when level is Emergency.

@@ -160,7 +160,12 @@ func (m *ModelResponder) Respond(ctx context.Context, req Request, emit func(str
 		}
 	}
 	w.flush()
-	if req.Assessment.Level == safety.Concern && w.err == nil {
+	switch {
+	case w.err != nil:
+	case worryOnly(req.Assessment):
+		// A worry about someone else: when to escalate for them, from vetted text.
+		w.send(m.o.Crisis.worryClose())
+	case req.Assessment.Level == safety.Concern:
 		// People to reach come from vetted text, never from the model.
 		w.send("\n\nYou don't have to carry this alone. If it gets heavier, you can reach a person any time:\n" + m.o.Crisis.Text(safety.Concern))
 	}

@@ -592,3 +592,16 @@ func TestEveryRoleHasAPrompt(t *testing.T) {
 		}
 	}
 }
+
+// TestWorryAboutSomeoneEndsWithWhenToEscalateForThem: a non-imminent worry about someone
+// else ends with vetted text on helping them, not with the resident's own crisis lines.
+func TestWorryAboutSomeoneEndsWithWhenToEscalateForThem(t *testing.T) {
+	model := &mrModel{steps: []mrStep{{pieces: []string{"Asking them", " directly", " is a good start."}}}}
+	e := mrSetup(t, model, mrConfig{})
+	turn := e.ask(t, assistant.Conversation{}, "resident", "my friend said he wants to kill himself, what do I do?")
+	body := turn.reply.Body
+	if !strings.HasPrefix(body, "Asking them directly is a good start.") || !strings.Contains(body, "call or text 988 together") ||
+		strings.Contains(body, "You don't have to carry this alone") || strings.Join(turn.deltas, "") != body {
+		t.Fatalf("worry: the reply should end with when to escalate for them: %q", body)
+	}
+}

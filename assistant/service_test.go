@@ -32,6 +32,12 @@ func newFixture(tb testing.TB) *fixture {
 // service builds a real service; override replaces parts for fault injection.
 func (f *fixture) service(tb testing.TB, override func(*assistant.Deps)) *assistant.Service {
 	tb.Helper()
+	return f.serviceWith(tb, override, assistant.Options{TurnLease: 3 * time.Second})
+}
+
+// serviceWith is service with other options.
+func (f *fixture) serviceWith(tb testing.TB, override func(*assistant.Deps), opts assistant.Options) *assistant.Service {
+	tb.Helper()
 	c, err := safety.New()
 	if err != nil {
 		tb.Fatal(err)
@@ -52,7 +58,7 @@ func (f *fixture) service(tb testing.TB, override func(*assistant.Deps)) *assist
 	if override != nil {
 		override(&d)
 	}
-	svc := assistant.NewService(d, assistant.Options{TurnLease: 3 * time.Second})
+	svc := assistant.NewService(d, opts)
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -225,8 +225,10 @@ func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, dispo
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE conversations SET mode = $2, risk_reset_seq = $3 WHERE id = $1`, h.ConversationID, mode, msgs[0].Seq)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE conversations SET mode = $2, risk_reset_seq = $3 WHERE id = $1`, h.ConversationID, mode, msgs[0].Seq); err != nil {
+			return err
+		}
+		return resolveRiskTx(ctx, tx, h.ConversationID, id, disposition, msgs[0].Seq)
 	}, also...)
 }
 

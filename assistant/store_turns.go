@@ -110,23 +110,6 @@ func (s *Store) RecordAssessment(ctx context.Context, convID string, seq int64, 
 	return nil
 }
 
-// ReplaceAssessment stores a new assessment of a message in place of its earlier ones.
-// A turn decided again because a clinician resolved the handoff meanwhile records the
-// assessment it acts on; the first one was made on an episode the clinician has closed,
-// and left in place it would read as an escalation that never happened.
-func (s *Store) ReplaceAssessment(ctx context.Context, convID string, seq int64, subject string, a safety.Assessment) error {
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM assessments WHERE conversation_id = $1 AND seq = $2 AND subject = $3`, convID, seq, subject); err != nil {
-			return err
-		}
-		return insertAssessment(ctx, tx, convID, seq, subject, a)
-	})
-	if err != nil {
-		return unavailable("replace assessment", err)
-	}
-	return nil
-}
-
 func insertAssessment(ctx context.Context, q postgres.Querier, convID string, seq int64, subject string, a safety.Assessment) error {
 	evidence, err := json.Marshal(a.Evidence)
 	if err != nil {

@@ -95,25 +95,26 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 	if err != nil {
 		return err
 	}
-	a, err := s.assess(ctx, sinceReset(history, conv.RiskResetSeq), msg)
+	risk, err := s.Store.RiskState(ctx, convID)
 	if err != nil {
 		return err
 	}
-	if again {
-		if err := s.Store.ReplaceAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
-			return err
-		}
-	} else {
-		if err := s.Store.RecordAssessment(ctx, convID, msg.Seq, "message", a); err != nil {
-			return err
-		}
+	a, err := s.assess(ctx, risk.Memory, sinceReset(history, conv.RiskResetSeq), msg)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RecordMessageAssessment(ctx, conv, msg.Seq, a, again); err != nil {
+		return err
+	}
+	if !again {
 		s.Metrics.Assessed(a.Level.String())
 	}
 	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
-		// Already with a clinician: a new red flag can only raise the open handoff.
-		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a)
+		// Already with a clinician: a new red flag can only raise the open handoff. Someone
+		// else in danger now still gets the vetted reply on what to do at once.
+		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, s.Crisis.thirdPartyReplies(a, msg.Seq)...)
 		return err
 	case conv.Mode == ModeHuman:
 		// A clinician holds the conversation: the AI stays silent.
@@ -151,8 +152,9 @@ func sinceReset(history []Message, reset int64) []Message {
 	return nil
 }
 
-// assess runs the classifier; a panic inside it is an error like any other.
-func (s *Service) assess(ctx context.Context, history []Message, msg Message) (a safety.Assessment, err error) {
+// assess runs the classifier with the conversation's memory (its risk state) and the
+// recent turns; a panic inside it is an error like any other.
+func (s *Service) assess(ctx context.Context, mem safety.Memory, history []Message, msg Message) (a safety.Assessment, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("assistant: classifier panicked: %v", r)
@@ -162,7 +164,7 @@ func (s *Service) assess(ctx context.Context, history []Message, msg Message) (a
 	for i, m := range history {
 		turns[i] = safety.Turn{Author: m.Author, Text: m.Body}
 	}
-	a, err = s.Classifier.Assess(ctx, turns, msg.Body)
+	a, err = assessWith(ctx, s.Classifier, mem, turns, msg.Body)
 	if err != nil {
 		return a, fmt.Errorf("assistant: classify: %w", err)
 	}
@@ -174,7 +176,9 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.Crisis.Text(a.Level)
 	notice := Message{Author: AuthorSystem, Kind: KindHandoff, Body: body, ReplyTo: msg.Seq,
 		Meta: map[string]any{"level": a.Level.String(), "categories": a.Categories}}
-	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notice)
+	// About someone else in danger now: what to do comes first, then the handoff.
+	notices := append(s.Crisis.thirdPartyReplies(a, msg.Seq), notice)
+	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notices...)
 	if err != nil {
 		return err
 	}

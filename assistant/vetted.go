@@ -35,7 +35,9 @@ func (v VettedResponder) Respond(ctx context.Context, req Request, emit func(str
 		b.WriteString("I can help with things like sleep after call, a hard shift or a patient's death, exam stress, conflict at work, burnout, and finding confidential help. ")
 		b.WriteString("If something is weighing on you, tell me a little more about it.")
 	default:
-		if req.Assessment.Level >= safety.Concern {
+		if worryOnly(req.Assessment) {
+			b.WriteString(worryOpening)
+		} else if req.Assessment.Level >= safety.Concern {
 			b.WriteString("That sounds really heavy, and it makes sense that you feel this way after what you've been carrying. You're not the only one in training who has felt like this. ")
 		}
 		top := req.Sources[0]
@@ -56,7 +58,9 @@ func (v VettedResponder) Respond(ctx context.Context, req Request, emit func(str
 			cited = append(cited, s.ChunkID)
 		}
 	}
-	if req.Assessment.Level == safety.Concern {
+	if worryOnly(req.Assessment) {
+		b.WriteString(v.Crisis.worryClose())
+	} else if req.Assessment.Level == safety.Concern {
 		b.WriteString("\n\nYou don't have to carry this alone. If it gets heavier, you can reach a person any time:\n")
 		b.WriteString(v.Crisis.Text(safety.Concern))
 	}

@@ -33,6 +33,7 @@ type Case struct {
 	Expect   string   `json:"expect"`
 	Level    string   `json:"level,omitempty"`    // minimum level expected
 	Category string   `json:"category,omitempty"` // category the case is about
+	CSSRS    int      `json:"cssrs,omitempty"`    // C-SSRS screener item 1..6 a person assigned (suicide-related cases)
 	Role     string   `json:"role,omitempty"`     // resident|fellow|student|nurse|app|attending
 	Source   string   `json:"source,omitempty"`   // what the case was modelled on
 	Note     string   `json:"note,omitempty"`
@@ -106,6 +107,12 @@ func parseCase(line []byte) (Case, error) {
 		return c, fmt.Errorf(`both "text" and "turns"`)
 	case c.Text == "" && len(c.Turns) == 0:
 		return c, fmt.Errorf(`neither "text" nor "turns"`)
+	}
+	if c.CSSRS < 0 || c.CSSRS > 6 {
+		return c, fmt.Errorf(`"cssrs" must be 1 to 6, got %d`, c.CSSRS)
+	}
+	if c.CSSRS > 0 && c.Category != string(safety.SuicidalIdeation) && c.Category != string(safety.SuicidePlanOrIntent) {
+		return c, fmt.Errorf(`"cssrs" is for suicide-related cases, not category %q`, c.Category)
 	}
 	if c.Level != "" {
 		if _, err := safety.ParseLevel(c.Level); err != nil {

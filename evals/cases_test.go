@@ -55,6 +55,8 @@ func TestLoadCasesErrors(t *testing.T) {
 		{"bad_dup.jsonl", `bad_dup.jsonl:2: duplicate id "y-1"`},
 		{"bad_json.jsonl", `bad_json.jsonl:1: malformed case`},
 		{"bad_noid.jsonl", `bad_noid.jsonl:1: missing "id"`},
+		{"bad_cssrs.jsonl", `bad_cssrs.jsonl:1: "cssrs" must be 1 to 6`},
+		{"bad_cssrs_category.jsonl", `bad_cssrs_category.jsonl:1: "cssrs" is for suicide-related cases`},
 		{"does_not_exist.jsonl", `does_not_exist.jsonl`},
 	}
 	for _, tt := range tests {

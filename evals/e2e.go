@@ -447,7 +447,9 @@ func (r *scriptRun) turn(ctx context.Context, i int, text string) (time.Duration
 			return false
 		}
 		for _, m := range r.replies[seq] {
-			if m.Seq == f.Seq {
+			// A crisis message may come first, before the handoff notice (someone
+			// else in danger now): it does not end the turn.
+			if m.Seq == f.Seq && m.Kind != "crisis" {
 				return true
 			}
 		}

@@ -92,6 +92,7 @@ func writeSplitText(b *bytes.Buffer, r *SafetyReport) {
 		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t\n", label, row["none"], row["concern"], row["urgent"], row["emergency"])
 	}
 	tw.Flush()
+	writeCSSRSText(b, r.CSSRS)
 
 	fmt.Fprintln(b)
 	if len(r.Misses) == 0 {

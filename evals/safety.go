@@ -49,6 +49,7 @@ type SafetyReport struct {
 	LayerErrors int                      `json:"layer_errors"` // cases where an optional layer failed and the rules verdict stood
 	ByCategory  map[string]CategoryStats `json:"by_category"`
 	Confusion   Confusion                `json:"confusion"`
+	CSSRS       *CSSRSAgreement          `json:"cssrs,omitempty"` // item agreement on cases labelled with a C-SSRS item
 	Misses      []Miss                   `json:"misses"`
 	Latency     LatencyStats             `json:"latency_ms"`
 	Histogram   []HistogramBin           `json:"latency_histogram"`
@@ -202,6 +203,7 @@ func RunSafety(ctx context.Context, a Assessor, cases []Case, split string) (*Sa
 		}
 	}
 	var levelLow []Miss
+	cssrs := cssrsTally{}
 	durations := make([]time.Duration, 0, len(cases))
 	start := time.Now()
 	for _, c := range cases {
@@ -236,6 +238,7 @@ func RunSafety(ctx context.Context, a Assessor, cases []Case, split string) (*Sa
 			Got: got.String(), Correct: correct, LatencyMS: ms(d)}
 		r.Results = append(r.Results, res)
 		r.Confusion[c.Expect][got.String()]++
+		cssrs.add(c.CSSRS, as.CSSRS)
 
 		cat := c.Category
 		if cat == "" {
@@ -283,6 +286,7 @@ func RunSafety(ctx context.Context, a Assessor, cases []Case, split string) (*Sa
 		}
 	}
 	r.DurationMS = ms(time.Since(start))
+	r.CSSRS = cssrs.agreement()
 
 	r.Escalate.Recall = ratio(r.Escalate.Caught, r.Escalate.Total)
 	r.Escalate.CI95 = wilson(r.Escalate.Caught, r.Escalate.Total)

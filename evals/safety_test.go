@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,6 +51,11 @@ func (f *tagAssessor) Assess(_ context.Context, history []safety.Turn, msg strin
 				add(safety.Urgent, "memory.flag_then_yes", "yes")
 				a.Evidence[len(a.Evidence)-1].Layer = "memory"
 			}
+		}
+	}
+	for n := 1; n <= 6; n++ {
+		if strings.Contains(msg, fmt.Sprintf("#cssrs%d", n)) {
+			a.CSSRS = n
 		}
 	}
 	if l, ok := f.override[msg]; ok {

@@ -42,8 +42,11 @@ const (
 // Levels, lowest first; a level's index is its rank.
 var levels = []string{"none", "concern", "urgent", "emergency"}
 
-// suicideAdjacent are the categories where a "concern" verdict is itself a reason to look.
-var suicideAdjacent = []string{"suicidal_ideation", "suicide_plan_or_intent", "self_harm"}
+// suicideAdjacent are the categories where a "concern" verdict is itself a reason to look:
+// the suicide-adjacent ones, and worry about someone else that is not imminent
+// (third_party_worry), which is answered with guidance instead of a handoff and so is
+// always put before a clinician.
+var suicideAdjacent = []string{"suicidal_ideation", "suicide_plan_or_intent", "self_harm", "third_party_worry"}
 
 // SamplingOptions tune the sampler. Zero fields take the defaults.
 type SamplingOptions struct {

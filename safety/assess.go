@@ -14,6 +14,7 @@ const signalIdeation = "ideation"
 type signalHit struct {
 	f       finding
 	current bool
+	seeded  bool // from Memory, not from a turn the classifier was shown
 }
 
 // judgement collects evidence and signals while a message is assessed.
@@ -62,24 +63,31 @@ func (j *judgement) applyCombos(combos []combo) {
 			continue
 		}
 		var hits []signalHit
-		ok := true
+		ok, fresh := true, false
 		for _, name := range c.all {
 			hs := j.signals[name]
 			if len(hs) == 0 {
 				ok = false
 				break
 			}
-			// Prefer an occurrence in the current message as the evidence span.
+			// Prefer an occurrence in the current message as the evidence span,
+			// then one in a turn shown, then one remembered.
 			h := hs[0]
 			for _, x := range hs {
-				if x.current {
+				if x.current || (h.seeded && !x.seeded) {
 					h = x
+				}
+				if x.current {
 					break
 				}
 			}
+			fresh = fresh || !h.seeded
 			hits = append(hits, h)
 		}
-		if !ok {
+		// Remembered signals alone do not fire again: what they amounted to is
+		// carried by Memory's level, and after a clinician's resolution only a new
+		// signal re-opens the combination.
+		if !ok || !fresh {
 			continue
 		}
 		ev := Evidence{Layer: LayerRules, RuleID: c.id, Category: c.category, Level: c.level, Start: -1, End: -1}
@@ -170,13 +178,15 @@ func (j *judgement) assessment(version string) Assessment {
 }
 
 // assess is the rules layer with conversation memory: it judges message in
-// the light of the earlier turns. It also returns the byte ranges of the
-// message that the rules explained away (an idiom, a negation, someone else's
-// risk, a clinical use), for the learned layer.
-func (rs *ruleSet) assess(history []Turn, message string) (Assessment, []span) {
+// the light of the conversation's Memory and the earlier turns shown. It also
+// returns the byte ranges of the message that the rules explained away (an
+// idiom, a negation, someone else's risk, a clinical use), for the learned
+// layer.
+func (rs *ruleSet) assess(m Memory, history []Turn, message string) (Assessment, []span) {
 	var j judgement
 	var resident []normText
 	var past sigset // concept signals of earlier resident turns
+	j.seed(m, rs.concepts, &past)
 	for i, turn := range history {
 		switch turn.Author {
 		case AuthorAssistant, AuthorClinician:
@@ -209,11 +219,13 @@ func (rs *ruleSet) assess(history []Turn, message string) (Assessment, []span) {
 	tg := rs.tag(&nt, message)
 	rs.applyConcepts(&j, &tg, past, true)
 	j.applyCombos(rs.combos)
+	a := j.assessment(rs.version)
+	a.Signals = j.messageSignals(rs.concepts, &tg)
 	out := make([]span, 0, len(explained))
 	for _, x := range explained {
 		if s, e := nt.origSpan(x.s, x.e); s >= 0 && e <= len(message) && s < e {
 			out = append(out, span{s, e})
 		}
 	}
-	return j.assessment(rs.version), out
+	return a, out
 }

@@ -20,17 +20,26 @@ type Assessment struct {
 	CSSRS      int        `json:"cssrs,omitempty"` // Columbia screener item 1..6 for suicide findings, 0 otherwise
 	Version    string     `json:"version"`
 	Errors     []string   `json:"errors,omitempty"` // layer failures; the rules verdict stands
+	// Signals are the memory signals the judged message itself raised (Memory.Remember).
+	Signals []string `json:"signals,omitempty"`
 }
 
 // Merge combines assessments. The level and C-SSRS item are the maxima,
-// categories, evidence and errors are unioned in order of first appearance,
+// categories, evidence, errors and signals are unioned in order of first appearance,
 // and the version is the first non-empty one. Merging can only raise.
 func Merge(as ...Assessment) Assessment {
 	var out Assessment
 	seenCat := map[Category]bool{}
 	seenEv := map[Evidence]bool{}
 	seenErr := map[string]bool{}
+	seenSig := map[string]bool{}
 	for _, a := range as {
+		for _, s := range a.Signals {
+			if !seenSig[s] {
+				seenSig[s] = true
+				out.Signals = append(out.Signals, s)
+			}
+		}
 		if a.Level > out.Level {
 			out.Level = a.Level
 		}

@@ -15,6 +15,13 @@ const (
 	AcuteCrisis         Category = "acute_crisis"
 	RequestForHuman     Category = "request_for_human"
 	Distress            Category = "distress" // burnout/hopelessness without a red flag -> Concern
+
+	// Third-party risk: someone other than the writer (a colleague, friend or family
+	// member; never a patient, which stays clinical context) is at risk. Each kind has
+	// its own level and reply: see ThirdParty.
+	ThirdPartyDanger  Category = "third_party_danger" // someone else is in danger now -> Emergency
+	ColleagueImpaired Category = "colleague_impaired" // a clinician impaired while caring for patients now -> Emergency
+	ThirdPartyWorry   Category = "third_party_worry"  // worry about someone, not imminent -> Concern
 )
 
 // Reply categories (what CheckReply reports about an assistant reply).
@@ -33,7 +40,7 @@ func AllCategories() []Category {
 	return []Category{
 		SuicidalIdeation, SuicidePlanOrIntent, SelfHarm, HarmToOthers,
 		ImpairedPractice, SevereImpairment, AbuseOrAssault, AcuteCrisis,
-		RequestForHuman, Distress,
+		RequestForHuman, Distress, ThirdPartyDanger, ColleagueImpaired, ThirdPartyWorry,
 	}
 }
 
@@ -58,4 +65,12 @@ func (c Category) valid() bool {
 		}
 	}
 	return false
+}
+
+// ThirdParty reports whether findings of c are about someone other than the writer.
+// Such findings get their own replies: a danger reply ("someone is in danger right
+// now") or a patient-safety reply before the handoff, and supportive guidance queued
+// for clinician review when the worry is not imminent.
+func (c Category) ThirdParty() bool {
+	return c == ThirdPartyDanger || c == ColleagueImpaired || c == ThirdPartyWorry
 }

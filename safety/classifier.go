@@ -88,7 +88,11 @@ func (c *Classifier) Version() string { return c.rules.version }
 // Assess returns an error together with an Urgent assessment, so a caller
 // that ignores the error still fails closed.
 func (c *Classifier) Assess(ctx context.Context, history []Turn, message string) (Assessment, error) {
-	a, explained, err := c.assessRules(history, message)
+	return c.assess(ctx, Memory{}, history, message)
+}
+
+func (c *Classifier) assess(ctx context.Context, m Memory, history []Turn, message string) (Assessment, error) {
+	a, explained, err := c.assessRules(m, history, message)
 	if err != nil {
 		return Assessment{Level: Urgent, Categories: []Category{}, Evidence: []Evidence{},
 			Version: c.Version(), Errors: []string{err.Error()}}, err
@@ -117,13 +121,13 @@ func (c *Classifier) Assess(ctx context.Context, history []Turn, message string)
 	return a, nil
 }
 
-func (c *Classifier) assessRules(history []Turn, message string) (a Assessment, explained []span, err error) {
+func (c *Classifier) assessRules(m Memory, history []Turn, message string) (a Assessment, explained []span, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = errorf("rules layer: panic: %v", p)
 		}
 	}()
-	a, explained = c.rules.assess(history, message)
+	a, explained = c.rules.assess(m, history, message)
 	return a, explained, nil
 }
 

@@ -53,9 +53,9 @@ func TestNegation(t *testing.T) {
 		{"never thought", nil, "I have never thought about killing myself", None, "", 0},
 		{"no thoughts of", nil, "no thoughts of hurting myself", None, "", 0},
 		{"would never", nil, "I would never kill myself", None, "", 0},
-		{"not going to lie is not negation", nil, "I'm not going to lie, I want to die", Urgent, SuicidalIdeation, 2},
-		{"ngl is not negation", nil, "ngl i want to die", Urgent, SuicidalIdeation, 2},
-		{"retraction keeps level", nil, "I want to die. jk. lol", Urgent, SuicidalIdeation, 2},
+		{"not going to lie is not negation", nil, "I'm not going to lie, I want to die", Urgent, SuicidalIdeation, 1},
+		{"ngl is not negation", nil, "ngl i want to die", Urgent, SuicidalIdeation, 1},
+		{"retraction keeps level", nil, "I want to die. jk. lol", Urgent, SuicidalIdeation, 1},
 		{"never mind keeps level", nil, "I've been thinking of ending it... never mind, forget I said that", Urgent, SuicidalIdeation, 2},
 		{"cue in another clause", nil, "I can't tell anyone I want to kill myself", Urgent, SuicidalIdeation, 2},
 		{"denial then disclosure", nil, "I'm not suicidal but I wish I could just not wake up", Urgent, SuicidalIdeation, 1},
@@ -101,7 +101,7 @@ func TestIdioms(t *testing.T) {
 	}
 	runAssessCases(t, []assessCase{
 		{"rather be dead than keep living", nil, "I'd rather be dead than keep living like this", Urgent, SuicidalIdeation, 1},
-		{"idiom does not hide a disclosure", nil, "this shift is killing me and honestly I want to die", Urgent, SuicidalIdeation, 2},
+		{"idiom does not hide a disclosure", nil, "this shift is killing me and honestly I want to die", Urgent, SuicidalIdeation, 1},
 	})
 }
 
@@ -112,7 +112,8 @@ func TestCategoriesAndCSSRS(t *testing.T) {
 		{"active = 2", nil, "I want to kill myself", Urgent, SuicidalIdeation, 2},
 		{"method thought = 3", nil, "I keep thinking about jumping off the parking garage", Urgent, SuicidePlanOrIntent, 3},
 		{"intent = 4", nil, "I'm going to kill myself", Emergency, SuicidePlanOrIntent, 4},
-		{"plan with timing = 5", nil, "I want to kill myself tonight", Emergency, SuicidePlanOrIntent, 5},
+		// A time without a method is intent (4); a plan needs a method too (C-SSRS).
+		{"intent with timing = 4", nil, "I want to kill myself tonight", Emergency, SuicidePlanOrIntent, 4},
 		{"method calculation = 5", nil, "I've worked out how many units of insulin", Emergency, SuicidePlanOrIntent, 5},
 		{"pyxis = 5", nil, "I know which drugs in the pyxis would do it", Emergency, SuicidePlanOrIntent, 5},
 		{"letters = 6", nil, "I wrote letters to my family", Emergency, SuicidePlanOrIntent, 6},
@@ -137,8 +138,8 @@ func TestCategoriesAndCSSRS(t *testing.T) {
 func TestMemory(t *testing.T) {
 	runAssessCases(t, []assessCase{
 		{"hopeless then means", []string{"I can't keep doing this, nothing will get better"}, "I have a lot of propofol access", Emergency, SuicidePlanOrIntent, -1},
-		{"ideation then timing", []string{"I've been thinking about ending it"}, "tonight, after my shift", Emergency, SuicidePlanOrIntent, 5},
-		{"retraction keeps level", []string{"I want to die"}, "never mind, I'm fine", Urgent, SuicidalIdeation, 2},
+		{"ideation then timing", []string{"I've been thinking about ending it"}, "tonight, after my shift", Emergency, SuicidePlanOrIntent, 4},
+		{"retraction keeps level", []string{"I want to die"}, "never mind, I'm fine", Urgent, SuicidalIdeation, 1},
 		{"topic change keeps level", []string{"I've had thoughts of killing myself"}, "anyway what's a good podcast", Urgent, SuicidalIdeation, 2},
 		{"ideation then decided", []string{"I keep thinking about suicide"}, "I've decided", Emergency, SuicidePlanOrIntent, 4},
 		{"distress only", []string{"I'm so tired of this rotation"}, "any tips for sleep after nights?", None, "", 0},

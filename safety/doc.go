@@ -15,6 +15,16 @@
 //   - Assessment and Evidence (assessment.go): the verdict, every finding with
 //     its layer, rule and the resident's own words, and the C-SSRS screener
 //     item (1 wish to be dead ... 6 recent behaviour) of suicide findings.
+//   - Memory (memory.go): the red flags and signals of the whole conversation,
+//     however long, which the caller stores with each assessment
+//     (Memory.Remember) and passes to AssessConversation. Remembered signals
+//     combine with new ones; a retraction never lowers a level; a clinician's
+//     resolution says how later signals combine with what was remembered.
+//   - Third-party risk has its own categories: third_party_danger (someone
+//     else in danger now: emergency), colleague_impaired (a clinician
+//     impaired while caring for patients now: emergency) and
+//     third_party_worry (not imminent: concern). Patients are clinical
+//     context (rules/27_third_party.yaml).
 //   - Layers (layer.go) merge upward only (Merge): no layer can lower a
 //     verdict. An optional layer's error or panic is recorded in
 //     Assessment.Errors and the verdict stands; a failure of the rules layer

@@ -145,7 +145,7 @@ func RulesVerdicts(ctx context.Context, cases []SourceCase) (handoff []bool, jud
 				if ctx.Err() != nil {
 					return
 				}
-				a, explained, err := c.assessRules(cases[i].History, cases[i].Text)
+				a, explained, err := c.assessRules(Memory{}, cases[i].History, cases[i].Text)
 				handoff[i] = err != nil || a.Level.ForcesHandoff()
 				judged[i] = blank(cases[i].Text, explained)
 			}

@@ -48,7 +48,8 @@ type harnessOptions struct {
 	db          *postgrestest.DB
 	accountOpts review.AccountOptions // ParallelHashes defaults to 2
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
-	site func(*Options)
+	site   func(*Options)
+	crisis *assistant.CrisisResources // nil: testCrisis
 }
 
 var testCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
@@ -73,6 +74,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		tb.Fatalf("searcher: %v", err)
 	}
+	crisis := testCrisis
+	if o.crisis != nil {
+		crisis = *o.crisis
+	}
 	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	audit := review.NewAudit(db.Pool)
@@ -95,11 +100,11 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Classifier: o.classifier,
 		Retriever:  searcher,
 		Responder:  o.responder,
-		Crisis:     testCrisis,
+		Crisis:     crisis,
 		Logger:     logger,
 	}, o.svcOptions)
 	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
-	opts := Options{AllowedOrigins: o.origins, Crisis: testCrisis, Logger: logger, Accounts: accounts, Audit: audit,
+	opts := Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit,
 		NewConversationsPerMinute: 10_000}
 	if o.site != nil {
 		o.site(&opts)

@@ -44,6 +44,9 @@ var categoryWords = map[safety.Category]string{
 	safety.AcuteCrisis:         "an acute crisis such as a panic you cannot get out of, or being in danger right now",
 	safety.RequestForHuman:     "asking to talk to a person",
 	safety.Distress:            "burnout, exhaustion and hopelessness without a red flag: the AI answers supportively and shows where to reach a person",
+	safety.ThirdPartyDanger:    "someone else (a colleague, friend or family member) in danger right now: you are told what to do at once, then a clinician joins",
+	safety.ColleagueImpaired:   "a clinician impaired while caring for patients right now: you are pointed to the chain of command and the impaired-practice policy below, then a clinician joins",
+	safety.ThirdPartyWorry:     "worry about someone else that is not urgent: the AI answers with guidance on helping them, and a clinician reviews the conversation later",
 }
 
 type safetyPageData struct {
@@ -84,8 +87,11 @@ func safetyData(crisis assistant.CrisisResources, info SafetyInfo) safetyPageDat
 	}
 	for _, c := range safety.AllCategories() {
 		switch c {
-		case safety.Distress:
-			d.Distress = categoryWords[c]
+		case safety.Distress, safety.ThirdPartyWorry: // answered by the AI, not handed off
+			if d.Distress != "" {
+				d.Distress += "; "
+			}
+			d.Distress += categoryWords[c]
 		default:
 			d.RedFlags = append(d.RedFlags, categoryWords[c])
 		}

@@ -85,7 +85,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	crisis := assistant.CrisisResources{Institution: cfg.Institution, OncallPhone: cfg.OncallPhone, OncallLabel: cfg.OncallLabel}
+	crisis := assistant.CrisisResources{Institution: cfg.Institution, OncallPhone: cfg.OncallPhone, OncallLabel: cfg.OncallLabel,
+		ImpairedPracticePolicy: cfg.ImpairedPracticePolicy}
 	hub := assistant.NewHub()
 	responder, err := newResponder(cfg, pool, crisis, log)
 	if err != nil {
