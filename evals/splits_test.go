@@ -11,14 +11,7 @@ import (
 // level, at most 5% false escalations); the older held-apart splits fail only
 // on a large regression.
 func TestSplitGates(t *testing.T) {
-	splits, err := LoadSplits(Suite, "cases")
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := LoadCases(Suite, "cases")
-	if err != nil {
-		t.Fatal(err)
-	}
+	splits, all := splitsAndCases(t)
 	for _, sp := range splits {
 		if sp.Gate == nil {
 			continue
@@ -54,14 +47,7 @@ func TestSplitGates(t *testing.T) {
 
 // TestSplitsCoverSuite keeps splits.json and the case folders in step.
 func TestSplitsCoverSuite(t *testing.T) {
-	splits, err := LoadSplits(Suite, "cases")
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := LoadCases(Suite, "cases")
-	if err != nil {
-		t.Fatal(err)
-	}
+	splits, all := splitsAndCases(t)
 	listed := map[string]bool{}
 	for _, s := range splits {
 		listed[s.Name] = true
@@ -116,4 +102,18 @@ func TestTrainingCasesLeaveBlindSplitsOut(t *testing.T) {
 			t.Errorf("%s: no error", root)
 		}
 	}
+}
+
+// splitsAndCases loads the suite's splits.json and every case.
+func splitsAndCases(t *testing.T) ([]SplitInfo, []Case) {
+	t.Helper()
+	splits, err := LoadSplits(Suite, "cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := LoadCases(Suite, "cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return splits, all
 }

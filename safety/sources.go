@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"runtime"
-	"sync"
 
 	"nightfloat/safety/internal/learn"
 )
@@ -135,23 +133,14 @@ func RulesVerdicts(ctx context.Context, cases []SourceCase) (handoff []bool, jud
 	}
 	handoff = make([]bool, len(cases))
 	judged = make([]string, len(cases))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			for i := k; i < len(cases); i += workers {
-				if ctx.Err() != nil {
-					return
-				}
-				a, explained, err := c.assessRules(Memory{}, cases[i].History, cases[i].Text)
-				handoff[i] = err != nil || a.Level.ForcesHandoff()
-				judged[i] = blank(cases[i].Text, explained)
-			}
-		}(k)
-	}
-	wg.Wait()
+	learn.Parallel(len(cases), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		a, explained, err := c.assessRules(Memory{}, cases[i].History, cases[i].Text)
+		handoff[i] = err != nil || a.Level.ForcesHandoff()
+		judged[i] = blank(cases[i].Text, explained)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("safety: rules verdicts: %w", err)
 	}

@@ -9,34 +9,11 @@ import (
 	"nightfloat/safety/internal/learn"
 )
 
-// SourceFigures are one source's leave-one-source-out counts: the learned
-// layer trained without this source, together with the rules.
+// SourceFigures are one source's leave-one-source-out counts (the learned
+// layer trained without this source, together with the rules) and its kind.
 type SourceFigures struct {
-	Source      string
-	Kind        string
-	Positives   int // labelled escalate
-	Caught      int // of them, handed off (rules or learned layer)
-	RulesCaught int // of them, handed off by the rules alone
-	Negatives   int // labelled no_escalate
-	FalseEsc    int // of them, handed off
-	RulesFalse  int // of them, handed off by the rules alone
-	Review      int // of them, in the learned layer's review band and not handed off
-}
-
-// Recall is Caught/Positives, or -1 without positives.
-func (f SourceFigures) Recall() float64 {
-	if f.Positives == 0 {
-		return -1
-	}
-	return float64(f.Caught) / float64(f.Positives)
-}
-
-// FalseRate is FalseEsc/Negatives, or -1 without negatives.
-func (f SourceFigures) FalseRate() float64 {
-	if f.Negatives == 0 {
-		return -1
-	}
-	return float64(f.FalseEsc) / float64(f.Negatives)
+	learn.Figures
+	Kind string
 }
 
 // SourceReport is the leave-one-source-out measurement.
@@ -114,9 +91,7 @@ func NewSourceReport(items []learn.Labelled, prob []float64, model, rules string
 		if kind == "" {
 			kind = "unknown"
 		}
-		r.Sources = append(r.Sources, SourceFigures{Source: f.Source, Kind: kind,
-			Positives: f.Positives, Caught: f.Caught, RulesCaught: f.RulesCaught,
-			Negatives: f.Negatives, FalseEsc: f.FalseEsc, RulesFalse: f.RulesFalse, Review: f.Review})
+		r.Sources = append(r.Sources, SourceFigures{Figures: f, Kind: kind})
 	}
 	sort.SliceStable(r.Sources, func(i, j int) bool {
 		if r.Sources[i].Kind != r.Sources[j].Kind {

@@ -27,18 +27,7 @@ type Set struct {
 // NewSet vectorises the examples, in parallel, in order.
 func NewSet(ex []Example) *Set {
 	vecs := make([][]Feat, len(ex))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			for i := k; i < len(ex); i += workers {
-				vecs[i] = Vectorize(nil, ex[i].Text)
-			}
-		}(k)
-	}
-	wg.Wait()
+	Parallel(len(ex), func(i int) { vecs[i] = Vectorize(nil, ex[i].Text) })
 	s := &Set{off: make([]int, 1, len(ex)+1), y: make([]bool, len(ex)), w: make([]float32, len(ex)), cat: make([]string, len(ex))}
 	n := 0
 	for _, v := range vecs {
@@ -58,6 +47,23 @@ func NewSet(ex []Example) *Set {
 		}
 	}
 	return s
+}
+
+// Parallel calls fn for every index below n, on GOMAXPROCS goroutines, and
+// returns when all calls have returned.
+func Parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			for i := k; i < n; i += workers {
+				fn(i)
+			}
+		}(k)
+	}
+	wg.Wait()
 }
 
 // Len is the number of examples.
