@@ -8,7 +8,8 @@
 //
 //	go run ./retrieval/internal/trainvec -corpus ../shared/training -out retrieval/wordvec.bin
 //
-// then bump LocalEmbedderVersion so stored vectors are re-embedded.
+// The local embedder's id names the weights, so content embedded with older ones is
+// detected and must be ingested again.
 package main
 
 import (
