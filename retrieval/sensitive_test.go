@@ -12,6 +12,8 @@ func TestAboutSubject(t *testing.T) {
 		{"after-a-colleague-dies-by-suicide", "hard night, six admissions and no time to eat", false},
 		{"substance-use-and-asking-for-help", "i've been drinking every night after shifts", true},
 		{"substance-use-and-asking-for-help", "I hate my programme", false},
+		{"substance-use-and-asking-for-help", "what's the usual drug level to aim for with vanc", false},
+		{"substance-use-and-asking-for-help", "i've been using drugs to get through nights", true},
 		{"harassment-and-discrimination", "a patient refused me because of my race", true},
 		{"harassment-and-discrimination", "I failed my boards", false},
 		{"urgent-help-right-now", "i dont want to be here anymore", true},
