@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -291,15 +292,25 @@ func (m *ModelResponder) build(p prompts.Prompt, req Request, sources []retrieva
 // than what was sent, dropping history first and then half the sources.
 func (m *ModelResponder) trimFurther(p prompts.Prompt, req Request, sources []retrieval.Result, sent []llm.ChatMessage, used int) ([]llm.ChatMessage, bool) {
 	target := llm.EstimateMessages(sent) * 3 / 4
-	hadHistory := len(sent) > 2
-	maxSources := used
-	if !hadHistory {
-		if used <= 1 {
-			return nil, false // nothing left to trim
+	if len(sent) > 2 {
+		// Drop the oldest history until the prompt fits, keeping every source used.
+		r := req
+		for len(r.History) > 0 {
+			r.History = r.History[1:]
+			msgs, _, err := m.build(p, r, sources, math.MaxInt, used)
+			if err != nil {
+				return nil, false
+			}
+			if llm.EstimateMessages(msgs) <= target {
+				return msgs, true
+			}
 		}
-		maxSources = (used + 1) / 2
+		req = r
 	}
-	msgs, _, err := m.build(p, req, sources, target, maxSources)
+	if used <= 1 {
+		return nil, false // nothing left to trim
+	}
+	msgs, _, err := m.build(p, req, sources, target, (used+1)/2)
 	if err != nil || llm.EstimateMessages(msgs) >= llm.EstimateMessages(sent) {
 		return nil, false
 	}

@@ -20,8 +20,10 @@ type VettedResponder struct {
 // VettedResponderID names this responder in stored message metadata.
 const VettedResponderID = "vetted-v1"
 
-// Respond writes an opening that fits the assessed level, the best matching content with
-// its title, a pointer to a second source, and, on concern, how to reach a person.
+// Respond writes an opening chosen by what was said (none for a plain question, never the
+// previous reply's), the best matching content with its title and a pointer to a second
+// source or, when retrieval found nothing relevant enough, a reply that quotes nothing and
+// asks what would help, and, on concern, how to reach a person.
 func (v VettedResponder) Respond(ctx context.Context, req Request, emit func(string) error) (Reply, error) {
 	var b strings.Builder
 	var cited []string
@@ -29,17 +31,17 @@ func (v VettedResponder) Respond(ctx context.Context, req Request, emit func(str
 		b.WriteString(v.Crisis.Disclosure())
 		b.WriteString("\n\n")
 	}
+	previous := lastAssistantReply(req.History)
+	if worryOnly(req.Assessment) {
+		b.WriteString(worryOpening)
+	} else if o := chooseOpener(req.Message.Body, req.Assessment.Level, previous); o != "" {
+		b.WriteString(o)
+		b.WriteString(" ")
+	}
 	switch {
 	case len(req.Sources) == 0:
-		b.WriteString("I don't have vetted content on that, so I won't guess. ")
-		b.WriteString("I can help with things like sleep after call, a hard shift or a patient's death, exam stress, conflict at work, burnout, and finding confidential help. ")
-		b.WriteString("If something is weighing on you, tell me a little more about it.")
+		b.WriteString(pickUnlike(noContentReplies, previous))
 	default:
-		if worryOnly(req.Assessment) {
-			b.WriteString(worryOpening)
-		} else if req.Assessment.Level >= safety.Concern {
-			b.WriteString("That sounds really heavy, and it makes sense that you feel this way after what you've been carrying. You're not the only one in training who has felt like this. ")
-		}
 		top := req.Sources[0]
 		fmt.Fprintf(&b, "Here is something from “%s” that may help:\n\n%s", top.Title, strings.TrimSpace(top.Text))
 		cited = append(cited, top.ChunkID)
@@ -67,7 +69,24 @@ func (v VettedResponder) Respond(ctx context.Context, req Request, emit func(str
 	if err := streamWords(ctx, b.String(), emit); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: b.String(), Cited: cited, PromptID: VettedResponderID, PromptVersion: "1", Model: "none"}, nil
+	return Reply{Text: b.String(), Cited: cited, PromptID: VettedResponderID, PromptVersion: "2", Model: "none"}, nil
+}
+
+// noContentReplies answer a message no vetted content fits: no quote, no guess, and a
+// question about what would help.
+var noContentReplies = []string{
+	"I don't have vetted content on that, so I won't guess. I can help with things like sleep after call, a hard shift or a patient's death, exam stress, conflict at work, burnout, and finding confidential help. If something is weighing on you, tell me a little more about it.",
+	"That's outside what I have vetted content for, so I'd rather not guess. If you tell me a bit more about what's behind it (sleep, a hard shift, a conflict at work, exams, or how you're feeling) I can look for something that fits.",
+}
+
+// pickUnlike returns the first of texts that the previous reply does not contain.
+func pickUnlike(texts []string, previous string) string {
+	for _, t := range texts {
+		if !strings.Contains(previous, t) {
+			return t
+		}
+	}
+	return texts[0]
 }
 
 func lastHeading(r retrieval.Result) string {

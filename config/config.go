@@ -33,7 +33,7 @@ type Config struct {
 	ContentDir   string // NIGHTFLOAT_CONTENT_DIR
 	ContentDraft bool   // NIGHTFLOAT_CONTENT_INCLUDE_DRAFTS: serve draft (unreviewed sample) content
 
-	Embedder         string // NIGHTFLOAT_EMBEDDER: local (default, no network) or openai
+	Embedder         string // NIGHTFLOAT_EMBEDDER: local (default, no network), hashing (feature hashing alone) or openai
 	EmbedModel       string // NIGHTFLOAT_EMBED_MODEL: model or Azure deployment (openai embedder)
 	EmbedDimensions  int    // NIGHTFLOAT_EMBED_DIMENSIONS: vector size (0: the embedder's default)
 	OpenAIBaseURL    string // NIGHTFLOAT_OPENAI_BASE_URL: empty for OpenAI; vLLM/Ollama/Azure endpoint
@@ -245,13 +245,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: NIGHTFLOAT_LOG_FORMAT %q: want auto, json or text", c.LogFormat)
 	}
 	switch c.Embedder {
-	case "local":
+	case "local", "hashing":
 	case "openai":
 		if c.EmbedModel == "" || c.EmbedDimensions <= 0 {
 			return fmt.Errorf("config: NIGHTFLOAT_EMBEDDER=openai needs NIGHTFLOAT_EMBED_MODEL and NIGHTFLOAT_EMBED_DIMENSIONS")
 		}
 	default:
-		return fmt.Errorf("config: NIGHTFLOAT_EMBEDDER %q: want local or openai", c.Embedder)
+		return fmt.Errorf("config: NIGHTFLOAT_EMBEDDER %q: want local, hashing or openai", c.Embedder)
 	}
 	switch c.OpenAIAPIType {
 	case "openai", "azure":

@@ -156,6 +156,9 @@ type RetrievalReport struct {
 	ByRole   map[string]RetrievalMetrics `json:"by_role"`
 	OffTopic OffTopicMetrics             `json:"off_topic"`
 	Misses   []RetrievalMiss             `json:"misses"`
+	// SensitiveTop are queries whose top document is sensitive (retrieval.Sensitive) but
+	// not among the expected ones: an alarming answer to a message about something else.
+	SensitiveTop []RetrievalMiss `json:"sensitive_top"`
 }
 
 // RunRetrieval runs every query and scores the ranking by document. For a query expecting
@@ -168,7 +171,7 @@ func RunRetrieval(ctx context.Context, s Searcher, queries []RetrievalQuery) (Re
 	}
 	overall := &acc{}
 	byRole := map[string]*acc{}
-	rep := RetrievalReport{ByRole: map[string]RetrievalMetrics{}, Misses: []RetrievalMiss{}}
+	rep := RetrievalReport{ByRole: map[string]RetrievalMetrics{}, Misses: []RetrievalMiss{}, SensitiveTop: []RetrievalMiss{}}
 	emptyTotal := 0
 	for _, q := range queries {
 		res, err := s.Search(ctx, q.Role, q.Query, retrievalFetch)
@@ -178,6 +181,9 @@ func RunRetrieval(ctx context.Context, s Searcher, queries []RetrievalQuery) (Re
 		docs := rankedDocs(res)
 		if len(res) == 0 {
 			emptyTotal++
+		}
+		if len(docs) > 0 && retrieval.Sensitive(docs[0]) && !slices.Contains(q.Expect, docs[0]) {
+			rep.SensitiveTop = append(rep.SensitiveTop, RetrievalMiss{ID: q.ID, Role: q.Role, Query: q.Query, Expect: q.Expect, Got: docs[:min(len(docs), RetrievalK)]})
 		}
 		if len(q.Expect) == 0 {
 			rep.OffTopic.Queries++
@@ -276,6 +282,10 @@ func (r RetrievalReport) WriteText(w io.Writer) {
 	o := r.OffTopic
 	fmt.Fprintf(w, "\noff-topic: %d of %d got no content (recall %.3f); precision of \"no content\" %.3f; on-topic queries wrongly given nothing: %d\n",
 		o.ReturnedNothing, o.Queries, o.Recall, o.Precision, o.OnTopicEmpty)
+	fmt.Fprintf(w, "sensitive document on top of a message not about it: %d\n", len(r.SensitiveTop))
+	for _, m := range r.SensitiveTop {
+		fmt.Fprintf(w, "  %s [%s] %q\n      expect %v\n      got    %v\n", m.ID, m.Role, m.Query, m.Expect, m.Got)
+	}
 	if len(r.Misses) > 0 {
 		fmt.Fprintf(w, "\nmisses (expected documents not all in the top %d):\n", RetrievalK)
 		for _, m := range r.Misses {

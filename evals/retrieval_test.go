@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
+	"nightfloat/retrieval/retrievaltest"
 )
 
 // Gate thresholds for the local embedder on the starter content.
@@ -29,8 +29,9 @@ func TestRetrievalGate(t *testing.T) {
 	}
 }
 
-// runRetrievalFile ingests the real content into a fresh database and runs the labelled
-// queries in path (relative to this package) against it.
+// runRetrievalFile runs the labelled queries in path (relative to this package) against a
+// fresh database holding the real content (drafts included), ingested once per content
+// version by retrievaltest.ContentDB.
 func runRetrievalFile(t *testing.T, path string) (RetrievalReport, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,14 +46,7 @@ func runRetrievalFile(t *testing.T, path string) (RetrievalReport, string) {
 	if err := CheckRetrievalLabels(queries, docs); err != nil {
 		t.Fatalf("labels that can never be met:\n%v", err)
 	}
-	db := postgrestest.New(t)
-	emb, err := retrieval.NewLocalEmbedder(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := retrieval.Ingest(ctx, db.Pool, emb, "../content", retrieval.IngestOptions{IncludeDrafts: true}); err != nil {
-		t.Fatal(err)
-	}
+	db, emb := retrievaltest.ContentDB(t, "../content")
 	s, err := retrieval.NewSearcher(db.Pool, emb, retrieval.SearchOptions{IncludeDrafts: true})
 	if err != nil {
 		t.Fatal(err)

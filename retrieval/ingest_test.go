@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,7 +195,7 @@ func TestIngestReembedsForANewEmbedder(t *testing.T) {
 		}
 		indexes = append(indexes, s)
 	}
-	if len(indexes) != 1 || !strings.Contains(indexes[0], "vector(256)") || !strings.Contains(indexes[0], small.ID()) {
+	if len(indexes) != 1 || !strings.Contains(indexes[0], fmt.Sprintf("vector(%d)", small.Dimensions())) || !strings.Contains(indexes[0], small.ID()) {
 		t.Errorf("HNSW indexes after switching embedder: %v", indexes)
 	}
 }

@@ -402,6 +402,7 @@ type docEvidence struct {
 // floor), keeps the documents with at least a share of that evidence, orders them by
 // fusing the four document rankings, and returns each document's best chunks.
 func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int) []Result {
+	cands, hits = onSubject(query, cands, hits)
 	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
 	// Evidence that a question is answerable at all must rest on more than one shared word:
 	// a single common word (or a hash collision) can give a short text a fair cosine. So a

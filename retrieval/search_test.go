@@ -130,7 +130,8 @@ func TestSearchRefusesAnotherEmbeddersVectors(t *testing.T) {
 	if !errors.As(err, &mismatch) {
 		t.Fatalf("err = %v, want an EmbedderMismatchError", err)
 	}
-	want := "retrieval: content was embedded with " + localEmbedder(t).ID() + " (dim 1024) but the query embedder is " + small.ID() + " (dim 256); run nightfloat ingest"
+	want := fmt.Sprintf("retrieval: content was embedded with %s (dim %d) but the query embedder is %s (dim %d); run nightfloat ingest",
+		localEmbedder(t).ID(), localEmbedder(t).Dimensions(), small.ID(), small.Dimensions())
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %q, want it to say %q", err, want)
 	}

@@ -70,12 +70,15 @@ func ingestContent(ctx context.Context, e *env, cfg config.Config, emb retrieval
 	return retrieval.Ingest(ctx, pool, emb, cfg.ContentDir, retrieval.IngestOptions{IncludeDrafts: cfg.ContentDraft, Progress: e.stderr})
 }
 
-// newEmbedder builds the configured embedder: the local hashing embedder, or an
-// OpenAI-compatible server (OpenAI, Azure, vLLM, Ollama).
+// newEmbedder builds the configured embedder: the local embedder (feature hashing and
+// embedded word vectors), feature hashing alone, or an OpenAI-compatible server (OpenAI,
+// Azure, vLLM, Ollama).
 func newEmbedder(cfg config.Config) (retrieval.Embedder, error) {
 	switch cfg.Embedder {
 	case "", "local":
 		return retrieval.NewLocalEmbedder(cfg.EmbedDimensions)
+	case "hashing":
+		return retrieval.NewHashingEmbedder(cfg.EmbedDimensions)
 	case "openai":
 		return llm.NewEmbedder(llm.Config{
 			BaseURL:    cfg.OpenAIBaseURL,
@@ -84,5 +87,5 @@ func newEmbedder(cfg config.Config) (retrieval.Embedder, error) {
 			APIVersion: cfg.OpenAIAPIVersion,
 		}, llm.EmbedderOptions{Model: cfg.EmbedModel, Dimensions: cfg.EmbedDimensions})
 	}
-	return nil, fmt.Errorf("config: NIGHTFLOAT_EMBEDDER %q: want local or openai", cfg.Embedder)
+	return nil, fmt.Errorf("config: NIGHTFLOAT_EMBEDDER %q: want local, hashing or openai", cfg.Embedder)
 }

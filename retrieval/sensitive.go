@@ -1,0 +1,52 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+)
+
+// sensitiveSubjects are the documents about suicide loss, substance use, abuse and
+// harassment, and urgent help, each with the subject a message must be about for the
+// document to be returned. Quoting one of them to a message about something else (a hard
+// night of admissions answered from the suicide-loss document) alarms and misleads, so a
+// search drops them unless the message names their subject. The patterns are broad on
+// purpose: a message that is about the subject in any words must keep its document. "Drug"
+// alone is not the subject: clinicians ask about drug doses and interactions.
+var sensitiveSubjects = map[string]*regexp.Regexp{
+	"after-a-colleague-dies-by-suicide": regexp.MustCompile(`suicid|\bkill(ed|s)? (him|her|them)sel(f|ves)\b|\btook (his|her|their) (own )?life\b|\bhanged\b|\bended (his|her|their) life\b|\bkms\b`),
+	"substance-use-and-asking-for-help": regexp.MustCompile(`\b(drink|drinks|drinking|drank|drunk|alcohol\w*|booze|boozing|wine|beers?|vodka|whiskey|tequila|shots|liquor|hungover|hangover|sober|sobriety|relapse\w*|drugs|drug use|drug habit|recreational|substances?|weed|cannabis|marijuana|edibles?|pot|coke|cocaine|opioids?|opiates?|fentanyl|benzos?|xanax|adderall|stimulants?|pills?|high|using|addict\w*|dependen\w*|aa|na|recovery|diverting|diversion|impaired|impairment|php|physician health program)\b`),
+	"harassment-and-discrimination":     regexp.MustCompile(`harass|discriminat|racis|sexis|homophob|transphob|misogyn|microaggress|\bslurs?\b|\bgrop|\btouch(ed|es|ing)? me\b|\bhit(ting)? on me\b|\bcame on to me\b|\bcomments? about (my|her|his) (body|looks|weight|chest|race|accent|hair|skin|religion|hijab)|\bbecause (i'?m|i am|she'?s|he'?s) (a )?(woman|black|brown|gay|queer|trans|muslim|jewish|asian|latin[ao]|immigrant|pregnant|disabled)|\b(title ix|inappropriate|creepy|creep|unwanted|sexual|gross comments?|race|racial|pregnant|pregnancy|ethnicity|gender|accent|outfit|wearing|religion|religious|skin colou?r)\b|\bmistaken for\b|\bassumed i was\b|\basked (if|whether) i was (the|a) (nurse|tech|interpreter|secretary|student)\b`),
+	"urgent-help-right-now":             regexp.MustCompile(`suicid|\bkms\b|\bunalive|\b(kill|hurt|harm|cut) (myself|me)\b|\bend (it|it all|my life|things)\b|\b(want|wanna|wish) (to|i could|i was|i were) (die|dead|disappear|not wake up|not be here|not exist)|\bbetter off (without me|dead|gone)\b|\b(keep|keeping) (myself|me) safe\b|\bnot safe\b|\bunsafe\b|\bno reason to live\b|\bcan'?t go on\b|\bcrisis\b|\bemergency\b|\bright now\b|\bhotline\b|\b988\b|\boverdos|\bplan to\b|\bgoodbye\b|\bself[- ]harm|\b(don'?t|do not) want to (be here|be alive|live|exist|wake up)\b|\bnumbers?\b|\b(really|so|very|pretty) (dark|bad)\b|\btalk to (someone|somebody|a person|a human)\b|\b(get|got|gets|getting) (really |very )?(bad|dark)\b`),
+	"workplace-violence-for-nurses":     regexp.MustCompile(`violen|assault|\b(hit|hits|punch\w*|kick\w*|slapp?\w*|grabb?\w*|bit|bitten|spat|spit|choked|shoved|pushed|scratched|attacked|threat\w*|stalk\w*|beat)\b|\bswung at\b|\bcame at me\b`),
+}
+
+// Sensitive reports whether docID is returned only for messages about its subject.
+func Sensitive(docID string) bool {
+	_, ok := sensitiveSubjects[docID]
+	return ok
+}
+
+// AboutSubject reports whether query is about the subject of the sensitive document
+// docID. It is true for every document that is not sensitive.
+func AboutSubject(docID, query string) bool {
+	re, ok := sensitiveSubjects[docID]
+	return !ok || re.MatchString(strings.ToLower(query))
+}
+
+// onSubject drops the chunks and phrasings of sensitive documents whose subject query is
+// not about, before any of them counts as evidence that the question is answerable.
+func onSubject(query string, cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
+	var keptC []candidate
+	for _, c := range cands {
+		if AboutSubject(c.DocID, query) {
+			keptC = append(keptC, c)
+		}
+	}
+	var keptH []phraseHit
+	for _, h := range hits {
+		if AboutSubject(h.docID, query) {
+			keptH = append(keptH, h)
+		}
+	}
+	return keptC, keptH
+}
