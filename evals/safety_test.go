@@ -67,7 +67,7 @@ func (f *tagAssessor) Assess(_ context.Context, history []safety.Turn, msg strin
 func newTagAssessor() (Assessor, error) { return &tagAssessor{version: "tags-1"}, nil }
 
 // runCmd runs the command with the given assessor and returns exit status and output.
-func runCmd(t *testing.T, newA func() (Assessor, error), args ...string) (int, string, string) {
+func runCmd(t testing.TB, newA func() (Assessor, error), args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := safetyCommand(context.Background(), args, &out, &errb, func(bool) (Assessor, error) { return newA() }, false)

@@ -1,5 +1,0 @@
-//go:build !race
-
-package evals
-
-const raceEnabled = false
