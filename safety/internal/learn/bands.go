@@ -93,19 +93,30 @@ func Macro(fs []Figures) (recall, falseRate float64) {
 	return recall, falseRate
 }
 
-// Targets bound the thresholds chosen by ChooseBands.
+// Targets bound the thresholds chosen by ChooseBands. Per-source bounds apply to
+// one source's own out-of-source figures.
 type Targets struct {
-	MaxMacroFalse  float64 // the handoff band: macro false rate at most this
-	MaxReviewFalse float64 // the review band: macro rate of negatives reaching review or handoff at most this
+	MaxMacroFalse  float64            // the handoff band: macro false rate at most this
+	MaxReviewFalse float64            // the review band: macro rate of negatives reaching review or handoff at most this
+	SourceFalse    map[string]float64 // the handoff band: these sources' false rates at most this
+	SourceReview   map[string]float64 // the review band: these sources' rates of negatives reaching review or handoff at most this
 }
 
-// DefaultTargets is what the committed model's bands are chosen with.
-var DefaultTargets = Targets{MaxMacroFalse: 0.05, MaxReviewFalse: 0.08}
+// DefaultTargets is what the committed model's bands are chosen with. The
+// project's own cases, the voice the product serves, are held to the bound
+// set for everyday conversation: a resident's plain question must not come
+// back with a crisis block.
+var DefaultTargets = Targets{
+	MaxMacroFalse: 0.05, MaxReviewFalse: 0.08,
+	SourceFalse:   map[string]float64{"nightfloat-cases": 0.03},
+	SourceReview:  map[string]float64{"nightfloat-cases": 0.05},
+}
 
 // ChooseBands picks, on leave-one-source-out probabilities, the lowest handoff
-// threshold whose whole verdict (rules or model) keeps the macro false rate
-// within the target, and the lowest review threshold at or below it whose
-// macro rate of negatives reaching review or handoff stays within its target.
+// threshold whose whole verdict (rules or model) keeps the macro false rate and
+// the named sources' false rates within the targets, and the lowest review
+// threshold at or below it whose rates of negatives reaching review or handoff
+// (macro, and the named sources') stay within theirs.
 func ChooseBands(items []Labelled, prob []float64, t Targets) (handoff, review float64) {
 	grid := make([]float64, 0, 199)
 	for k := 1; k < 200; k++ {
@@ -113,7 +124,8 @@ func ChooseBands(items []Labelled, prob []float64, t Targets) (handoff, review f
 	}
 	handoff = 1
 	for _, h := range grid {
-		if _, f := Macro(Tally(items, prob, h, 1)); f <= t.MaxMacroFalse {
+		fs := Tally(items, prob, h, 1)
+		if _, f := Macro(fs); f <= t.MaxMacroFalse && within(fs, t.SourceFalse, false) {
 			handoff = h
 			break
 		}
@@ -128,14 +140,38 @@ func ChooseBands(items []Labelled, prob []float64, t Targets) (handoff, review f
 		var n int
 		for _, f := range fs {
 			if f.Negatives > 0 {
-				sum += float64(f.FalseEsc+f.Review) / float64(f.Negatives)
+				sum += reached(f)
 				n++
 			}
 		}
-		if n > 0 && sum/float64(n) <= t.MaxReviewFalse {
+		if n > 0 && sum/float64(n) <= t.MaxReviewFalse && within(fs, t.SourceReview, true) {
 			review = r
 			break
 		}
 	}
 	return handoff, review
+}
+
+// reached is the share of a source's negatives handed off or in the review band.
+func reached(f Figures) float64 {
+	return float64(f.FalseEsc+f.Review) / float64(f.Negatives)
+}
+
+// within reports whether every named source's rate (false escalations, or
+// with review also the review band) is within its bound.
+func within(fs []Figures, bounds map[string]float64, review bool) bool {
+	for _, f := range fs {
+		b, ok := bounds[f.Source]
+		if !ok || f.Negatives == 0 {
+			continue
+		}
+		rate := f.FalseRate()
+		if review {
+			rate = reached(f)
+		}
+		if rate > b {
+			return false
+		}
+	}
+	return true
 }

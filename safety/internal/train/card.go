@@ -95,7 +95,8 @@ func writeCard(path string, m *learn.Model, rep safety.SourceReport, cases []saf
 	}
 	b.WriteString("\nSeveral sources are licensed for non-commercial use only (CC BY-NC, CC BY-NC-SA) or state no licence. An institution whose counsel requires it can train the `permissive` profile (`-profile permissive`), which uses only the sources marked permissive, and read its own leave-one-source-out figures.\n\n")
 	b.WriteString("## How it was measured\n\nLeave one source out: for each source, a model trained on every other source judges it, together with the rules. The calibration and both bands are chosen on these out-of-source scores, never on in-sample fit: the handoff band is the lowest threshold at which the macro false rate of the whole classifier is at most " +
-		fmt.Sprintf("%.2f, the review band the lowest at which at most %.2f of negatives (macro) reach review or handoff.\n\n", learn.DefaultTargets.MaxMacroFalse, learn.DefaultTargets.MaxReviewFalse))
+		fmt.Sprintf("%.2f and the project's own cases' false rate at most %.2f, the review band the lowest at which at most %.2f of negatives (macro), and %.2f of the project's, reach review or handoff.\n\n",
+			learn.DefaultTargets.MaxMacroFalse, learn.DefaultTargets.SourceFalse[safety.CasesSource], learn.DefaultTargets.MaxReviewFalse, learn.DefaultTargets.SourceReview[safety.CasesSource]))
 	if err := rep.WriteMarkdown(&b); err != nil {
 		return err
 	}
