@@ -108,8 +108,8 @@ type Targets struct {
 // back with a crisis block.
 var DefaultTargets = Targets{
 	MaxMacroFalse: 0.05, MaxReviewFalse: 0.08,
-	SourceFalse:   map[string]float64{"nightfloat-cases": 0.03},
-	SourceReview:  map[string]float64{"nightfloat-cases": 0.05},
+	SourceFalse:  map[string]float64{"nightfloat-cases": 0.03},
+	SourceReview: map[string]float64{"nightfloat-cases": 0.05},
 }
 
 // ChooseBands picks, on leave-one-source-out probabilities, the lowest handoff
