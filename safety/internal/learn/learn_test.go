@@ -207,3 +207,17 @@ func allOf(s *Set) []int {
 	}
 	return out
 }
+
+func TestCalibrateStaysFiniteWhenScoresSeparate(t *testing.T) {
+	zs := []float64{-3, -2, -1, 1, 2, 3}
+	ys := []bool{false, false, false, true, true, true}
+	ws := []float64{1, 1, 1, 1, 1, 1}
+	a, b := Calibrate(zs, ys, ws)
+	if math.IsNaN(a) || a <= 0 || a > 100 || math.Abs(b) > 100 {
+		t.Fatalf("Calibrate on separable scores = %v, %v; want a finite, positive slope", a, b)
+	}
+	m := &Model{CalA: a, CalB: b}
+	if p := m.Prob(3); p < 0.6 || p >= 1 {
+		t.Errorf("p(3) = %v, want confident but below 1", p)
+	}
+}

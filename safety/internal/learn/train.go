@@ -120,16 +120,40 @@ func trainLR(s *Set, use []int, ys []bool, size int, mask uint32, cfg Config) (f
 }
 
 // Calibrate fits Platt scaling, probability = sigmoid(a*logit + b), to
-// logits and labels by weighted Newton iterations, and returns a and b.
+// logits and labels by weighted Newton iterations, and returns a and b. When
+// the scores separate the labels completely, plain maximum likelihood has no
+// finite answer; the fit then uses Platt's smoothed targets ((n+ + 1)/(n+ + 2)
+// for positives, 1/(n- + 2) for negatives), which keep a and b finite.
 func Calibrate(logits []float64, ys []bool, ws []float64) (a, b float64) {
+	hi, lo := 1.0, 0.0
+	if a, b, ok := platt(logits, ys, ws, hi, lo); ok {
+		return a, b
+	}
+	var np, nn float64
+	for i := range ys {
+		if ys[i] {
+			np += ws[i]
+		} else {
+			nn += ws[i]
+		}
+	}
+	hi, lo = (np+1)/(np+2), 1/(nn+2)
+	a, b, _ = platt(logits, ys, ws, hi, lo)
+	return a, b
+}
+
+// platt runs the Newton iterations with targets hi (positives) and lo
+// (negatives); ok is false when the fit does not converge to a finite, sensible answer.
+func platt(logits []float64, ys []bool, ws []float64, hi, lo float64) (a, b float64, ok bool) {
 	a, b = 1, 0
-	for it := 0; it < 50; it++ {
+	converged := false
+	for it := 0; it < 100; it++ {
 		var ga, gb, haa, hab, hbb float64
 		for i, z := range logits {
 			p := 1 / (1 + math.Exp(-(a*z + b)))
-			t := 0.0
+			t := lo
 			if ys[i] {
-				t = 1
+				t = hi
 			}
 			w := ws[i]
 			d := (p - t) * w
@@ -148,11 +172,17 @@ func Calibrate(logits []float64, ys []bool, ws []float64) (a, b float64) {
 		}
 		da := (hbb*ga - hab*gb) / det
 		db := (haa*gb - hab*ga) / det
+		// damp large steps so that a flat likelihood cannot throw the fit far away
+		if m := math.Max(math.Abs(da), math.Abs(db)); m > 5 {
+			da, db = da*5/m, db*5/m
+		}
 		a -= da
 		b -= db
 		if math.Abs(da) < 1e-9 && math.Abs(db) < 1e-9 {
+			converged = true
 			break
 		}
 	}
-	return a, b
+	ok = converged && !math.IsNaN(a) && !math.IsNaN(b) && a > 0 && a < 1e3 && math.Abs(b) < 1e3
+	return a, b, ok
 }
