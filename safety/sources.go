@@ -124,12 +124,12 @@ func LoadCorpus(dir string, sum io.Writer) ([]SourceCase, error) {
 // RulesVerdicts reports, for each case, whether the rules alone (with
 // conversation memory, without the learned layer) hand it off, and the text
 // the learned layer judges: the message with what the rules explained away
-// blanked out, as in Assess. A rules failure counts as a handoff, as it does
-// in Assess.
-func RulesVerdicts(ctx context.Context, cases []SourceCase) (handoff []bool, judged []string, err error) {
+// blanked out, as in Assess, and the rules' version. A rules failure counts
+// as a handoff, as it does in Assess.
+func RulesVerdicts(ctx context.Context, cases []SourceCase) (handoff []bool, judged []string, version string, err error) {
 	c, err := New(WithoutLearned())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	handoff = make([]bool, len(cases))
 	judged = make([]string, len(cases))
@@ -142,9 +142,9 @@ func RulesVerdicts(ctx context.Context, cases []SourceCase) (handoff []bool, jud
 		judged[i] = blank(cases[i].Text, explained)
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("safety: rules verdicts: %w", err)
+		return nil, nil, "", fmt.Errorf("safety: rules verdicts: %w", err)
 	}
-	return handoff, judged, nil
+	return handoff, judged, c.Version(), nil
 }
 
 // RulesDigest is a SHA-256 of the embedded rule files: the learned layer's

@@ -38,26 +38,26 @@ func EvalSources(ctx context.Context, cases []SourceCase, progress func(source s
 	if err != nil {
 		return SourceReport{}, fmt.Errorf("safety: eval sources: %w", err)
 	}
-	rules, judged, err := RulesVerdicts(ctx, cases)
+	items, version, err := LabelledItems(ctx, cases)
 	if err != nil {
 		return SourceReport{}, err
 	}
-	items := LabelledItems(cases, rules, judged)
 	logits := LeaveOneSourceOutLogits(items, progress)
 	prob := make([]float64, len(logits))
 	for i, z := range logits {
 		prob[i] = m.Prob(z)
 	}
-	c, err := New(WithoutLearned())
-	if err != nil {
-		return SourceReport{}, err
-	}
-	return NewSourceReport(items, prob, m.ID, c.Version(), m.Handoff, m.Review)
+	return NewSourceReport(items, prob, m.ID, version, m.Handoff, m.Review)
 }
 
-// LabelledItems pairs cases with the rules' verdicts and the text the learned
-// layer judges (RulesVerdicts) for training.
-func LabelledItems(cases []SourceCase, rules []bool, judged []string) []learn.Labelled {
+// LabelledItems runs the rules on the cases (RulesVerdicts) and pairs each
+// case with their verdict and the text the learned layer judges, for training
+// and measuring; it also returns the rules' version.
+func LabelledItems(ctx context.Context, cases []SourceCase) ([]learn.Labelled, string, error) {
+	rules, judged, version, err := RulesVerdicts(ctx, cases)
+	if err != nil {
+		return nil, "", err
+	}
 	items := make([]learn.Labelled, len(cases))
 	for i, c := range cases {
 		items[i] = learn.Labelled{
@@ -65,7 +65,7 @@ func LabelledItems(cases []SourceCase, rules []bool, judged []string) []learn.La
 			Source:  c.Source, Genre: c.Genre, Rules: rules[i],
 		}
 	}
-	return items
+	return items, version, nil
 }
 
 // LeaveOneSourceOutLogits trains one model per source, with the committed

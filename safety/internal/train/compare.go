@@ -24,17 +24,12 @@ func compare(ctx context.Context, w io.Writer, corpusDir string, logf func(strin
 	if err != nil {
 		return err
 	}
-	rules, judged, err := safety.RulesVerdicts(ctx, cases)
+	items, version, err := safety.LabelledItems(ctx, cases)
 	if err != nil {
 		return err
 	}
-	items := safety.LabelledItems(cases, rules, judged)
 	ex, train := learn.DefaultBalance.Weigh(items)
 	set := learn.NewSet(ex)
-	c, err := safety.New(safety.WithoutLearned())
-	if err != nil {
-		return err
-	}
 	ftCfg := learn.DefaultConfig
 	ftCfg.Rate = 0.5
 	learners := []struct {
@@ -52,9 +47,9 @@ func compare(ctx context.Context, w io.Writer, corpusDir string, logf func(strin
 	}
 	for _, l := range learners {
 		logits := learn.LeaveOneSourceOutWith(set, items, train, l.fit, func(src string) { logf("%s: held out %s", l.name, src) })
-		prob := calibrated(items, ex, train, logits)
+		prob, _, _ := calibrated(items, ex, train, logits)
 		h, r := learn.ChooseBands(items, prob, learn.DefaultTargets)
-		rep, err := safety.NewSourceReport(items, prob, l.name, c.Version(), h, r)
+		rep, err := safety.NewSourceReport(items, prob, l.name, version, h, r)
 		if err != nil {
 			return err
 		}
@@ -67,15 +62,15 @@ func compare(ctx context.Context, w io.Writer, corpusDir string, logf func(strin
 }
 
 // calibrated fits Platt scaling on out-of-source logits (weighted like the
-// training data) and returns the probabilities.
-func calibrated(items []learn.Labelled, ex []learn.Example, train []bool, logits []float64) []float64 {
-	a, b := calibration(items, ex, train, logits)
+// training data) and returns the probabilities with the fitted a and b.
+func calibrated(items []learn.Labelled, ex []learn.Example, train []bool, logits []float64) (prob []float64, a, b float64) {
+	a, b = calibration(items, ex, train, logits)
 	cal := &learn.Model{CalA: a, CalB: b}
-	prob := make([]float64, len(logits))
+	prob = make([]float64, len(logits))
 	for i, z := range logits {
 		prob[i] = cal.Prob(z)
 	}
-	return prob
+	return prob, a, b
 }
 
 // calibration fits Platt scaling on out-of-source logits, each weighted as in

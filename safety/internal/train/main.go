@@ -73,17 +73,15 @@ func run(ctx context.Context, corpusDir, profile, out, cardPath, tablePath strin
 		return err
 	}
 	logf("%d labelled texts", len(cases))
-	rules, judged, err := safety.RulesVerdicts(ctx, cases)
+	items, version, err := safety.LabelledItems(ctx, cases)
 	if err != nil {
 		return err
 	}
 	logf("rules judged every text")
-	items := safety.LabelledItems(cases, rules, judged)
 	ex, train := learn.DefaultBalance.Weigh(items)
 	set := learn.NewSet(ex)
 	logits := learn.LeaveOneSourceOut(set, items, train, learn.DefaultConfig, func(src string) { logf("held out %s", src) })
-	prob := calibrated(items, ex, train, logits)
-	a, b := calibration(items, ex, train, logits)
+	prob, a, b := calibrated(items, ex, train, logits)
 	handoff, review := learn.ChooseBands(items, prob, learn.DefaultTargets)
 	logf("calibration a=%.4f b=%.4f; bands handoff %.3f review %.3f", a, b, handoff, review)
 	var use []int
@@ -102,11 +100,7 @@ func run(ctx context.Context, corpusDir, profile, out, cardPath, tablePath strin
 		return fmt.Errorf("write model: %w", err)
 	}
 	logf("wrote %s (%d bytes)", out, len(data))
-	c, err := safety.New(safety.WithoutLearned())
-	if err != nil {
-		return err
-	}
-	rep, err := safety.NewSourceReport(items, prob, m.ID, c.Version(), handoff, review)
+	rep, err := safety.NewSourceReport(items, prob, m.ID, version, handoff, review)
 	if err != nil {
 		return err
 	}
