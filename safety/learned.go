@@ -21,15 +21,6 @@ var loadEmbeddedLearned = sync.OnceValues(func() (*learn.Model, error) {
 	return learn.Parse(embeddedLearned)
 })
 
-// LearnedModelID is the committed learned model's id ("" if it cannot be read).
-func LearnedModelID() string {
-	m, err := loadEmbeddedLearned()
-	if err != nil {
-		return ""
-	}
-	return m.ID
-}
-
 // learnedLayer scores the message alone with the learned model. Its score
 // falls in one of three bands: handoff (one Urgent finding), review (one
 // Concern finding: a supportive answer with resources, and the conversation
