@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"log/slog"
+	"nightfloat"
 	"strings"
 	"sync"
 	"time"
@@ -127,15 +128,15 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 	text = strings.TrimSpace(text)
 	switch {
 	case clientID == "" || len(clientID) > 100:
-		return Message{}, false, Errorf(CodeInvalid, "each message needs a client_id of 1 to 100 characters")
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "each message needs a client_id of 1 to 100 characters")
 	case text == "":
-		return Message{}, false, Errorf(CodeInvalid, "the message is empty")
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "the message is empty")
 	case checkStorable("client_id", clientID) != nil:
 		return Message{}, false, checkStorable("client_id", clientID)
 	case checkStorable("message", text) != nil:
 		return Message{}, false, checkStorable("message", text)
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
-		return Message{}, false, Errorf(CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
 	}
 	since := s.opts.Now().Add(-time.Minute)
 	msg, dup, err := s.Store.AppendResidentLimited(ctx, conv.ID, clientID, text, since, s.opts.RateLimitPerMinute)

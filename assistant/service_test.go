@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"nightfloat/clinician"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,6 @@ import (
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
-	"nightfloat/review"
 	"nightfloat/safety"
 )
 
@@ -275,7 +275,7 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 func claimAsNewClinician(t *testing.T, f *fixture, svc *assistant.Service, convID string) (assistant.Handoff, int64) {
 	t.Helper()
 	ctx := context.Background()
-	accounts := review.NewAccounts(f.db.Pool, review.NewAudit(f.db.Pool), review.AccountOptions{ParallelHashes: 1})
+	accounts := clinician.NewAccounts(f.db.Pool, clinician.NewAudit(f.db.Pool), clinician.AccountOptions{ParallelHashes: 1})
 	c, err := accounts.Create(ctx, "oncall1", "On Call", "a long enough password 1", []string{"oncall"})
 	if err != nil {
 		t.Fatal(err)

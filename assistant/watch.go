@@ -7,7 +7,7 @@ import (
 	"nightfloat/safety"
 )
 
-// Roster tells whether any on-call clinician is on duty (review.Accounts implements it).
+// Roster tells whether any on-call clinician is on duty (clinician.Accounts implements it).
 type Roster interface {
 	AnyOnDuty(ctx context.Context) (bool, error)
 }

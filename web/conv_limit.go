@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"nightfloat"
 	"sync"
 	"time"
 
@@ -110,7 +111,7 @@ func (t sourceTagger) tag(source string) string {
 // when to try again, and the crisis resources, since whoever is refused may be in crisis.
 func tooManyConversations(wait time.Duration, crisis assistant.CrisisResources) errorFrame {
 	secs := int(wait.Seconds()) + 1
-	return errorFrame{Type: "error", Code: assistant.CodeRateLimited,
+	return errorFrame{Type: "error", Code: nightfloat.CodeRateLimited,
 		Message: fmt.Sprintf("Too many new conversations have been started from your network in the last minute; try again in %d seconds. If you are in danger or thinking of harming yourself, reach a person now:", secs),
 		Crisis:  crisis.Lines(0)}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"nightfloat/clinician"
 	"os"
 	"strings"
 	"sync"
@@ -19,7 +20,6 @@ import (
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
-	"nightfloat/review"
 	"nightfloat/safety"
 )
 
@@ -33,8 +33,8 @@ type harness struct {
 	site *Server
 	http *httptest.Server
 
-	accounts *review.Accounts
-	audit    *review.Audit
+	accounts *clinician.Accounts
+	audit    *clinician.Audit
 	stopOnce sync.Once
 }
 
@@ -46,7 +46,7 @@ type harnessOptions struct {
 	svcOptions  assistant.Options
 	origins     []string
 	db          *postgrestest.DB
-	accountOpts review.AccountOptions // ParallelHashes defaults to 2
+	accountOpts clinician.AccountOptions // ParallelHashes defaults to 2
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
 	site   func(*Options)
 	crisis *assistant.CrisisResources // nil: testCrisis
@@ -80,11 +80,11 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	}
 	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	audit := review.NewAudit(db.Pool)
+	audit := clinician.NewAudit(db.Pool)
 	if o.accountOpts.ParallelHashes == 0 {
 		o.accountOpts.ParallelHashes = 2
 	}
-	accounts := review.NewAccounts(db.Pool, audit, o.accountOpts)
+	accounts := clinician.NewAccounts(db.Pool, audit, o.accountOpts)
 	var roster assistant.Roster
 	if !o.noRoster {
 		roster = assistant.RosterFunc(func(ctx context.Context) (bool, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"nightfloat"
 
 	"nightfloat/assistant"
 )
@@ -64,10 +65,10 @@ type deletedFrame struct {
 }
 
 type errorFrame struct {
-	Type     string         `json:"type"` // "error"
-	Code     assistant.Code `json:"code"`
-	Message  string         `json:"message"`
-	ClientID string         `json:"client_id,omitempty"`
+	Type     string          `json:"type"` // "error"
+	Code     nightfloat.Code `json:"code"`
+	Message  string          `json:"message"`
+	ClientID string          `json:"client_id,omitempty"`
 	// Crisis is set when the error means the resident may not get an answer: where to
 	// reach a person instead.
 	Crisis []string `json:"crisis,omitempty"`
@@ -78,30 +79,30 @@ func decodeFrame(data []byte) (inFrame, error) {
 	var f inFrame
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&f); err != nil {
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame is not valid JSON: %v", err)
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame is not valid JSON: %v", err)
 	}
 	if dec.More() {
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has data after its JSON object")
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has data after its JSON object")
 	}
 	switch f.Type {
 	case "hello", "message", "delete":
 		return f, nil
 	case "":
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has no \"type\"")
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has no \"type\"")
 	default:
-		return f, assistant.Errorf(assistant.CodeInvalid, "unknown frame type %q", f.Type)
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 }
 
-var errBinaryFrame = assistant.Errorf(assistant.CodeInvalid, "frames must be JSON text")
+var errBinaryFrame = nightfloat.Errorf(nightfloat.CodeInvalid, "frames must be JSON text")
 
 func errFrameTooLarge(n int) error {
-	return assistant.Errorf(assistant.CodeTooLarge, "frames can be at most %d bytes; this one has %d", frameLimit, n)
+	return nightfloat.Errorf(nightfloat.CodeTooLarge, "frames can be at most %d bytes; this one has %d", frameLimit, n)
 }
 
 func newErrorFrame(err error, clientID string, crisis assistant.CrisisResources) errorFrame {
-	f := errorFrame{Type: "error", Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err), ClientID: clientID}
-	if f.Code == assistant.CodeUnavailable || f.Code == assistant.CodeInternal {
+	f := errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err), ClientID: clientID}
+	if f.Code == nightfloat.CodeUnavailable || f.Code == nightfloat.CodeInternal {
 		f.Crisis = crisis.Lines(0)
 	}
 	return f

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"nightfloat"
 	"sync"
 	"time"
 
@@ -83,7 +84,7 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 	switch f.Type {
 	case "hello":
 		if *unsubscribe != nil {
-			c.sendError(assistant.Errorf(assistant.CodeConflict, "hello was already sent on this connection"), "")
+			c.sendError(nightfloat.Errorf(nightfloat.CodeConflict, "hello was already sent on this connection"), "")
 			return
 		}
 		if *unsubscribe = c.hello(f); *unsubscribe != nil {
@@ -91,13 +92,13 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 		}
 	case "message":
 		if *unsubscribe == nil {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before messages"), f.ClientID)
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello before messages"), f.ClientID)
 			return
 		}
 		c.message(f)
 	case "delete":
 		if *unsubscribe == nil {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before deleting"), "")
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello before deleting"), "")
 			return
 		}
 		c.deleteConversation()
@@ -130,7 +131,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	var err error
 	if f.ConversationID == "" {
 		if !assistant.ValidRole(f.Role) {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
 			return nil
 		}
 		if ok, wait := c.srv.convLimit.allow(c.source); !ok {
@@ -182,8 +183,8 @@ func (c *conn) message(f inFrame) {
 }
 
 func (c *conn) sendError(err error, clientID string) {
-	code := assistant.ErrorCode(err)
-	if code == assistant.CodeInternal || code == assistant.CodeUnavailable {
+	code := nightfloat.ErrorCode(err)
+	if code == nightfloat.CodeInternal || code == nightfloat.CodeUnavailable {
 		c.log.Error("resident request failed", "error", err)
 		c.srv.metrics.DBError("resident_request")
 	}
@@ -221,7 +222,7 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
-		return c.writeJSON(errorFrame{Type: "error", Code: assistant.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
 	}
 	return nil
 }
@@ -240,7 +241,7 @@ func (c *conn) writeHandoff(id int64) error {
 	} else {
 		h, err = store.Handoff(c.ctx, id)
 	}
-	if assistant.ErrorCode(err) == assistant.CodeNotFound {
+	if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 		return nil
 	}
 	if err != nil {
