@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"nightfloat"
 	"regexp"
 	"strings"
 	"sync"
@@ -261,7 +262,7 @@ type mrTurn struct {
 
 // ask sends text in conv (a new conversation of role when conv is empty) and waits until
 // the answer is stored.
-func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role, text string) mrTurn {
+func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role nightfloat.Role, text string) mrTurn {
 	tb.Helper()
 	ctx := context.Background()
 	if conv.ID == "" {
@@ -586,7 +587,7 @@ func TestEveryRoleHasAPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range assistant.Roles {
+	for _, r := range nightfloat.Roles {
 		if _, err := set.For(r); err != nil {
 			t.Error(err)
 		}

@@ -99,13 +99,13 @@ func NewService(d Deps, o Options) *Service {
 func (s *Service) MaxMessageChars() int { return s.opts.MaxMessageChars }
 
 // Start begins a conversation and stores its opening disclosure.
-func (s *Service) Start(ctx context.Context, role string) (Conversation, string, error) {
+func (s *Service) Start(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {
 	return s.StartFrom(ctx, role, "")
 }
 
 // StartFrom is Start with the source tag of the network the conversation comes from (see
 // Store.CreateConversationFrom).
-func (s *Service) StartFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
+func (s *Service) StartFrom(ctx context.Context, role nightfloat.Role, sourceTag string) (Conversation, string, error) {
 	conv, token, err := s.Store.CreateConversationFrom(ctx, role, sourceTag)
 	if err != nil {
 		return Conversation{}, "", err

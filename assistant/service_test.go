@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"nightfloat"
 	"nightfloat/clinician"
 	"strings"
 	"testing"
@@ -180,7 +181,7 @@ func (c faultyClassifier) CheckReply(ctx context.Context, r string) (safety.Verd
 
 type failingRetriever struct{}
 
-func (failingRetriever) Search(context.Context, string, string, int) ([]retrieval.Result, error) {
+func (failingRetriever) Search(context.Context, nightfloat.Role, string, int) ([]retrieval.Result, error) {
 	return nil, errors.New("search index unavailable")
 }
 

@@ -36,15 +36,15 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // CreateConversation starts a conversation for role and returns it with its resume token.
-func (s *Store) CreateConversation(ctx context.Context, role string) (Conversation, string, error) {
+func (s *Store) CreateConversation(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {
 	return s.CreateConversationFrom(ctx, role, "")
 }
 
 // CreateConversationFrom is CreateConversation with the source tag of the network it was
 // started from (a keyed hash, never an address; "" for none), used to mark floods.
-func (s *Store) CreateConversationFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
-	if !ValidRole(role) {
-		return Conversation{}, "", nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", role)
+func (s *Store) CreateConversationFrom(ctx context.Context, role nightfloat.Role, sourceTag string) (Conversation, string, error) {
+	if !role.Valid() {
+		return Conversation{}, "", nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of %s", role, nightfloat.RoleNames())
 	}
 	token, err := newToken()
 	if err != nil {

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"nightfloat"
 	"time"
 
 	"nightfloat/safety"
@@ -90,7 +91,7 @@ func (s *Service) rePage(ctx context.Context, due []Handoff) {
 
 func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
 	level := safety.Urgent
-	if h.Level == "emergency" {
+	if h.Level == nightfloat.LevelEmergency {
 		level = safety.Emergency
 	}
 	body := why + " Please reach a person now — they are there around the clock:\n" + s.Crisis.Text(level) +

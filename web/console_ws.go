@@ -123,12 +123,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 type loadHandoffs struct{}
 
 func (c *consoleConn) sendErr(err error) {
-	code := nightfloat.ErrorCode(err)
-	msg := nightfloat.ErrorMessage(err)
-	if rc := nightfloat.ErrorCode(err); rc != "" && code == nightfloat.CodeInternal {
-		code, msg = nightfloat.Code(rc), err.Error()
-	}
-	c.enqueue(errorFrame{Type: "error", Code: code, Message: msg})
+	c.enqueue(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account

@@ -130,15 +130,16 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	var token string
 	var err error
 	if f.ConversationID == "" {
-		if !assistant.ValidRole(f.Role) {
-			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
+		role, roleErr := nightfloat.ParseRole(f.Role)
+		if roleErr != nil {
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of %s", f.Role, nightfloat.RoleNames()), "")
 			return nil
 		}
 		if ok, wait := c.srv.convLimit.allow(c.source); !ok {
 			c.enqueue(tooManyConversations(wait, c.srv.crisis))
 			return nil
 		}
-		conv, token, err = svc.StartFrom(c.ctx, f.Role, c.srv.tagger.tag(c.source))
+		conv, token, err = svc.StartFrom(c.ctx, role, c.srv.tagger.tag(c.source))
 	} else {
 		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
 		token = f.Token
@@ -158,7 +159,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 		last = 0
 	}
 	c.enqueue(welcomeFrame{Type: "welcome", ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
-		Role: conv.Role, Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
+		Role: string(conv.Role), Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
 	c.enqueue(syncRequest{})
 	c.enqueue(assistant.Event{Kind: assistant.EventHandoff, ConversationID: conv.ID})
@@ -255,7 +256,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err := c.syncFromStore(); err != nil {
 		return err
 	}
-	return c.writeJSON(handoffFrame{Type: "handoff", ID: h.ID, Level: h.Level, Status: h.Status,
+	return c.writeJSON(handoffFrame{Type: "handoff", ID: h.ID, Level: h.Level.String(), Status: h.Status,
 		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
 }
 
