@@ -42,6 +42,10 @@ type Handoff struct {
 	Flood bool `json:"flood"`
 	// Burst names the burst a flood handoff belongs to (its source tag); "" otherwise.
 	Burst string `json:"burst,omitempty"`
+	// Note and AIReenabled are how the clinician closed it, read for reviewers only
+	// (ConversationHandoffs); they are never sent to the console or the resident.
+	Note        string `json:"-"`
+	AIReenabled bool   `json:"-"`
 }
 
 // Open reports whether the handoff still needs or has a clinician.

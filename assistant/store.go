@@ -33,7 +33,6 @@ type Store struct {
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Pool returns the store's pool, for packages that extend the schema (handoffs, reviews).
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // CreateConversation starts a conversation for role and returns it with its resume token.
 func (s *Store) CreateConversation(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {

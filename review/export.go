@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"nightfloat"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/assistant"
 	"nightfloat/clinician"
 	"nightfloat/redact"
 )
@@ -38,6 +40,8 @@ type DraftCase struct {
 type ExportOptions struct {
 	Since time.Time // reviews submitted at or after; zero for all
 	Actor string    // who exports, for the audit log (clinician.ActorCLI by default)
+	// Conversations reads the transcripts; nil means assistant's store on the pool.
+	Conversations Conversations
 }
 
 // ExportCases writes, as JSON Lines, a draft eval case for every turn a review marked as
@@ -52,13 +56,15 @@ func ExportCases(ctx context.Context, pool *pgxpool.Pool, audit *clinician.Audit
 	if o.Actor == "" {
 		o.Actor = clinician.ActorCLI
 	}
+	if o.Conversations == nil {
+		o.Conversations = assistant.NewStore(pool)
+	}
 	rows, err := pool.Query(ctx, `
-		SELECT r.id, r.item_id, r.escalation, r.created_at, m.seq, m.mark, i.disagreement, i.conversation_id::text, c.role
+		SELECT r.id, r.item_id, r.escalation, r.created_at, m.seq, m.mark, i.disagreement, i.conversation_id::text
 		FROM reviews r
 		JOIN review_marks m ON m.review_id = r.id AND m.mark IN ('missed_escalation', 'over_escalation')
 		JOIN review_items i ON i.id = r.item_id
-		JOIN conversations c ON c.id = i.conversation_id
-		WHERE r.created_at >= $1
+		WHERE r.created_at >= $1 AND i.conversation_id IS NOT NULL
 		ORDER BY r.created_at, r.id, m.seq`, o.Since)
 	type marked struct {
 		reviewID, itemID, seq int64
@@ -69,7 +75,7 @@ func ExportCases(ctx context.Context, pool *pgxpool.Pool, audit *clinician.Audit
 	}
 	marks, err := collect(rows, err, func(row pgx.CollectableRow) (marked, error) {
 		var m marked
-		err := row.Scan(&m.reviewID, &m.itemID, &m.escalation, &m.at, &m.seq, &m.mark, &m.disputed, &m.convID, &m.role)
+		err := row.Scan(&m.reviewID, &m.itemID, &m.escalation, &m.at, &m.seq, &m.mark, &m.disputed, &m.convID)
 		return m, err
 	})
 	if err != nil {
@@ -80,15 +86,24 @@ func ExportCases(ctx context.Context, pool *pgxpool.Pool, audit *clinician.Audit
 	n := 0
 	reviews := map[int64]bool{}
 	for _, m := range marks {
-		rows, err := pool.Query(ctx, `SELECT body FROM messages
-			WHERE conversation_id = $1 AND author = 'resident' AND seq <= $2 ORDER BY seq`, m.convID, m.seq)
-		bodies, err := collect(rows, err, pgx.RowTo[string])
+		conv, err := o.Conversations.Conversation(ctx, m.convID)
+		if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
+			continue // deleted by retention since
+		}
+		if err != nil {
+			return n, fmt.Errorf("review: export: %w", err)
+		}
+		m.role = string(conv.Role)
+		msgs, err := o.Conversations.Transcript(ctx, m.convID)
 		if err != nil {
 			return n, fmt.Errorf("review: export: %w", err)
 		}
 		var turns []string
-		for _, b := range bodies {
-			if t := strings.TrimSpace(redact.Text(b)); t != "" {
+		for _, msg := range msgs {
+			if msg.Author != assistant.AuthorResident || msg.Seq > m.seq {
+				continue
+			}
+			if t := strings.TrimSpace(redact.Text(msg.Body)); t != "" {
 				turns = append(turns, t)
 			}
 		}

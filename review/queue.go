@@ -2,10 +2,10 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"nightfloat"
+	"nightfloat/assistant"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +37,12 @@ type QueueOptions struct {
 	// Salt keys the second-review share; empty means the database's own (review_salt).
 	Salt []byte
 	Now  func() time.Time
+	// Conversations reads what is reviewed from its owner; nil means assistant's store on
+	// the queue's pool.
+	Conversations Conversations
+	// Reviewers names the clinicians who wrote reviews; nil means the accounts on the
+	// queue's pool.
+	Reviewers Reviewers
 }
 
 func (o QueueOptions) withDefaults() QueueOptions {
@@ -65,6 +71,12 @@ type Queue struct {
 func NewQueue(pool *pgxpool.Pool, audit *clinician.Audit, opts QueueOptions) *Queue {
 	if audit == nil {
 		audit = clinician.NewAudit(pool)
+	}
+	if opts.Conversations == nil {
+		opts.Conversations = assistant.NewStore(pool)
+	}
+	if opts.Reviewers == nil {
+		opts.Reviewers = clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
 	}
 	return &Queue{pool: pool, audit: audit, opts: opts.withDefaults()}
 }
@@ -120,19 +132,27 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 		f.Limit = 100
 	}
 	now := q.now()
+	handled, err := q.opts.Conversations.HandledBy(ctx, viewer.ID)
+	if err != nil {
+		return nil, fmt.Errorf("review: list: %w", err)
+	}
 	where := []string{"TRUE"}
 	args := []any{viewer.ID, now}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	reviewedByMe := `EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id AND r.reviewer_id = $1)`
-	claimable := `i.status <> 'done' AND i.conversation_id IS NOT NULL AND NOT ` + reviewedByMe + ` AND NOT ` + handledByMe +
-		` AND (i.claimed_by IS NULL OR i.claimed_by = $1 OR i.claim_expires_at <= $2)`
+	// A clinician does not review a conversation whose handoff they claimed.
+	claimable := func() string {
+		return `i.status <> 'done' AND i.conversation_id IS NOT NULL AND NOT ` + reviewedByMe +
+			` AND NOT coalesce(i.conversation_id::text = ANY(` + arg(handled) + `::text[]), false)` +
+			` AND (i.claimed_by IS NULL OR i.claimed_by = $1 OR i.claim_expires_at <= $2)`
+	}
 	switch f.Status {
 	case "", "open":
-		where = append(where, claimable)
+		where = append(where, claimable())
 	case "mine":
 		where = append(where, `i.status <> 'done' AND i.claimed_by = $1`)
 	case StatusFirst, StatusSecond, StatusThird:
-		where = append(where, claimable, "i.status = "+arg(f.Status))
+		where = append(where, claimable(), "i.status = "+arg(f.Status))
 	case StatusDone:
 		where = append(where, "i.status = 'done' AND "+reviewedByMe)
 	default:
@@ -145,7 +165,7 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 		where = append(where, "EXISTS (SELECT 1 FROM review_samples s WHERE s.item_id = i.id AND s.reason = "+arg(f.Reason)+")")
 	}
 	if f.Level != "" {
-		if !slices.Contains(levels, f.Level) {
+		if l, err := nightfloat.ParseLevel(f.Level); err != nil || l.String() != f.Level {
 			return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown level %q", f.Level)
 		}
 		where = append(where, "i.level = "+arg(f.Level))
@@ -166,23 +186,33 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 		       i.priority, i.level, i.status, i.disagreement,
 		       coalesce(i.claimed_by = $1 AND i.claim_expires_at > $2, false),
 		       coalesce(i.claimed_by <> $1 AND i.claim_expires_at > $2, false),
-		       i.claim_expires_at, i.created_at, i.conversation_started_at,
-		       (SELECT count(*) FROM messages m WHERE m.conversation_id = i.conversation_id)
+		       i.claim_expires_at, i.created_at, i.conversation_started_at, coalesce(i.conversation_id::text, '')
 		FROM review_items i
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY (i.status = 'done'), i.priority DESC, i.created_at, i.id
 		LIMIT `+arg(f.Limit), args...)
-	return collect(rows, err, func(row pgx.CollectableRow) (ItemSummary, error) {
+	var convIDs []string
+	items, err := collect(rows, err, func(row pgx.CollectableRow) (ItemSummary, error) {
 		var it ItemSummary
+		var convID string
 		err := row.Scan(&it.ID, &it.Reasons, &it.Priority, &it.Level, &it.Status, &it.Disagreement,
-			&it.ClaimedByMe, &it.ClaimedByOther, &it.ClaimExpiresAt, &it.QueuedAt, &it.ConversationStarted, &it.Turns)
+			&it.ClaimedByMe, &it.ClaimedByOther, &it.ClaimExpiresAt, &it.QueuedAt, &it.ConversationStarted, &convID)
+		convIDs = append(convIDs, convID)
 		return it, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	turns, err := q.opts.Conversations.TurnCounts(ctx, convIDs)
+	if err != nil {
+		return nil, fmt.Errorf("review: list: %w", err)
+	}
+	for i := range items {
+		items[i].Turns = turns[convIDs[i]]
+	}
+	return items, nil
 }
 
-// handledByMe is true for an item whose conversation had a handoff that the viewer ($1)
-// claimed: a clinician does not review their own handoff.
-const handledByMe = `EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = i.conversation_id AND h.claimed_by = $1)`
 
 // itemRow is an item as stored.
 type itemRow struct {
@@ -209,10 +239,10 @@ func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (i
 	}
 	err := tx.QueryRow(ctx, `
 		SELECT i.id, i.conversation_id::text, i.priority, i.level, i.status, i.disagreement, i.claimed_by,
-		       i.claim_expires_at, i.created_at, i.conversation_started_at, coalesce(c.role, '')
-		FROM review_items i LEFT JOIN conversations c ON c.id = i.conversation_id
+		       i.claim_expires_at, i.created_at, i.conversation_started_at
+		FROM review_items i
 		WHERE i.id = $1`+forUpdate, id).Scan(&it.ID, &it.ConversationID, &it.Priority, &it.Level, &it.Status,
-		&it.Disagreement, &it.ClaimedBy, &it.ClaimExpiresAt, &it.CreatedAt, &it.Started, &it.Role)
+		&it.Disagreement, &it.ClaimedBy, &it.ClaimExpiresAt, &it.CreatedAt, &it.Started)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return it, nightfloat.Errorf(nightfloat.CodeNotFound, "no such review item")
 	}
@@ -225,10 +255,22 @@ func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (i
 		return it, fmt.Errorf("review: read item reviews: %w", err)
 	}
 	if it.ConversationID != nil {
-		rows, err = tx.Query(ctx, `SELECT DISTINCT claimed_by FROM handoffs WHERE conversation_id = $1 AND claimed_by IS NOT NULL`, *it.ConversationID)
-		it.HandledBy, err = collect(rows, err, pgx.RowTo[int64])
+		conv, err := q.opts.Conversations.Conversation(ctx, *it.ConversationID)
+		switch {
+		case nightfloat.ErrorCode(err) == nightfloat.CodeNotFound: // deleted since: no role
+		case err != nil:
+			return it, fmt.Errorf("review: read item conversation: %w", err)
+		default:
+			it.Role = string(conv.Role)
+		}
+		handoffs, err := q.opts.Conversations.ConversationHandoffs(ctx, *it.ConversationID)
 		if err != nil {
 			return it, fmt.Errorf("review: read item handoffs: %w", err)
+		}
+		for _, h := range handoffs {
+			if h.ClaimedBy != 0 && !slices.Contains(it.HandledBy, h.ClaimedBy) {
+				it.HandledBy = append(it.HandledBy, h.ClaimedBy)
+			}
 		}
 	}
 	return it, nil
@@ -456,14 +498,14 @@ func (q *Queue) Item(ctx context.Context, viewer clinician.Clinician, id int64) 
 			return err
 		}
 		if it.ConversationID != nil {
-			if v.Turns, err = loadTurns(ctx, tx, *it.ConversationID); err != nil {
+			if v.Turns, err = q.loadTurns(ctx, tx, *it.ConversationID); err != nil {
 				return err
 			}
-			if v.Handoffs, err = loadHandoffs(ctx, tx, *it.ConversationID); err != nil {
+			if v.Handoffs, err = q.loadHandoffs(ctx, *it.ConversationID); err != nil {
 				return err
 			}
 		}
-		all, err := loadReviews(ctx, tx, id)
+		all, err := q.loadReviews(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -490,83 +532,6 @@ func loadSamples(ctx context.Context, tx pgx.Tx, itemID int64) ([]Sample, error)
 		return nil, fmt.Errorf("review: read samples: %w", err)
 	}
 	return out, nil
-}
-
-// loadTurns reads a transcript for a reviewer. Every piece of text a resident, a clinician
-// or the assistant wrote passes through redact.Text here, before it leaves the package.
-func loadTurns(ctx context.Context, tx pgx.Tx, convID string) ([]Turn, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT m.seq, m.author, m.kind, m.body, m.created_at, m.citations, m.meta, f.rating, f.comment
-		FROM messages m LEFT JOIN review_feedback f ON f.conversation_id = m.conversation_id AND f.seq = m.seq
-		WHERE m.conversation_id = $1 ORDER BY m.seq`, convID)
-	turns, err := collect(rows, err, func(row pgx.CollectableRow) (Turn, error) {
-		var t Turn
-		var citations, meta []byte
-		var rating, comment *string
-		if err := row.Scan(&t.Seq, &t.Author, &t.Kind, &t.Text, &t.At, &citations, &meta, &rating, &comment); err != nil {
-			return t, err
-		}
-		// The service's own messages (crisis resources, handoff notices) hold no one's
-		// words, so a reviewer sees the numbers the resident was given; everything a
-		// resident or a clinician wrote is redacted.
-		if t.Author != "system" {
-			t.Text = redact.Text(t.Text)
-		}
-		if rating != nil {
-			t.Feedback = &TurnFeedback{Rating: *rating, Comment: redact.Text(deref(comment))}
-		}
-		var cites []struct {
-			Title string `json:"title"`
-		}
-		if json.Unmarshal(citations, &cites) == nil {
-			for _, c := range cites {
-				t.Citations = append(t.Citations, c.Title)
-			}
-		}
-		var m struct {
-			PromptID      string         `json:"prompt_id"`
-			PromptVersion string         `json:"prompt_version"`
-			Model         string         `json:"model"`
-			Sources       []TurnSource   `json:"sources"`
-			Reasons       []TurnEvidence `json:"reasons"`
-		}
-		if json.Unmarshal(meta, &m) == nil {
-			t.PromptID, t.PromptVersion, t.Model, t.Sources = m.PromptID, m.PromptVersion, m.Model, m.Sources
-			t.Withheld = redactEvidence(m.Reasons)
-		}
-		return t, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("review: read transcript: %w", err)
-	}
-	rows, err = tx.Query(ctx, `SELECT seq, subject, level, categories, evidence, coalesce(cssrs, 0), version, errors
-		FROM assessments WHERE conversation_id = $1 ORDER BY seq, id`, convID)
-	if err != nil {
-		return nil, fmt.Errorf("review: read assessments: %w", err)
-	}
-	bySeq := map[int64]int{}
-	for i, t := range turns {
-		bySeq[t.Seq] = i
-	}
-	_, err = collect(rows, nil, func(row pgx.CollectableRow) (struct{}, error) {
-		var a TurnAssessment
-		var seq int64
-		var evidence []byte
-		if err := row.Scan(&seq, &a.Subject, &a.Level, &a.Categories, &evidence, &a.CSSRS, &a.Version, &a.Errors); err != nil {
-			return struct{}{}, err
-		}
-		var ev []TurnEvidence
-		_ = json.Unmarshal(evidence, &ev)
-		a.Evidence = redactEvidence(ev)
-		if i, ok := bySeq[seq]; ok {
-			turns[i].Assessments = append(turns[i].Assessments, a)
-		}
-		return struct{}{}, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("review: read assessments: %w", err)
-	}
-	return turns, nil
 }
 
 func redactEvidence(ev []TurnEvidence) []TurnEvidence {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"nightfloat/redact"
 )
 
@@ -25,26 +23,23 @@ type HandoffSummary struct {
 	AIReenabled  bool   // the conversation went back to the AI after the resolve
 }
 
-func loadHandoffs(ctx context.Context, tx pgx.Tx, convID string) ([]HandoffSummary, error) {
-	rows, err := tx.Query(ctx, `SELECT level, categories, created_at, claimed_at, unattended_at IS NOT NULL,
-		       resolved_at, coalesce(disposition, ''), coalesce(note, ''), coalesce(ai_reenabled, false)
-		FROM handoffs WHERE conversation_id = $1 ORDER BY created_at, id`, convID)
-	out, err := collect(rows, err, func(row pgx.CollectableRow) (HandoffSummary, error) {
-		var h HandoffSummary
-		var claimedAt *time.Time
-		if err := row.Scan(&h.Level, &h.Categories, &h.OpenedAt, &claimedAt, &h.Unattended, &h.ResolvedAt,
-			&h.Disposition, &h.Note, &h.AIReenabled); err != nil {
-			return h, err
-		}
-		if claimedAt != nil {
-			d := claimedAt.Sub(h.OpenedAt).Round(time.Second)
-			h.ClaimedAfter, h.ClaimedBy = &d, "on-call clinician"
-		}
-		h.Note = redact.Text(h.Note)
-		return h, nil
-	})
+// loadHandoffs reads a conversation's handoffs from their owner, with the resolution
+// note redacted and the clinician given by role.
+func (q *Queue) loadHandoffs(ctx context.Context, convID string) ([]HandoffSummary, error) {
+	handoffs, err := q.opts.Conversations.ConversationHandoffs(ctx, convID)
 	if err != nil {
 		return nil, fmt.Errorf("review: read handoffs: %w", err)
+	}
+	out := make([]HandoffSummary, len(handoffs))
+	for i, h := range handoffs {
+		s := HandoffSummary{Level: h.Level.String(), Categories: h.Categories, OpenedAt: h.CreatedAt,
+			Unattended: h.UnattendedAt != nil, ResolvedAt: h.ResolvedAt, Disposition: h.Disposition,
+			Note: redact.Text(h.Note), AIReenabled: h.AIReenabled}
+		if h.ClaimedAt != nil {
+			d := h.ClaimedAt.Sub(h.CreatedAt).Round(time.Second)
+			s.ClaimedAfter, s.ClaimedBy = &d, "on-call clinician"
+		}
+		out[i] = s
 	}
 	return out, nil
 }

@@ -171,15 +171,13 @@ func (q *Queue) Submit(ctx context.Context, viewer clinician.Clinician, id int64
 		case it.ConversationID == nil:
 			return nightfloat.Errorf(nightfloat.CodeConflict, "the conversation has been deleted")
 		}
-		rows, err := tx.Query(ctx, `SELECT seq, author FROM messages WHERE conversation_id = $1`, *it.ConversationID)
+		msgs, err := q.opts.Conversations.Transcript(ctx, *it.ConversationID)
 		if err != nil {
 			return fmt.Errorf("review: read turns: %w", err)
 		}
 		turns := map[int64]string{}
-		var seq int64
-		var author string
-		if _, err := pgx.ForEachRow(rows, []any{&seq, &author}, func() error { turns[seq] = author; return nil }); err != nil {
-			return fmt.Errorf("review: read turns: %w", err)
+		for _, m := range msgs {
+			turns[m.Seq] = m.Author
 		}
 		if err := r.validate(turns); err != nil {
 			return err
@@ -218,7 +216,7 @@ func (q *Queue) Submit(ctx context.Context, viewer clinician.Clinician, id int64
 				next = StatusSecond
 			}
 		case 2:
-			prev, err := loadReviews(ctx, tx, id)
+			prev, err := q.loadReviews(ctx, tx, id)
 			if err != nil {
 				return err
 			}
@@ -252,16 +250,17 @@ func SecondReviewChosen(salt []byte, itemID int64, share float64) bool {
 	return SampleFraction(salt, fmt.Sprintf("second:%d", itemID)) < share
 }
 
-// loadReviews returns every review of an item with its note and marks, in round order.
-func loadReviews(ctx context.Context, tx pgx.Tx, itemID int64) ([]Review, error) {
+// loadReviews returns every review of an item with its note and marks, in round order,
+// each named by its reviewer's display name.
+func (q *Queue) loadReviews(ctx context.Context, tx pgx.Tx, itemID int64) ([]Review, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT r.id, r.item_id, r.reviewer_id, c.display_name, r.round, r.escalation, r.accuracy, r.grounding,
+		SELECT r.id, r.item_id, r.reviewer_id, r.round, r.escalation, r.accuracy, r.grounding,
 		       r.empathy, r.role_fit, coalesce(n.note, ''), r.created_at
-		FROM reviews r JOIN clinicians c ON c.id = r.reviewer_id LEFT JOIN review_notes n ON n.review_id = r.id
+		FROM reviews r LEFT JOIN review_notes n ON n.review_id = r.id
 		WHERE r.item_id = $1 ORDER BY r.round`, itemID)
 	out, err := collect(rows, err, func(row pgx.CollectableRow) (Review, error) {
 		var r Review
-		err := row.Scan(&r.ID, &r.ItemID, &r.ReviewerID, &r.Reviewer, &r.Round, &r.Escalation, &r.Accuracy, &r.Grounding,
+		err := row.Scan(&r.ID, &r.ItemID, &r.ReviewerID, &r.Round, &r.Escalation, &r.Accuracy, &r.Grounding,
 			&r.Empathy, &r.RoleFit, &r.Note, &r.CreatedAt)
 		return r, err
 	})
@@ -269,6 +268,11 @@ func loadReviews(ctx context.Context, tx pgx.Tx, itemID int64) ([]Review, error)
 		return nil, fmt.Errorf("review: read reviews: %w", err)
 	}
 	for i := range out {
+		c, err := q.opts.Reviewers.Get(ctx, out[i].ReviewerID)
+		if err != nil {
+			return nil, fmt.Errorf("review: read reviewer: %w", err)
+		}
+		out[i].Reviewer = c.DisplayName
 		rows, err := tx.Query(ctx, `SELECT seq, mark, coalesce(note, '') FROM review_marks WHERE review_id = $1 ORDER BY seq, mark`, out[i].ID)
 		out[i].Marks, err = collect(rows, err, func(row pgx.CollectableRow) (TurnMark, error) {
 			var m TurnMark
