@@ -32,8 +32,6 @@ type Store struct {
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
-// Pool returns the store's pool, for packages that extend the schema (handoffs, reviews).
-
 // CreateConversation starts a conversation for role and returns it with its resume token.
 func (s *Store) CreateConversation(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {
 	return s.CreateConversationFrom(ctx, role, "")

@@ -213,7 +213,6 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 	return items, nil
 }
 
-
 // itemRow is an item as stored.
 type itemRow struct {
 	ID             int64
