@@ -1,22 +1,12 @@
-// Package review owns the clinician side of Nightfloat: clinician accounts, their console
-// sessions, login throttling and the insert-only audit log.
+// Package review is clinical oversight of what the AI said: the sampler that chooses
+// conversations for review (handoffs, withheld replies, resident feedback, uncertain
+// verdicts and a deterministic random share), the reviewers' queue with claims and blind
+// double review, the rubric and turn marks, Cohen's kappa between reviewers, and the export
+// of reviewed turns as draft eval cases.
 //
-// Security properties, each enforced here rather than left to callers:
-//
-//   - Passwords are hashed with argon2id and stored as PHC strings that carry their own
-//     parameters and salt; they are checked for strength on creation. A login for an unknown
-//     username costs the same argon2id work as one for a known username.
-//   - Session and CSRF tokens are 256-bit random values. Only the SHA-256 of a session token
-//     is stored; the token itself exists only in the clinician's cookie.
-//   - Every request's session is checked against its expiry, an idle timeout, revocation and
-//     the account's disabled flag, in one statement: disabling an account ends its sessions at
-//     once.
-//   - Logins are throttled per account and per client address, serialized with advisory
-//     locks so that parallel guesses cannot slip past the limit.
-//   - Every change to an account and every login, success or failure, is written to the
-//     audit log in the same transaction as the change. The database refuses UPDATE, DELETE
-//     and TRUNCATE on the audit log.
-//
-// Nothing in this package logs or records a password or a token. The client address is
-// used only to throttle clinician logins and is never written to the audit log.
+// It owns the review_* tables and reviews, and names no other table: transcripts come from
+// their owner through Conversations (assistant.Store), reviewers' names through Reviewers
+// (clinician.Accounts), and sampling candidates from insights. Every transcript a reviewer
+// opens is redacted here and audited in the same transaction. It must not import web or
+// config.
 package review
