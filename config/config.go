@@ -1,5 +1,3 @@
-// Package config loads Nightfloat's configuration once, from environment variables, and
-// validates it. Only cmd/nightfloat reads it; everything else receives plain values.
 package config
 
 import (

@@ -1,5 +1,3 @@
-// Package evals holds the labelled evaluation suite for the safety
-// classifier and the loader that reads it.
 package evals
 
 import (

@@ -1,5 +1,3 @@
-// Package postgres owns the connection pool, the embedded schema migrations and the
-// LISTEN/NOTIFY listener. It is the only place that knows how to reach PostgreSQL.
 package postgres
 
 import (

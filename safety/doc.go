@@ -69,4 +69,9 @@
 //     fails when the committed weights were not trained on the current inputs.
 //   - Generalisation: nightfloat eval sources. Per-case gates: nightfloat eval
 //     safety and evals/cases (docs/evals.md).
+//
+// It owns no table: the conversation memory it computes is stored by assistant. It defines
+// the categories, and takes levels from the domain package, for every other package to
+// use instead of re-listing them. It must not import assistant, retrieval, review, web or
+// config.
 package safety

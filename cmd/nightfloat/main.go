@@ -1,5 +1,3 @@
-// Command nightfloat is the Nightfloat server and its tools: serve, migrate, and the rest
-// listed by `nightfloat help`.
 package main
 
 import (

@@ -1,4 +1,3 @@
-// Package browsertest starts headless Chromium for the project's browser tests.
 package browsertest
 
 import (

@@ -1,8 +1,3 @@
-// Package postgrestest gives each test a fresh, migrated PostgreSQL database.
-//
-// The server comes from NIGHTFLOAT_TEST_DATABASE_URL or DATABASE_URL (the README's test
-// command sets it after starting the project-local cluster). A missing or unreachable
-// server fails the test: storage tests never skip silently.
 package postgrestest
 
 import (

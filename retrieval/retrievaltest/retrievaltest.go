@@ -1,5 +1,3 @@
-// Package retrievaltest gives tests a fresh database with the project's content ingested,
-// cloned from a template that is built once per version of the content.
 package retrievaltest
 
 import (
