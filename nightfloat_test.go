@@ -68,6 +68,9 @@ func TestErrorCodes(t *testing.T) {
 		{"plain error", errors.New("db down"), nightfloat.CodeInternal, "Something went wrong on our side.", 0, false},
 		{"Errorf", nightfloat.Errorf(nightfloat.CodeNotFound, "no conversation %d", 7), nightfloat.CodeNotFound, "no conversation 7", 0, false},
 	}
+	if got := nightfloat.ErrorCode(nil); got != "" {
+		t.Errorf("ErrorCode(nil) = %q, want none", got)
+	}
 	sentinel := &nightfloat.Error{Code: nightfloat.CodeRateLimited}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
