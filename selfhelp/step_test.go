@@ -101,3 +101,20 @@ func TestOwnWording(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidence(t *testing.T) {
+	for _, k := range Kinds {
+		src := Evidence(k)
+		if len(src) == 0 {
+			t.Errorf("%s has no source", k)
+		}
+		for _, s := range src {
+			if s.Supports == "" || s.Citation == "" || !strings.HasPrefix(s.URL, "https://") {
+				t.Errorf("%s: source %+v incomplete", k, s)
+			}
+		}
+	}
+	if Evidence("nope") != nil {
+		t.Error("an unknown form has sources")
+	}
+}
