@@ -34,8 +34,9 @@ type Result struct {
 //
 // It refuses (with a *nightfloat.Error of CodeInvalid) an unknown instrument, an answer to
 // a question the instrument does not have, a value that is not one of a question's
-// options, and a screen with any scored question unanswered: the published scoring gives
-// no rule for missing answers, so none is guessed and none is counted as 0. The error for
+// options, and a screen with any scored question unanswered: no rule for missing answers
+// was found in the developers' published scoring, so none is guessed and none is counted
+// as 0. The error for
 // unanswered questions wraps a *MissingError naming them.
 //
 // Even when it returns an error, the Result's Instrument and Level are set: Level is
@@ -80,8 +81,8 @@ func Score(id ID, answers Responses) (Result, error) {
 
 // SafetyLevel returns the level an instrument's alert questions raise the answers to, and
 // those questions, whether or not the screen is complete or valid. Any answer to an alert
-// question other than its lowest option raises, out-of-range values included: a garbled
-// answer to PHQ-9 item 9 is treated as a yes. It only ever raises; it is LevelNone for an
+// question other than its lowest option raises, including values out of range or not whole
+// numbers: a garbled answer to PHQ-9 item 9 is treated as a yes. It only ever raises; it is LevelNone for an
 // unknown instrument or when no alert question is answered above its lowest option.
 func SafetyLevel(id ID, answers Responses) (nightfloat.Level, []string) {
 	in, err := Lookup(id)
@@ -126,6 +127,9 @@ func check(in Instrument, answers Responses) error {
 				missing.Numbers = append(missing.Numbers, q.Number)
 			}
 			continue
+		}
+		if v == notANumber {
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "%s question %d: the answer is not a whole number", in.Name, q.Number)
 		}
 		if !q.allows(v) {
 			lo, hi := q.Options[0].Value, q.Options[len(q.Options)-1].Value

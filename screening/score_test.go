@@ -141,6 +141,8 @@ func TestScoreRefuses(t *testing.T) {
 		{"phq9 value -1", PHQ9, with(complete(PHQ9), "phq9_5", -1), "question 5: -1 is not an answer", nil, nightfloat.LevelNone},
 		{"item 9 out of range still alerts", PHQ9, with(complete(PHQ9), "phq9_9", 7), "question 9: 7 is not an answer", nil, nightfloat.LevelUrgent},
 		{"item 9 negative still alerts", PHQ9, with(complete(PHQ9), "phq9_9", -3), "question 9", nil, nightfloat.LevelUrgent},
+		{"not a whole number", PHQ9, with(complete(PHQ9), "phq9_4", notANumber), "question 4: the answer is not a whole number", nil, nightfloat.LevelNone},
+		{"item 9 not a whole number still alerts", PHQ9, with(complete(PHQ9), "phq9_9", notANumber), "question 9: the answer is not a whole number", nil, nightfloat.LevelUrgent},
 		{"difficulty out of range", PHQ9, with(complete(PHQ9), "phq9_difficulty", 4), "question 10: 4 is not an answer", nil, nightfloat.LevelNone},
 		{"gad7 value 4", GAD7, with(complete(GAD7), "gad7_7", 4), "question 7: 4 is not an answer (want 0 to 3)", nil, nightfloat.LevelNone},
 		{"burnout 0", Burnout, Responses{"burnout_1": 0}, "0 is not an answer (want 1 to 5)", nil, nightfloat.LevelNone},
@@ -213,9 +215,10 @@ func TestResponsesJSON(t *testing.T) {
 	}{
 		{"numbers", `{"gad7_1":0,"gad7_2":3}`, Responses{"gad7_1": 0, "gad7_2": 3}, false},
 		{"null is unanswered, not 0", `{"gad7_1":null,"gad7_2":1}`, Responses{"gad7_2": 1}, false},
-		{"fraction", `{"gad7_1":1.5}`, nil, true},
-		{"string", `{"gad7_1":"2"}`, nil, true},
+		{"fraction kept as not a number", `{"gad7_1":1.5}`, Responses{"gad7_1": notANumber}, false},
+		{"string kept as not a number", `{"gad7_1":"2","gad7_2":true}`, Responses{"gad7_1": notANumber, "gad7_2": notANumber}, false},
 		{"not an object", `[0,1,2]`, nil, true},
+		{"null object", `"answers"`, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,6 +252,26 @@ func TestNullItemIsRefused(t *testing.T) {
 	var missing *MissingError
 	if !errors.As(err, &missing) || !slices.Equal(missing.Items, []string{"gad7_7"}) {
 		t.Fatalf("got %v, want question 7 reported unanswered", err)
+	}
+}
+
+// TestGarbledItem9FromJSON: however item 9 arrives, anything but a clean 0 hands off.
+func TestGarbledItem9FromJSON(t *testing.T) {
+	for _, v := range []string{`"2"`, `1.5`, `true`, `"0"`, `[]`, `{}`, `5`, `-1`} {
+		var r Responses
+		if err := json.Unmarshal([]byte(`{"phq9_9":`+v+`}`), &r); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if l, _ := SafetyLevel(PHQ9, r); l != nightfloat.LevelUrgent {
+			t.Errorf("item 9 sent as %s: level %v, want urgent", v, l)
+		}
+	}
+	var r Responses
+	if err := json.Unmarshal([]byte(`{"phq9_9":0,"phq9_1":"x"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := SafetyLevel(PHQ9, r); l != nightfloat.LevelNone {
+		t.Errorf("item 9 sent as 0: level %v", l)
 	}
 }
 
