@@ -1,7 +1,5 @@
 package selfhelp
 
-import "nightfloat"
-
 // answer points at where a text or rating step's answer lives in an exercise.
 type answer struct {
 	text   *string
@@ -34,8 +32,7 @@ func normalizeAnswers(steps []Step, answers map[string]answer) error {
 		}
 	}
 	if empty {
-		return &nightfloat.Error{Code: nightfloat.CodeInvalid, Message: "nothing is filled in yet, so there is nothing to save",
-			Err: &FieldError{Reason: "empty"}}
+		return invalid("", "empty", "nothing is filled in yet, so there is nothing to save")
 	}
 	return nil
 }

@@ -3,8 +3,6 @@ package selfhelp
 import (
 	"fmt"
 	"unicode/utf8"
-
-	"nightfloat"
 )
 
 // Plan is the safety plan a resident keeps: seven sections, each a list of short entries in
@@ -37,10 +35,11 @@ func (p *Plan) sections() []section {
 }
 
 // Normalize returns the plan as it will be kept: every entry trimmed of surrounding space,
-// empty entries dropped, and every section a list (never null in JSON). It refuses, with a *nightfloat.Error of CodeInvalid wrapping a
-// *FieldError, an entry that is not valid UTF-8, contains a NUL character or is longer than
-// MaxPlanEntryChars; a section with more than MaxPlanEntries entries; and a plan longer than
-// MaxPlanChars in all. Paths in errors index the entries as sent. An empty plan is valid.
+// empty entries dropped, and every section a list (never null in JSON). It refuses, with a
+// *nightfloat.Error of CodeInvalid wrapping a *FieldError, an entry that is not valid
+// UTF-8, contains a NUL character or is longer than MaxPlanEntryChars; a section with more
+// than MaxPlanEntries entries; and a plan longer than MaxPlanChars in all (path ""). Paths
+// in errors index the entries as sent. An empty plan is valid.
 func (p Plan) Normalize() (Plan, error) {
 	var out Plan
 	total := 0
@@ -66,9 +65,8 @@ func (p Plan) Normalize() (Plan, error) {
 		*dst[i].entries = kept
 	}
 	if total > MaxPlanChars {
-		return Plan{}, &nightfloat.Error{Code: nightfloat.CodeInvalid,
-			Message: fmt.Sprintf("the plan has %d characters in all, over the limit of %d; shorten some entries and save again", total, MaxPlanChars),
-			Err:     &FieldError{Path: "", Reason: "plan too long"}}
+		return Plan{}, invalid("", "plan too long",
+			fmt.Sprintf("the plan has %d characters in all, over the limit of %d; shorten some entries and save again", total, MaxPlanChars))
 	}
 	return out, nil
 }
