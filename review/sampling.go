@@ -242,7 +242,7 @@ func (s *Sampler) findWithheld(ctx context.Context, idleBefore, since time.Time)
 	})
 }
 
-// findUncertain queues the conversations where the classifier was unsure
+// findUncertain finds the conversations where the classifier was unsure
 // (insights.UncertainCandidates says when).
 func (s *Sampler) findUncertain(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
 	found, err := insights.UncertainCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonUncertain))
