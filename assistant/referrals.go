@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"nightfloat/postgres"
 	"nightfloat/safety"
 )
@@ -17,7 +15,8 @@ import (
 // The crisis-referral log counts every time a resident was shown crisis resources or
 // handed to a clinician, for the annual reports state laws on AI mental-health chat ask
 // for. A row names no conversation, message, clinician or time finer than the UTC day
-// (migration 009): it is a count, not a record of anyone.
+// (migration 009): it is a count, not a record of anyone. This package writes the log;
+// insights reads it for the report.
 
 // Referral kinds.
 const (
@@ -41,15 +40,6 @@ type Referral struct {
 	Level       nightfloat.Level // LevelNone when not assessed
 	Categories  []string         // the classifier's categories
 	Disposition string           // resolved handoffs only
-}
-
-// ReferralCount is one row of the log summed over a period.
-type ReferralCount struct {
-	Kind        string
-	Level       string
-	Category    string // sorted, comma-separated categories; "" when none
-	Disposition string
-	Count       int64
 }
 
 func referralCategories(cats []string) string {
@@ -96,25 +86,4 @@ func (s *Service) referred(ctx context.Context, r Referral) {
 	if err := s.Store.RecordReferral(wctx, r); err != nil {
 		s.Logger.Error("count crisis referral", "kind", r.Kind, "error", err)
 	}
-}
-
-// ReferralCounts sums the log over the days from..to inclusive.
-func (s *Store) ReferralCounts(ctx context.Context, from, to time.Time) ([]ReferralCount, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT kind, level, category, disposition, sum(count)::bigint
-		FROM crisis_referrals WHERE day BETWEEN $1::date AND $2::date
-		GROUP BY kind, level, category, disposition
-		ORDER BY kind, level, category, disposition`, from.Format(time.DateOnly), to.Format(time.DateOnly))
-	if err != nil {
-		return nil, unavailable("read crisis referrals", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ReferralCount, error) {
-		var c ReferralCount
-		err := row.Scan(&c.Kind, &c.Level, &c.Category, &c.Disposition, &c.Count)
-		return c, err
-	})
-	if err != nil {
-		return nil, unavailable("read crisis referrals", err)
-	}
-	return out, nil
 }

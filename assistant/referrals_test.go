@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"nightfloat/assistant"
+	"nightfloat/insights"
 )
 
 // TestReferralLogFromRealTurns runs real turns (the real classifier, retrieval on the
@@ -60,11 +61,11 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 	}
 
 	today := time.Now().UTC()
-	got, err := svc.Store.ReferralCounts(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	got, err := insights.ReferralCounts(ctx, f.db.Pool, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []assistant.ReferralCount{
+	want := []insights.ReferralCount{
 		{Kind: "concern", Level: "concern", Category: "distress", Count: 1},
 		{Kind: "handoff", Level: "emergency", Category: "suicidal_ideation,suicide_plan_or_intent", Count: 1},
 		{Kind: "resolved", Level: "emergency", Category: "suicidal_ideation,suicide_plan_or_intent", Disposition: "safety_plan_made", Count: 1},

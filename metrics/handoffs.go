@@ -2,21 +2,20 @@ package metrics
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"nightfloat/insights"
 )
 
 // handoffCollector reads the handoff figures from the database at scrape time, so that a
 // restart does not reset them and every replica reports the same numbers (use max() across
-// replicas, not sum()). Its query is cached for cacheFor, so scrapes from several
-// Prometheus servers cost one query.
+// replicas, not sum()). The read is insights'; its result is cached for cacheFor, so
+// scrapes from several Prometheus servers cost one query.
 type handoffCollector struct {
-	db    DB
-	query string
+	db insights.DB
 
 	mu      sync.Mutex
 	at      time.Time
@@ -39,15 +38,8 @@ var (
 	upDesc      = prometheus.NewDesc("nightfloat_database_up", "1 when the last metrics query reached the database, else 0.", nil, nil)
 )
 
-func newHandoffCollector(db DB) *handoffCollector {
-	var b strings.Builder
-	b.WriteString(`SELECT count(*) FILTER (WHERE status <> 'resolved'), count(*) FILTER (WHERE status = 'waiting'),
-		count(claimed_at), coalesce(sum(extract(epoch FROM claimed_at - created_at)), 0)::float8`)
-	for _, le := range ClaimBuckets {
-		fmt.Fprintf(&b, ",\n\t\tcount(*) FILTER (WHERE claimed_at - created_at <= make_interval(secs => %g))", le)
-	}
-	b.WriteString("\n\tFROM handoffs")
-	return &handoffCollector{db: db, query: b.String()}
+func newHandoffCollector(db insights.DB) *handoffCollector {
+	return &handoffCollector{db: db}
 }
 
 func (c *handoffCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -85,17 +77,11 @@ func (c *handoffCollector) read() (handoffStats, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var st handoffStats
-	var open, waiting, claimed int64
-	st.buckets = make([]uint64, len(ClaimBuckets))
-	counts := make([]int64, len(ClaimBuckets))
-	dest := []any{&open, &waiting, &claimed, &st.claimSum}
-	for i := range counts {
-		dest = append(dest, &counts[i])
-	}
-	err := c.db.QueryRow(ctx, c.query).Scan(dest...)
+	g, err := insights.ReadHandoffGauges(ctx, c.db, ClaimBuckets)
 	if err == nil {
-		st.open, st.waiting, st.claimed = uint64(open), uint64(waiting), uint64(claimed)
-		for i, n := range counts {
+		st = handoffStats{open: uint64(g.Open), waiting: uint64(g.Waiting), claimed: uint64(g.Claimed),
+			claimSum: g.ClaimSeconds, buckets: make([]uint64, len(ClaimBuckets))}
+		for i, n := range g.ClaimedWithin {
 			st.buckets[i] = uint64(n)
 		}
 	}

@@ -26,16 +26,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
 
-// DB is what the handoff collector needs: a pool or a connection.
-type DB interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+	"nightfloat/insights"
+)
 
 // Set holds one server's metrics and the registry they are served from.
 type Set struct {
@@ -60,7 +56,7 @@ var TurnBuckets = []float64{.001, .0025, .005, .0075, .01, .015, .02, .03, .04, 
 var ClaimBuckets = []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}
 
 // New builds a set. db may be nil: the handoff gauges and time to claim are then left out.
-func New(db DB) *Set {
+func New(db insights.DB) *Set {
 	s := &Set{reg: prometheus.NewRegistry()}
 	s.turns = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "nightfloat_turns_total",
 		Help: "Turns finished on this server, by outcome: answered, handoff, withheld, failed (error notice stored), silent (a clinician holds or closed the conversation), released (left pending at shutdown)."}, []string{"outcome"})

@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat"
 	"nightfloat/clinician"
+	"nightfloat/insights"
 	"nightfloat/postgres"
 )
 
@@ -40,14 +42,14 @@ const (
 	PriorityRandom            = 10
 )
 
-// Levels, lowest first; a level's index is its rank.
-var levels = []string{"none", "concern", "urgent", "emergency"}
-
-// suicideAdjacent are the categories where a "concern" verdict is itself a reason to look:
-// the suicide-adjacent ones, and worry about someone else that is not imminent
-// (third_party_worry), which is answered with guidance instead of a handoff and so is
-// always put before a clinician.
-var suicideAdjacent = []string{"suicidal_ideation", "suicide_plan_or_intent", "self_harm", "third_party_worry"}
+// levels are the names of nightfloat.Levels, lowest first, as items store them.
+var levels = func() []string {
+	out := make([]string, len(nightfloat.Levels))
+	for i, l := range nightfloat.Levels {
+		out[i] = l.String()
+	}
+	return out
+}()
 
 // SamplingOptions tune the sampler. Zero fields take the defaults.
 type SamplingOptions struct {
@@ -99,7 +101,8 @@ func (o SamplingOptions) withDefaults() SamplingOptions {
 	return o
 }
 
-// Sampler chooses idle conversations for clinician review.
+// Sampler chooses idle conversations for clinician review. It reads its candidates through
+// insights (the conversations are assistant's) and writes only review's own tables.
 type Sampler struct {
 	pool  *pgxpool.Pool
 	audit *clinician.Audit
@@ -206,117 +209,60 @@ func (s *Sampler) SampleOnce(ctx context.Context) (SampleResult, error) {
 	return res, nil
 }
 
-// idleWindow is the condition every rule shares; $1 is idleBefore, $2 since, $3 the reason.
-func (s *Sampler) idleWindow() string { return idleWindow + s.readyClause() }
-
-// readyClause leaves out, when sampling without the idle wait, conversations whose
-// handoff is still open: they are not finished.
-func (s *Sampler) readyClause() string {
-	if !s.opts.ReadyNow {
-		return ""
-	}
-	return ` AND NOT EXISTS (SELECT 1 FROM handoffs oh WHERE oh.conversation_id = c.id AND oh.status <> 'resolved')`
+// window is the conversations a rule for reason considers.
+func (s *Sampler) window(idleBefore, since time.Time, reason string) insights.SampleWindow {
+	return insights.SampleWindow{IdleBefore: idleBefore, Since: since, Reason: reason, ReadyNow: s.opts.ReadyNow}
 }
 
-const idleWindow = `c.last_active_at <= $1 AND c.last_active_at > $2
-	AND NOT EXISTS (SELECT 1 FROM review_samples s WHERE s.conversation_id = c.id AND s.reason = $3)`
-
 func (s *Sampler) findHandoffs(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT c.id::text, count(DISTINCT h.id), array_agg(DISTINCT h.level ORDER BY h.level),
-		       coalesce(array_agg(DISTINCT cat) FILTER (WHERE cat IS NOT NULL), '{}')
-		FROM conversations c
-		JOIN handoffs h ON h.conversation_id = c.id
-		LEFT JOIN LATERAL unnest(h.categories) cat ON true
-		WHERE `+s.idleWindow()+`
-		GROUP BY c.id ORDER BY min(h.created_at)`, idleBefore, since, ReasonHandoff)
-	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
-		var c candidate
-		var n int64
-		var lv, cats []string
-		err := row.Scan(&c.id, &n, &lv, &cats)
-		c.priority = PriorityHandoff
-		c.detail = map[string]any{"handoffs": n, "levels": lv, "categories": cats}
-		return c, err
+	found, err := insights.HandoffCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonHandoff))
+	return candidates(found, err, func(f insights.HandoffCandidate) candidate {
+		return candidate{id: f.ConversationID, priority: PriorityHandoff,
+			detail: map[string]any{"handoffs": f.Handoffs, "levels": f.Levels, "categories": f.Categories}}
 	})
 }
 
 func (s *Sampler) findFeedback(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT c.id::text, count(*) FILTER (WHERE f.rating = 'harmful'), count(*) FILTER (WHERE f.rating = 'unhelpful'),
-		       array_agg(f.seq ORDER BY f.seq)
-		FROM conversations c
-		JOIN review_feedback f ON f.conversation_id = c.id
-		WHERE `+s.idleWindow()+`
-		GROUP BY c.id ORDER BY min(f.created_at)`, idleBefore, since, ReasonFeedback)
-	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
-		var c candidate
-		var harmful, unhelpful int64
-		var seqs []int64
-		err := row.Scan(&c.id, &harmful, &unhelpful, &seqs)
-		c.priority = PriorityFeedbackUnhelpful
-		if harmful > 0 {
+	found, err := insights.FeedbackCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonFeedback))
+	return candidates(found, err, func(f insights.FeedbackCandidate) candidate {
+		c := candidate{id: f.ConversationID, priority: PriorityFeedbackUnhelpful,
+			detail: map[string]any{"harmful": f.Harmful, "unhelpful": f.Unhelpful, "seqs": f.Seqs}}
+		if f.Harmful > 0 {
 			c.priority = PriorityFeedbackHarmful
 		}
-		c.detail = map[string]any{"harmful": harmful, "unhelpful": unhelpful, "seqs": seqs}
-		return c, err
+		return c
 	})
 }
 
 func (s *Sampler) findWithheld(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT c.id::text, count(*), array_agg(m.seq ORDER BY m.seq)
-		FROM conversations c
-		JOIN messages m ON m.conversation_id = c.id AND m.kind = 'withheld'
-		WHERE `+s.idleWindow()+`
-		GROUP BY c.id ORDER BY min(m.created_at)`, idleBefore, since, ReasonWithheld)
-	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
-		var c candidate
-		var n int64
-		var seqs []int64
-		err := row.Scan(&c.id, &n, &seqs)
-		c.priority = PriorityWithheld
-		c.detail = map[string]any{"withheld": n, "seqs": seqs}
-		return c, err
+	found, err := insights.WithheldCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonWithheld))
+	return candidates(found, err, func(f insights.WithheldCandidate) candidate {
+		return candidate{id: f.ConversationID, priority: PriorityWithheld,
+			detail: map[string]any{"withheld": f.Withheld, "seqs": f.Seqs}}
 	})
 }
 
-// findUncertain finds conversations where the classifier was unsure: an assessment that
-// records a layer failure, one whose evidence from different layers (the memory of
-// earlier turns aside) reaches different levels, a "concern" verdict on a
-// suicide-adjacent category, the band where a miss costs the most, or a "concern"
-// verdict from the learned layer's review band.
+// findUncertain finds the conversations where the classifier was unsure
+// (insights.UncertainCandidates says when).
 func (s *Sampler) findUncertain(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
-	rows, err := s.pool.Query(ctx, `
-		WITH judged AS (
-			SELECT a.conversation_id, a.seq,
-			       cardinality(a.errors) > 0 AS failed,
-			       a.level = 'concern' AND a.categories && $4::text[] AS concern_suicide,
-			       a.level = 'concern' AND jsonb_typeof(a.evidence) = 'array' AND a.evidence @> '[{"layer": "learned", "level": "concern"}]'::jsonb AS learned_review,
-			       (SELECT count(DISTINCT l.top) FROM (
-			            SELECT e->>'layer' AS layer, max(array_position($5::text[], e->>'level')) AS top
-			            FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.evidence) = 'array' THEN a.evidence ELSE '[]' END) e
-			            WHERE coalesce(e->>'layer', '') NOT IN ('', 'memory')
-			            GROUP BY 1) l) > 1 AS layers_disagree
-			FROM conversations c
-			JOIN assessments a ON a.conversation_id = c.id
-			WHERE `+s.idleWindow()+`
-		)
-		SELECT conversation_id::text,
-		       count(*) FILTER (WHERE failed), count(*) FILTER (WHERE layers_disagree), count(*) FILTER (WHERE concern_suicide), count(*) FILTER (WHERE learned_review),
-		       array_agg(seq ORDER BY seq)
-		FROM judged WHERE failed OR layers_disagree OR concern_suicide OR learned_review
-		GROUP BY conversation_id ORDER BY conversation_id`,
-		idleBefore, since, ReasonUncertain, suicideAdjacent, levels)
-	return collect(rows, err, func(row pgx.CollectableRow) (candidate, error) {
-		var c candidate
-		var failed, disagree, concern, learned int64
-		var seqs []int64
-		err := row.Scan(&c.id, &failed, &disagree, &concern, &learned, &seqs)
-		c.priority = PriorityUncertain
-		c.detail = map[string]any{"layer_errors": failed, "layers_disagree": disagree, "concern_suicide_adjacent": concern, "learned_review": learned, "seqs": seqs}
-		return c, err
+	found, err := insights.UncertainCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonUncertain))
+	return candidates(found, err, func(f insights.UncertainCandidate) candidate {
+		return candidate{id: f.ConversationID, priority: PriorityUncertain,
+			detail: map[string]any{"layer_errors": f.LayerErrors, "layers_disagree": f.LayersDisagree,
+				"concern_suicide_adjacent": f.ConcernSuicideAdjacent, "learned_review": f.LearnedReview, "seqs": f.Seqs}}
 	})
+}
+
+// candidates turns what insights found into candidates to queue.
+func candidates[T any](found []T, err error, fn func(T) candidate) ([]candidate, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]candidate, len(found))
+	for i, f := range found {
+		out[i] = fn(f)
+	}
+	return out, nil
 }
 
 // sampleRandom takes each idle conversation that no other rule queued, once, and queues
@@ -331,14 +277,7 @@ func (s *Sampler) sampleRandom(ctx context.Context, idleBefore, since, now time.
 	}
 	dayStart := now.Truncate(24 * time.Hour)
 	for {
-		rows, err := s.pool.Query(ctx, `
-			SELECT c.id::text FROM conversations c
-			WHERE c.last_active_at <= $1 AND c.last_active_at > $2
-			  AND NOT EXISTS (SELECT 1 FROM review_samples s WHERE s.conversation_id = c.id)
-			  AND NOT EXISTS (SELECT 1 FROM review_random_checked r WHERE r.conversation_id = c.id)
-			  AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author = 'resident')`+s.readyClause()+`
-			ORDER BY c.last_active_at, c.id LIMIT 500`, idleBefore, since)
-		ids, err := collect(rows, err, pgx.RowTo[string])
+		ids, err := insights.RandomCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonRandom), 500)
 		if err != nil {
 			return fmt.Errorf("review: sample random: %w", err)
 		}
@@ -411,26 +350,19 @@ func enqueueTx(ctx context.Context, tx pgx.Tx, c candidate, reason string, now t
 	if exists {
 		return false, nil
 	}
-	var level string
-	var started time.Time
-	err := tx.QueryRow(ctx, `
-		SELECT ($2::text[])[greatest(
-		           coalesce((SELECT max(array_position($2::text[], a.level)) FROM assessments a WHERE a.conversation_id = c.id), 1),
-		           coalesce((SELECT max(array_position($2::text[], h.level)) FROM handoffs h WHERE h.conversation_id = c.id), 1))],
-		       c.created_at
-		FROM conversations c WHERE c.id = $1`, c.id, levels).Scan(&level, &started)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil // deleted meanwhile
-	}
+	level, started, ok, err := insights.ConversationLevel(ctx, tx, c.id)
 	if err != nil {
 		return false, err
 	}
+	if !ok {
+		return false, nil // deleted meanwhile
+	}
 	var itemID int64
 	err = tx.QueryRow(ctx, `UPDATE review_items SET priority = greatest(priority, $2), level = $3
-		WHERE conversation_id = $1 AND status <> 'done' RETURNING id`, c.id, c.priority, level).Scan(&itemID)
+		WHERE conversation_id = $1 AND status <> 'done' RETURNING id`, c.id, c.priority, level.String()).Scan(&itemID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = tx.QueryRow(ctx, `INSERT INTO review_items (conversation_id, priority, level, conversation_started_at, created_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, c.id, c.priority, level, started, now).Scan(&itemID)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, c.id, c.priority, level.String(), started, now).Scan(&itemID)
 	}
 	if err != nil {
 		return false, err

@@ -2,14 +2,14 @@ package review
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"nightfloat"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nightfloat"
+	"nightfloat/assistant"
 )
 
 // Resident feedback ratings.
@@ -47,16 +47,15 @@ func RecordFeedback(ctx context.Context, pool *pgxpool.Pool, f Feedback) error {
 	case strings.ContainsRune(f.Comment, 0):
 		return nightfloat.Errorf(nightfloat.CodeInvalid, "the comment is not valid text")
 	}
-	var ok bool
-	err := pool.QueryRow(ctx, `SELECT author = 'assistant' OR kind = 'withheld' FROM messages
-		WHERE conversation_id = $1 AND seq = $2`, f.ConversationID, f.Seq).Scan(&ok)
-	if errors.Is(err, pgx.ErrNoRows) {
+	// The message is the assistant's: ask its store who wrote it.
+	author, kind, err := assistant.NewStore(pool).AuthorAndKind(ctx, f.ConversationID, f.Seq)
+	if err != nil && nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 		return nightfloat.Errorf(nightfloat.CodeNotFound, "no such reply in this conversation")
 	}
 	if err != nil {
 		return fmt.Errorf("review: record feedback: %w", err)
 	}
-	if !ok {
+	if author != assistant.AuthorAssistant && kind != assistant.KindWithheld {
 		return nightfloat.Errorf(nightfloat.CodeInvalid, "only the assistant's replies can be rated")
 	}
 	_, err = pool.Exec(ctx, `INSERT INTO review_feedback (conversation_id, seq, rating, comment)

@@ -6,18 +6,18 @@ import (
 	"strconv"
 	"time"
 
-	"nightfloat/review"
+	"nightfloat/insights"
 )
 
 // The supervisor dashboard (roles reviewer and admin): aggregate counts per UTC day, drawn
 // as SVG on the server. It holds no per-resident data, and every count from 1 to 4 is
-// shown as "<5" (review.Cell), in the tables and in the charts, whose suppressed bars are
+// shown as "<5" (insights.Cell), in the tables and in the charts, whose suppressed bars are
 // not drawn at all so that their height cannot give the count away.
 
 type dashboardData struct {
 	Name, CSRF string
 	Roles      []string
-	D          review.Dashboard
+	D          insights.Dashboard
 	Days       int
 	Charts     []svgChart
 	Rows       []dashRow
@@ -32,12 +32,12 @@ type dashboardData struct {
 
 type categoryDay struct {
 	Day    string
-	Counts []review.Cell
+	Counts []insights.Cell
 }
 
 type dashRow struct {
 	Day      string
-	Stats    review.DayStats
+	Stats    insights.DayStats
 	P50, P90 string
 }
 
@@ -78,7 +78,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	if v, err := strconv.Atoi(r.URL.Query().Get("days")); err == nil && v >= 1 && v <= 92 {
 		days = v
 	}
-	d, err := review.LoadDashboard(r.Context(), s.pool, review.DashboardOptions{Days: days})
+	d, err := insights.LoadDashboard(r.Context(), s.pool, insights.DashboardOptions{Days: days})
 	if err != nil {
 		s.logger.Error("dashboard", "error", err)
 		http.Error(w, "The dashboard is unavailable right now.", http.StatusServiceUnavailable)
@@ -106,11 +106,11 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	}
 	type series struct {
 		class, name string
-		get         func(review.DayStats) review.Cell
+		get         func(insights.DayStats) insights.Cell
 	}
 	chart := func(id, title string, ss ...series) svgChart {
-		return barChart(id, title, d.Days, func(st review.DayStats) []review.Cell {
-			out := make([]review.Cell, len(ss))
+		return barChart(id, title, d.Days, func(st insights.DayStats) []insights.Cell {
+			out := make([]insights.Cell, len(ss))
 			for i, s := range ss {
 				out[i] = s.get(st)
 			}
@@ -124,23 +124,23 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		}())
 	}
 	data.Charts = []svgChart{
-		chart("chart-conversations", "Conversations started", series{"", "conversations", func(s review.DayStats) review.Cell { return s.Conversations }}),
+		chart("chart-conversations", "Conversations started", series{"", "conversations", func(s insights.DayStats) insights.Cell { return s.Conversations }}),
 		chart("chart-handoffs", "Handoffs by level",
-			series{"urgent", "urgent", func(s review.DayStats) review.Cell { return s.HandoffsUrgent }},
-			series{"emergency", "emergency", func(s review.DayStats) review.Cell { return s.HandoffsEmergency }}),
+			series{"urgent", "urgent", func(s insights.DayStats) insights.Cell { return s.HandoffsUrgent }},
+			series{"emergency", "emergency", func(s insights.DayStats) insights.Cell { return s.HandoffsEmergency }}),
 		chart("chart-reviews", "Reviews and what they found",
-			series{"", "reviews", func(s review.DayStats) review.Cell { return s.Reviews }},
-			series{"missed", "missed escalations", func(s review.DayStats) review.Cell { return s.Missed }},
-			series{"over", "over-escalations", func(s review.DayStats) review.Cell { return s.OverEscalated }}),
-		chart("chart-backlog", "Review backlog at day's end", series{"", "items waiting", func(s review.DayStats) review.Cell { return s.Backlog }}),
+			series{"", "reviews", func(s insights.DayStats) insights.Cell { return s.Reviews }},
+			series{"missed", "missed escalations", func(s insights.DayStats) insights.Cell { return s.Missed }},
+			series{"over", "over-escalations", func(s insights.DayStats) insights.Cell { return s.OverEscalated }}),
+		chart("chart-backlog", "Review backlog at day's end", series{"", "items waiting", func(s insights.DayStats) insights.Cell { return s.Backlog }}),
 	}
 	switch {
 	case d.AgreementShown():
 		data.Kappa = fmt.Sprintf("%.2f", d.Agreement.Kappa)
-		data.KappaNote = fmt.Sprintf("over %s double-reviewed items (observed agreement %.0f%%)", review.Cell(d.Agreement.N), d.Agreement.Observed*100)
+		data.KappaNote = fmt.Sprintf("over %s double-reviewed items (observed agreement %.0f%%)", insights.Cell(d.Agreement.N), d.Agreement.Observed*100)
 	case d.Agreement.N > 0:
 		data.Kappa = "—"
-		data.KappaNote = fmt.Sprintf("%s double-reviewed items: too few to compute agreement", review.Cell(d.Agreement.N))
+		data.KappaNote = fmt.Sprintf("%s double-reviewed items: too few to compute agreement", insights.Cell(d.Agreement.N))
 	default:
 		data.Kappa = "—"
 		data.KappaNote = "no double-reviewed items in this window"
@@ -167,9 +167,9 @@ const (
 // barChart draws grouped bars, one group per day, with the largest value marked on the
 // axis. Suppressed cells get no bar, only a short dashed stub (with "<5" above it when the
 // bar is wide enough), so that their height cannot give the count away.
-func barChart(id, title string, days []review.DayStats, values func(review.DayStats) []review.Cell, legend []svgLegend) svgChart {
+func barChart(id, title string, days []insights.DayStats, values func(insights.DayStats) []insights.Cell, legend []svgLegend) svgChart {
 	c := svgChart{ID: id, Title: title, Width: chartW, Height: chartH, Legend: legend, BaseY: chartH - chartBottom, Left: chartLeft}
-	maxV := review.Cell(review.MinCell)
+	maxV := insights.Cell(insights.MinCell)
 	for _, d := range days {
 		for _, v := range values(d) {
 			if !v.Suppressed() && v > maxV {

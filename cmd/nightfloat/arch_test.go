@@ -64,8 +64,21 @@ func TestPackageBoundaries(t *testing.T) {
 	// The domain package (the module root) is the bottom of the house: it imports nothing of
 	// the module, and every package may import it.
 	never["nightfloat"] = []string{"nightfloat/"}
+	// insights reads across table owners and writes nothing (the README's Structure
+	// section): of this module it imports only the domain words, safety (levels and
+	// categories) and the leaves, never a package that writes; and only the packages whose
+	// cross-owner reads it holds import it.
+	insightsImports := []string{"nightfloat", "nightfloat/safety", "nightfloat/postgres", "nightfloat/redact"}
+	insightsUsers := []string{"nightfloat/web", "nightfloat/cmd/nightfloat", "nightfloat/review", "nightfloat/metrics"}
 	for _, p := range listPackages(t) {
 		for _, imp := range p.Imports {
+			own := imp == "nightfloat" || strings.HasPrefix(imp, "nightfloat/")
+			if p.ImportPath == "nightfloat/insights" && own && !contains(insightsImports, imp) {
+				t.Errorf("insights imports %s; it may import only %v", imp, insightsImports)
+			}
+			if imp == "nightfloat/insights" && !contains(insightsUsers, p.ImportPath) {
+				t.Errorf("%s imports insights; only %v may", p.ImportPath, insightsUsers)
+			}
 			for lib, homes := range only {
 				if strings.HasPrefix(imp, lib) && !contains(homes, p.ImportPath) {
 					t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, homes)

@@ -1,33 +1,15 @@
-package review
+package insights
 
 import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nightfloat"
 )
-
-// MinCell is the smallest count the dashboard shows; smaller non-zero counts show as "<5"
-// so that no cell can point at one resident's conversation.
-const MinCell = 5
-
-// Cell is a count as the dashboard may show it.
-type Cell int
-
-// Suppressed reports whether the count is too small to show (1 to MinCell-1).
-func (c Cell) Suppressed() bool { return c > 0 && c < MinCell }
-
-// String is the count, or "<5" when it is suppressed.
-func (c Cell) String() string {
-	if c.Suppressed() {
-		return "<" + strconv.Itoa(MinCell)
-	}
-	return strconv.Itoa(int(c))
-}
 
 // DashboardOptions choose the dashboard's window.
 type DashboardOptions struct {
@@ -71,9 +53,10 @@ type CategoryRow struct {
 	Counts   []Cell
 }
 
-// LoadDashboard computes the dashboard. Claims come from the handoff table; handoffs
-// deleted by retention no longer count.
-func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) (Dashboard, error) {
+// LoadDashboard computes the dashboard from conversations and handoffs (assistant's) and
+// review items and reviews (review's). Claims come from the handoff table; handoffs deleted
+// by retention no longer count.
+func LoadDashboard(ctx context.Context, db DB, o DashboardOptions) (Dashboard, error) {
 	if o.Days <= 0 {
 		o.Days = 14
 	}
@@ -92,36 +75,40 @@ func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) 
 	dayIdx := func(col string) string {
 		return `floor(extract(epoch FROM ` + col + ` - $1::timestamptz) / 86400)::int`
 	}
+	// Each query takes the window as $1 and $2, then its own arguments.
 	queries := []struct {
 		sql  string
+		args []any
 		dest func(s *DayStats) []*Cell
 	}{
-		{`SELECT ` + dayIdx("created_at") + `, count(*) FROM conversations WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+		{`SELECT ` + dayIdx("created_at") + `, count(*) FROM conversations WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`, nil,
 			func(s *DayStats) []*Cell { return []*Cell{&s.Conversations} }},
-		{`SELECT ` + dayIdx("created_at") + `, count(*) FILTER (WHERE level = 'urgent'), count(*) FILTER (WHERE level = 'emergency'),
+		{`SELECT ` + dayIdx("created_at") + `, count(*) FILTER (WHERE level = $3), count(*) FILTER (WHERE level = $4),
 		         count(*) FILTER (WHERE claimed_at IS NOT NULL), count(*) FILTER (WHERE claimed_at IS NULL)
 		  FROM handoffs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+			[]any{nightfloat.LevelUrgent.String(), nightfloat.LevelEmergency.String()},
 			func(s *DayStats) []*Cell {
 				return []*Cell{&s.HandoffsUrgent, &s.HandoffsEmergency, &s.Claimed, &s.Unclaimed}
 			}},
-		{`SELECT ` + dayIdx("created_at") + `, count(*), count(*) FILTER (WHERE escalation = 'missed'),
-		         count(*) FILTER (WHERE escalation = 'over_escalated')
+		{`SELECT ` + dayIdx("created_at") + `, count(*), count(*) FILTER (WHERE escalation = $3),
+		         count(*) FILTER (WHERE escalation = $4)
 		  FROM reviews WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+			[]any{escalationMissed, escalationOverEscalated},
 			func(s *DayStats) []*Cell { return []*Cell{&s.Reviews, &s.Missed, &s.OverEscalated} }},
 		{`SELECT ` + dayIdx("r.created_at") + `, count(*) FILTER (WHERE i.disagreement)
 		  FROM reviews r JOIN review_items i ON i.id = r.item_id
-		  WHERE r.round = 2 AND r.created_at >= $1 AND r.created_at < $2 GROUP BY 1`,
+		  WHERE r.round = 2 AND r.created_at >= $1 AND r.created_at < $2 GROUP BY 1`, nil,
 			func(s *DayStats) []*Cell { return []*Cell{&s.Disagreements} }},
 		{`SELECT n, count(i.id) FROM generate_series(0, (extract(epoch FROM $2::timestamptz - $1::timestamptz) / 86400)::int - 1) n
 		  LEFT JOIN review_items i ON i.created_at < $1::timestamptz + (n + 1) * interval '1 day'
 		       AND (i.done_at IS NULL OR i.done_at >= $1::timestamptz + (n + 1) * interval '1 day')
-		  GROUP BY n`,
+		  GROUP BY n`, nil,
 			func(s *DayStats) []*Cell { return []*Cell{&s.Backlog} }},
 	}
 	for _, q := range queries {
-		rows, err := pool.Query(ctx, q.sql, from, to)
+		rows, err := db.Query(ctx, q.sql, append([]any{from, to}, q.args...)...)
 		if err != nil {
-			return d, fmt.Errorf("review: dashboard: %w", err)
+			return d, fmt.Errorf("insights: dashboard: %w", err)
 		}
 		_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (struct{}, error) {
 			vals, err := row.Values()
@@ -138,16 +125,16 @@ func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) 
 			return struct{}{}, nil
 		})
 		if err != nil {
-			return d, fmt.Errorf("review: dashboard: %w", err)
+			return d, fmt.Errorf("insights: dashboard: %w", err)
 		}
 	}
 	// Time to claim: percentiles per day, only over at least MinCell claimed handoffs.
-	rows, err := pool.Query(ctx, `SELECT `+dayIdx("created_at")+`, count(*),
+	rows, err := db.Query(ctx, `SELECT `+dayIdx("created_at")+`, count(*),
 		    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed_at - created_at)),
 		    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM claimed_at - created_at))
 		FROM handoffs WHERE claimed_at IS NOT NULL AND created_at >= $1 AND created_at < $2 GROUP BY 1`, from, to)
 	if err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	var day, n int
 	var p50, p90 float64
@@ -159,13 +146,13 @@ func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) 
 		return nil
 	})
 	if err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	// Handoffs by category per day.
-	rows, err = pool.Query(ctx, `SELECT cat, `+dayIdx("created_at")+`, count(*)
+	rows, err = db.Query(ctx, `SELECT cat, `+dayIdx("created_at")+`, count(*)
 		FROM handoffs, unnest(categories) cat WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2 ORDER BY 1`, from, to)
 	if err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	byCat := map[string][]Cell{}
 	var cat string
@@ -180,29 +167,29 @@ func LoadDashboard(ctx context.Context, pool *pgxpool.Pool, o DashboardOptions) 
 		return nil
 	})
 	if err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	for c, counts := range byCat {
 		d.Categories = append(d.Categories, CategoryRow{Category: c, Counts: counts})
 	}
 	sort.Slice(d.Categories, func(i, j int) bool { return d.Categories[i].Category < d.Categories[j].Category })
 	// Agreement: first and second reviews of the same item, second given in the window.
-	rows, err = pool.Query(ctx, `SELECT r1.escalation, r2.escalation FROM reviews r1
+	rows, err = db.Query(ctx, `SELECT r1.escalation, r2.escalation FROM reviews r1
 		JOIN reviews r2 ON r2.item_id = r1.item_id AND r2.round = 2
 		WHERE r1.round = 1 AND r2.created_at >= $1 AND r2.created_at < $2`, from, to)
 	if err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	var pairs [][2]string
 	var a, b string
 	if _, err := pgx.ForEachRow(rows, []any{&a, &b}, func() error { pairs = append(pairs, [2]string{a, b}); return nil }); err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	d.Agreement = CohenKappa(pairs)
 	var backlog, unclaimed int
-	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM review_items WHERE status <> 'done' AND conversation_id IS NOT NULL),
-		(SELECT count(*) FROM handoffs WHERE status = 'waiting')`).Scan(&backlog, &unclaimed); err != nil {
-		return d, fmt.Errorf("review: dashboard: %w", err)
+	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM review_items WHERE status <> $1 AND conversation_id IS NOT NULL),
+		(SELECT count(*) FROM handoffs WHERE status = $2)`, itemDone, handoffWaiting).Scan(&backlog, &unclaimed); err != nil {
+		return d, fmt.Errorf("insights: dashboard: %w", err)
 	}
 	d.BacklogNow, d.UnclaimedNow = Cell(backlog), Cell(unclaimed)
 	return d, nil

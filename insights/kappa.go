@@ -1,4 +1,4 @@
-package review
+package insights
 
 // Kappa is Cohen's kappa for two raters over the same items.
 type Kappa struct {

@@ -1,14 +1,17 @@
-package review
+package insights_test
 
 import (
 	"context"
-	"nightfloat/clinician"
 	"testing"
 	"time"
+
+	"nightfloat/clinician"
+	"nightfloat/insights"
+	"nightfloat/review"
 )
 
 func TestCellSuppression(t *testing.T) {
-	for n, want := range map[Cell]string{0: "0", 1: "<5", 4: "<5", 5: "5", 12: "12"} {
+	for n, want := range map[insights.Cell]string{0: "0", 1: "<5", 4: "<5", 5: "5", 12: "12"} {
 		if got := n.String(); got != want {
 			t.Errorf("Cell(%d) = %q, want %q", n, got, want)
 		}
@@ -16,7 +19,7 @@ func TestCellSuppression(t *testing.T) {
 }
 
 func TestDashboardCounts(t *testing.T) {
-	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
+	f := newFixture(t, review.QueueOptions{SecondShare: -1})
 	ctx := context.Background()
 	f.Create(t, "oncall1", clinician.RoleOncall)
 	a, b := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer)
@@ -39,22 +42,22 @@ func TestDashboardCounts(t *testing.T) {
 		}
 	}
 	// Two items double-reviewed: one agreeing, one not.
-	for i, second := range []string{EscalationNA, EscalationAppropriate} {
-		id, _ := f.item(t, "z")
+	for i, second := range []string{review.EscalationNA, review.EscalationAppropriate} {
+		id := f.item(t, "z")
 		for _, rv := range []clinician.Clinician{a, b} {
 			if _, err := f.q.Claim(ctx, rv, id); err != nil {
 				t.Fatal(err)
 			}
-			r := Rubric{Escalation: EscalationMissed, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []TurnMark{{Seq: 1, Mark: MarkMissedEscalation}}}
+			r := review.Rubric{Escalation: review.EscalationMissed, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []review.TurnMark{{Seq: 1, Mark: review.MarkMissedEscalation}}}
 			if rv.ID == b.ID {
-				r = Rubric{Escalation: second, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3}
+				r = review.Rubric{Escalation: second, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3}
 			}
 			if _, err := f.q.Submit(ctx, rv, id, r); err != nil {
 				t.Fatalf("item %d: %v", i, err)
 			}
 		}
 	}
-	d, err := LoadDashboard(ctx, f.DB.Pool, DashboardOptions{Days: 7, Now: func() time.Time { return now }})
+	d, err := insights.LoadDashboard(ctx, f.DB.Pool, insights.DashboardOptions{Days: 7, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
