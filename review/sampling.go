@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"nightfloat"
 	"nightfloat/clinician"
 	"nightfloat/insights"
 	"nightfloat/postgres"
@@ -41,15 +40,6 @@ const (
 	PriorityFeedbackUnhelpful = 50
 	PriorityRandom            = 10
 )
-
-// levels are the names of nightfloat.Levels, lowest first, as items store them.
-var levels = func() []string {
-	out := make([]string, len(nightfloat.Levels))
-	for i, l := range nightfloat.Levels {
-		out[i] = l.String()
-	}
-	return out
-}()
 
 // SamplingOptions tune the sampler. Zero fields take the defaults.
 type SamplingOptions struct {
