@@ -19,13 +19,12 @@ import (
 
 // How later signals combine with what came before (conversation_risk.combine).
 const (
-	CombineCarry          = "carry"
-	CombineAfterResolved  = "after_resolution"
-	CombineAfterNoRisk    = "after_no_risk"
-	CombineAfterLeft      = "after_resident_left"
-	dispositionNoRisk     = "no_risk_found"
-	dispositionLeft       = "resident_left"
-	riskLevelsSQLOrdering = `ARRAY['none','concern','urgent','emergency']`
+	CombineCarry         = "carry"
+	CombineAfterResolved = "after_resolution"
+	CombineAfterNoRisk   = "after_no_risk"
+	CombineAfterLeft     = "after_resident_left"
+	dispositionNoRisk    = "no_risk_found"
+	dispositionLeft      = "resident_left"
 )
 
 // RiskState is a conversation's risk state as stored.
@@ -141,15 +140,25 @@ func raiseRiskTx(ctx context.Context, tx pgx.Tx, convID string, resetSeq, seq in
 		INSERT INTO conversation_risk (conversation_id, level, categories, cssrs, signals, reset_seq, assessed_seq)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (conversation_id) DO UPDATE SET
-			level = CASE WHEN array_position(`+riskLevelsSQLOrdering+`, EXCLUDED.level) > array_position(`+riskLevelsSQLOrdering+`, conversation_risk.level)
+			level = CASE WHEN array_position($8::text[], EXCLUDED.level) > array_position($8::text[], conversation_risk.level)
 				THEN EXCLUDED.level ELSE conversation_risk.level END,
 			categories = ARRAY(SELECT DISTINCT x FROM unnest(conversation_risk.categories || EXCLUDED.categories) AS x ORDER BY x),
 			cssrs = NULLIF(GREATEST(COALESCE(conversation_risk.cssrs, 0), COALESCE(EXCLUDED.cssrs, 0)), 0),
 			signals = ARRAY(SELECT DISTINCT x FROM unnest(conversation_risk.signals || EXCLUDED.signals) AS x ORDER BY x),
 			assessed_seq = GREATEST(conversation_risk.assessed_seq, EXCLUDED.assessed_seq),
 			updated_at = now()`,
-		convID, level.String(), cats, cssrs, next.Signals, resetSeq, seq)
+		convID, level.String(), cats, cssrs, next.Signals, resetSeq, seq, levelNames())
 	return err
+}
+
+// levelNames is nightfloat.Levels by name, lowest first: the order the risk state's level
+// only ever rises in.
+func levelNames() []string {
+	names := make([]string, len(nightfloat.Levels))
+	for i, l := range nightfloat.Levels {
+		names[i] = l.String()
+	}
+	return names
 }
 
 // resolveRiskTx records a clinician's resolution in the risk state and sets how later
