@@ -55,12 +55,12 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 
 	// A clinician resolves the handoff.
 	h, clinician := claimAsNewClinician(t, f, svc, conv.ID)
-	if err := svc.Store.ResolveHandoff(ctx, h.ID, clinician, "safety_plan_made", "", false); err != nil {
+	if err := svc.Store().ResolveHandoff(ctx, h.ID, clinician, "safety_plan_made", "", false); err != nil {
 		t.Fatal(err)
 	}
 
 	today := time.Now().UTC()
-	got, err := svc.Store.ReferralCounts(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	got, err := svc.Store().ReferralCounts(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 	}
 
 	// The same event again on the same day adds to the count rather than adding a row.
-	if err := svc.Store.RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: nightfloat.LevelConcern, Categories: []string{"distress"}}); err != nil {
+	if err := svc.Store().RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: nightfloat.LevelConcern, Categories: []string{"distress"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rows, total int64

@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"nightfloat"
 	"nightfloat/clinician"
-	"strconv"
 	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
-	"nightfloat/postgres"
 )
 
 // The clinician console websocket. Every frame is re-authorised against the session (a
@@ -161,9 +159,8 @@ func (c *consoleConn) frame(data []byte) {
 		return
 	}
 	ctx := c.ctx
-	actor := cl.Actor()
-	target := "handoff:" + strconv.FormatInt(f.HandoffID, 10)
-	store := c.srv.svc.Store
+	by := assistant.Clinician{ID: cl.ID, Actor: cl.Actor()}
+	svc := c.srv.svc
 	var err error
 	switch f.Type {
 	case "duty":
@@ -173,29 +170,16 @@ func (c *consoleConn) frame(data []byte) {
 	case "open":
 		err = c.open(ctx, cl, f.HandoffID)
 	case "claim":
-		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
+		err = svc.Claim(ctx, by, f.HandoffID)
 	case "say":
-		if f.Text == "" || len(f.Text) > 8000 {
-			err = nightfloat.Errorf(nightfloat.CodeInvalid, "a message must have 1 to 8000 characters")
-		} else {
-			_, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text, c.auditIn(actor, "handoff.message", target, nil))
-		}
+		_, err = svc.Say(ctx, by, f.HandoffID, f.ClientID, f.Text)
 	case "resolve":
-		err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI,
-			c.auditIn(actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI}))
+		err = svc.Resolve(ctx, by, f.HandoffID, f.Disposition, f.Note, f.ReenableAI)
 	default:
 		err = nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 	if err != nil {
 		c.sendErr(err)
-	}
-}
-
-// auditIn writes the audit entry inside the transaction of the change it records: a
-// claim, message or resolve and its entry commit together, or neither does.
-func (c *consoleConn) auditIn(actor, action, target string, detail map[string]any) assistant.TxWork {
-	return func(ctx context.Context, q postgres.Querier) error {
-		return auditFailed(c.srv.audit.RecordIn(ctx, q, actor, action, target, detail))
 	}
 }
 
@@ -214,21 +198,21 @@ func auditFailed(err error) error {
 
 // write runs on the writer goroutine only.
 func (c *consoleConn) write(it any) error {
-	store := c.srv.svc.Store
+	svc := c.srv.svc
 	switch v := it.(type) {
 	case loadHandoffs:
-		hs, err := store.OpenHandoffs(c.ctx)
+		hs, err := svc.OpenHandoffs(c.ctx)
 		if err != nil {
 			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
 		return c.writeJSON(consoleHandoffs{Type: "handoffs", Items: nonNilHandoffs(hs)})
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
-		msgs, err := store.After(c.ctx, v.handoff.ConversationID, 0, 1000)
+		msgs, err := svc.MessagesAfter(c.ctx, v.handoff.ConversationID, 0, 1000)
 		if err != nil {
 			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
-		as, err := store.Assessments(c.ctx, v.handoff.ConversationID)
+		as, err := svc.Assessments(c.ctx, v.handoff.ConversationID)
 		if err != nil {
 			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
@@ -238,7 +222,7 @@ func (c *consoleConn) write(it any) error {
 		return c.writeJSON(consoleTranscript{Type: "transcript", Handoff: v.handoff, Messages: msgs, Assessments: as})
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
-			h, err := store.Handoff(c.ctx, v.Seq)
+			h, err := svc.Handoff(c.ctx, v.Seq)
 			if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 				// The resident deleted the conversation.
 				return c.writeJSON(consoleGone{Type: "handoff_gone", ID: v.Seq})
@@ -263,7 +247,7 @@ func (c *consoleConn) syncWatched(convID string) error {
 	if convID != c.watchConv.Load().(string) || c.watchID == 0 {
 		return nil
 	}
-	msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+	msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 	if err != nil {
 		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 	}

@@ -107,7 +107,7 @@ func (s *Server) feedbackHandler() http.Handler {
 			writeJSONError(w, http.StatusTooManyRequests, "rate_limited", "Too much feedback at once; try again in a minute.")
 			return
 		}
-		if _, err := s.svc.Store.OpenConversation(r.Context(), req.ConversationID, req.Token); err != nil {
+		if _, err := s.svc.Resume(r.Context(), req.ConversationID, req.Token); err != nil {
 			if nightfloat.ErrorCode(err) == nightfloat.CodeUnauthorized {
 				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "This conversation cannot be opened with that token.")
 				return

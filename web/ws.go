@@ -110,7 +110,7 @@ func (c *conn) deleteConversation() {
 	c.mu.Lock()
 	convID := c.conv.ID
 	c.mu.Unlock()
-	if err := c.srv.svc.Store.DeleteConversation(c.ctx, convID); err != nil {
+	if err := c.srv.svc.DeleteConversation(c.ctx, convID); err != nil {
 		c.sendError(err, "")
 		return
 	}
@@ -141,7 +141,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 		}
 		conv, token, err = svc.StartFrom(c.ctx, role, c.srv.tagger.tag(c.source))
 	} else {
-		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
+		conv, err = svc.Resume(c.ctx, f.ConversationID, f.Token)
 		token = f.Token
 	}
 	if err != nil {
@@ -234,13 +234,13 @@ func (c *conn) writeHandoff(id int64) error {
 	c.mu.Lock()
 	convID := c.conv.ID
 	c.mu.Unlock()
-	store := c.srv.svc.Store
+	svc := c.srv.svc
 	var h assistant.Handoff
 	var err error
 	if id == 0 {
-		h, err = store.CurrentHandoff(c.ctx, convID)
+		h, err = svc.CurrentHandoff(c.ctx, convID)
 	} else {
-		h, err = store.Handoff(c.ctx, id)
+		h, err = svc.Handoff(c.ctx, id)
 	}
 	if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 		return nil
@@ -248,7 +248,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err != nil {
 		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 	}
-	conv, err := store.Conversation(c.ctx, convID)
+	conv, err := svc.Conversation(c.ctx, convID)
 	if err != nil {
 		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 	}
@@ -266,7 +266,7 @@ func (c *conn) syncFromStore() error {
 	convID := c.conv.ID
 	c.mu.Unlock()
 	for {
-		msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+		msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return err
