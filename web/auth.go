@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -125,7 +124,7 @@ func (a *Auth) Require(roles ...string) func(http.Handler) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 			changing := stateChanging(r.Method)
 			if (changing || isWebSocket(r)) && !sameOrigin(r) {
-				a.deny(w, r, http.StatusForbidden, "cross_origin", "This request did not come from this site.")
+				a.deny(w, r, codeCrossOrigin, "This request did not come from this site.")
 				return
 			}
 			c, s, ok := a.session(w, r)
@@ -134,11 +133,11 @@ func (a *Auth) Require(roles ...string) func(http.Handler) http.Handler {
 			}
 			if len(roles) > 0 && !slices.ContainsFunc(roles, c.Has) {
 				a.auditDenied(r, c, roles)
-				a.deny(w, r, http.StatusForbidden, "forbidden", "Your account does not have the role this needs.")
+				a.deny(w, r, nightfloat.CodeForbidden, "Your account does not have the role this needs.")
 				return
 			}
 			if changing && !validCSRF(requestCSRF(r), s.CSRF) {
-				a.deny(w, r, http.StatusForbidden, "csrf", "The security token is missing or wrong; reload the page and try again.")
+				a.deny(w, r, codeCSRF, "The security token is missing or wrong; reload the page and try again.")
 				return
 			}
 			ctx := context.WithValue(r.Context(), clinicianKey, c)
@@ -165,7 +164,7 @@ func (a *Auth) session(w http.ResponseWriter, r *http.Request) (clinician.Clinic
 	case err != nil:
 		// Fail closed: without the database nobody is let in.
 		a.logger.Error("console session lookup failed", "error", err)
-		a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Sign-in is unavailable right now; try again shortly.")
+		a.deny(w, r, nightfloat.CodeUnavailable, "Sign-in is unavailable right now; try again shortly.")
 		return clinician.Clinician{}, clinician.Session{}, false
 	}
 	return c, s, true
@@ -176,18 +175,16 @@ func (a *Auth) unauthenticated(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, loginPath, http.StatusSeeOther)
 		return
 	}
-	writeJSONError(w, http.StatusUnauthorized, "unauthorized", "Sign in again.")
+	writeJSONError(w, nightfloat.CodeUnauthorized, "Sign in again.")
 }
 
-func (a *Auth) deny(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+// deny refuses a request with code: as plain text to a page load or a form, else as JSON.
+func (a *Auth) deny(w http.ResponseWriter, r *http.Request, code nightfloat.Code, message string) {
 	if wantsPage(r) || isForm(r) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(message + "\n"))
+		writeTextError(w, code, message)
 		return
 	}
-	writeJSONError(w, status, code, message)
+	writeJSONError(w, code, message)
 }
 
 func (a *Auth) auditDenied(r *http.Request, c clinician.Clinician, roles []string) {
@@ -196,12 +193,6 @@ func (a *Auth) auditDenied(r *http.Request, c clinician.Clinician, roles []strin
 	if err != nil {
 		a.logger.Error("audit access.denied", "error", err)
 	}
-}
-
-func writeJSONError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "message": message})
 }
 
 type loginPageData struct {
@@ -237,7 +228,7 @@ func (a *Auth) loginPage(w http.ResponseWriter, r *http.Request) {
 func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if err := r.ParseForm(); err != nil {
-		a.renderLogin(w, http.StatusBadRequest, loginPageData{Error: "The sign-in form could not be read; try again."})
+		a.renderLogin(w, httpStatus(nightfloat.CodeInvalid), loginPageData{Error: "The sign-in form could not be read; try again."})
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
@@ -245,12 +236,12 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 		username = username[:128]
 	}
 	if !sameOrigin(r) {
-		a.renderLogin(w, http.StatusForbidden, loginPageData{Username: username, Error: "This request did not come from this site."})
+		a.renderLogin(w, httpStatus(codeCrossOrigin), loginPageData{Username: username, Error: "This request did not come from this site."})
 		return
 	}
 	cookie, err := r.Cookie(loginCSRFCookie)
 	if err != nil || !validCSRF(r.PostForm.Get(csrfField), cookie.Value) {
-		a.renderLogin(w, http.StatusForbidden, loginPageData{Username: username, Error: "The sign-in form expired; please try again."})
+		a.renderLogin(w, httpStatus(codeCSRF), loginPageData{Username: username, Error: "The sign-in form expired; please try again."})
 		return
 	}
 	sess, err := a.accounts.Login(r.Context(), username, r.PostForm.Get("password"), clientAddress(r, a.proxies))
@@ -258,14 +249,14 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, clinician.ErrThrottled):
 		wait := nightfloat.RetryAfter(err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		a.renderLogin(w, http.StatusTooManyRequests, loginPageData{Username: username, Throttled: clinician.ThrottledMessage(wait)})
+		a.renderLogin(w, httpStatus(nightfloat.CodeRateLimited), loginPageData{Username: username, Throttled: clinician.ThrottledMessage(wait)})
 		return
 	case errors.Is(err, clinician.ErrInvalidCredentials):
-		a.renderLogin(w, http.StatusUnauthorized, loginPageData{Username: username, Error: "Wrong username or password."})
+		a.renderLogin(w, httpStatus(nightfloat.CodeInvalidCredentials), loginPageData{Username: username, Error: "Wrong username or password."})
 		return
 	case err != nil:
 		a.logger.Error("console login failed", "error", err)
-		a.renderLogin(w, http.StatusServiceUnavailable, loginPageData{Username: username, Error: "Sign-in is unavailable right now; try again shortly."})
+		a.renderLogin(w, httpStatus(nightfloat.CodeUnavailable), loginPageData{Username: username, Error: "Sign-in is unavailable right now; try again shortly."})
 		return
 	}
 	// A session this browser already had is ended, not left alongside the new one.
@@ -283,7 +274,7 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 func (a *Auth) logout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !sameOrigin(r) {
-		a.deny(w, r, http.StatusForbidden, "cross_origin", "This request did not come from this site.")
+		a.deny(w, r, codeCrossOrigin, "This request did not come from this site.")
 		return
 	}
 	token := sessionToken(r)
@@ -292,17 +283,17 @@ func (a *Auth) logout(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err == nil:
 			if !validCSRF(requestCSRF(r), s.CSRF) {
-				a.deny(w, r, http.StatusForbidden, "csrf", "The security token is missing or wrong; reload the page and try again.")
+				a.deny(w, r, codeCSRF, "The security token is missing or wrong; reload the page and try again.")
 				return
 			}
 			if err := a.accounts.Logout(r.Context(), token); err != nil && !errors.Is(err, clinician.ErrUnauthorized) {
 				a.logger.Error("console logout failed", "error", err)
-				a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Signing out failed; try again.")
+				a.deny(w, r, nightfloat.CodeUnavailable, "Signing out failed; try again.")
 				return
 			}
 		case !errors.Is(err, clinician.ErrUnauthorized):
 			a.logger.Error("console logout: session lookup failed", "error", err)
-			a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Signing out failed; try again.")
+			a.deny(w, r, nightfloat.CodeUnavailable, "Signing out failed; try again.")
 			return
 		}
 	}
@@ -315,7 +306,7 @@ func (a *Auth) renderLogin(w http.ResponseWriter, status int, data loginPageData
 	token, err := randomToken()
 	if err != nil {
 		a.logger.Error("login csrf token", "error", err)
-		http.Error(w, "Sign-in is unavailable right now.", http.StatusInternalServerError)
+		writeTextError(w, nightfloat.CodeInternal, "Sign-in is unavailable right now.")
 		return
 	}
 	data.CSRF = token

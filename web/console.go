@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"nightfloat"
 	"strconv"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("id"); id != "" {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			http.Error(w, "no such handoff", http.StatusNotFound)
+			writeTextError(w, nightfloat.CodeNotFound, "no such handoff")
 			return
 		}
 		data.HandoffID = n

@@ -121,7 +121,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 type loadHandoffs struct{}
 
 func (c *consoleConn) sendErr(err error) {
-	c.enqueue(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+	c.enqueue(consoleError(err))
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account
@@ -203,18 +203,18 @@ func (c *consoleConn) write(it any) error {
 	case loadHandoffs:
 		hs, err := svc.OpenHandoffs(c.ctx)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
 		return c.writeJSON(consoleHandoffs{Type: "handoffs", Items: nonNilHandoffs(hs)})
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
 		msgs, err := svc.MessagesAfter(c.ctx, v.handoff.ConversationID, 0, 1000)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
 		as, err := svc.Assessments(c.ctx, v.handoff.ConversationID)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
 		if len(msgs) > 0 {
 			c.lastSent = msgs[len(msgs)-1].Seq
@@ -249,7 +249,7 @@ func (c *consoleConn) syncWatched(convID string) error {
 	}
 	msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 	if err != nil {
-		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+		return c.writeJSON(consoleError(err))
 	}
 	for _, m := range msgs {
 		if err := c.writeJSON(consoleMessage{Type: "message", HandoffID: c.watchID, Message: m}); err != nil {

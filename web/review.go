@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,12 +55,13 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Qu
 		Ages:     review.Ages, Now: time.Now(), Page: "review"}
 	items, err := q.List(r.Context(), c, f)
 	status := http.StatusOK
-	switch {
-	case nightfloat.ErrorCode(err) == nightfloat.CodeInvalid:
-		status, data.Error = http.StatusBadRequest, "That filter is not one the queue knows."
-	case err != nil:
+	switch code := nightfloat.ErrorCode(err); {
+	case err == nil:
+	case code == nightfloat.CodeInvalid:
+		status, data.Error = httpStatus(code), "That filter is not one the queue knows."
+	default:
 		s.logger.Error("review queue", "error", err)
-		http.Error(w, "The review queue is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The review queue is unavailable right now.")
 		return
 	}
 	data.Items = items
@@ -98,7 +98,7 @@ func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Qu
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
-		http.Error(w, "No such review item.", http.StatusNotFound)
+		writeTextError(w, nightfloat.CodeNotFound, "No such review item.")
 		return
 	}
 	view, err := q.Item(r.Context(), c, id)
@@ -125,39 +125,27 @@ func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Qu
 // reviewError answers a failed queue call; anything not in the queue is 404, whatever the
 // reason, so that ids cannot be probed.
 func (s *Server) reviewError(w http.ResponseWriter, err error) {
-	switch nightfloat.ErrorCode(err) {
+	switch code := nightfloat.ErrorCode(err); code {
 	case nightfloat.CodeNotFound:
-		http.Error(w, "No such review item.", http.StatusNotFound)
-	case nightfloat.CodeForbidden:
-		http.Error(w, messageOf(err), http.StatusForbidden)
-	case nightfloat.CodeConflict:
-		http.Error(w, messageOf(err), http.StatusConflict)
-	case nightfloat.CodeInvalid:
-		http.Error(w, messageOf(err), http.StatusBadRequest)
+		writeTextError(w, code, "No such review item.")
+	case nightfloat.CodeForbidden, nightfloat.CodeConflict, nightfloat.CodeInvalid:
+		writeTextError(w, code, nightfloat.ErrorMessage(err))
 	default:
 		s.logger.Error("review queue", "error", err)
-		http.Error(w, "The review queue is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The review queue is unavailable right now.")
 	}
-}
-
-func messageOf(err error) string {
-	var e *nightfloat.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "failed"
 }
 
 func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.Queue, action string) {
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
-		http.Error(w, "No such review item.", http.StatusNotFound)
+		writeTextError(w, nightfloat.CodeNotFound, "No such review item.")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxReviewForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		writeTextError(w, nightfloat.CodeInvalid, "The form could not be read.")
 		return
 	}
 	var err error
@@ -177,8 +165,7 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.
 	case err == nil:
 		http.Redirect(w, r, fmt.Sprintf("/console/review/items/%d?done=%s", id, action), http.StatusSeeOther)
 	case code == nightfloat.CodeInvalid || code == nightfloat.CodeConflict || code == nightfloat.CodeForbidden:
-		status := map[nightfloat.Code]int{nightfloat.CodeInvalid: http.StatusBadRequest, nightfloat.CodeConflict: http.StatusConflict, nightfloat.CodeForbidden: http.StatusForbidden}[code]
-		s.reviewItem(w, r, q, messageOf(err), status)
+		s.reviewItem(w, r, q, nightfloat.ErrorMessage(err), httpStatus(code))
 	default:
 		s.reviewError(w, err)
 	}

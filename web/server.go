@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"nightfloat"
 	"nightfloat/clinician"
 	"strings"
 	"sync"
@@ -225,10 +226,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	pending, err := postgres.Pending(ctx, s.pool)
 	switch {
 	case err != nil:
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(httpStatus(nightfloat.CodeUnavailable))
 		_, _ = w.Write([]byte("database unreachable\n"))
 	case pending > 0:
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(httpStatus(nightfloat.CodeUnavailable))
 		_, _ = w.Write([]byte("migrations pending\n"))
 	default:
 		_, _ = w.Write([]byte("ready\n"))

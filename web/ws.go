@@ -223,7 +223,7 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
-		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+		return c.writeJSON(residentError(nightfloat.CodeUnavailable, ev.Text, "", c.srv.crisis))
 	}
 	return nil
 }
