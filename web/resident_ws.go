@@ -40,7 +40,7 @@ type conn struct {
 	*socket
 	srv *Server
 
-	source string // the client's address as counted for new conversations (see conv_limit.go)
+	source string // the client's address as counted for new conversations (see resident_limit.go)
 
 	mu       sync.Mutex
 	conv     assistant.Conversation
