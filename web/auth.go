@@ -2,17 +2,11 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"nightfloat"
 	"nightfloat/clinician"
 	"slices"
@@ -20,20 +14,16 @@ import (
 	"strings"
 )
 
-// Console authentication: the login page, the session cookie, role checks and CSRF.
+// Console authentication: the login page, the session cookie and role checks.
 //
 // The session cookie is HttpOnly, SameSite=Strict and scoped to /console, and carries a
 // bearer token whose SHA-256 is the session's key in the database. Every state-changing
-// request under a protected route must be same-origin (Sec-Fetch-Site and Origin) and
-// carry the session's CSRF token in the X-CSRF-Token header or the csrf_token form field.
-// The login form, which has no session yet, uses a double-submit token: a random value in
-// a cookie scoped to /console/login that the form must repeat.
+// request under a protected route must also pass the CSRF checks (csrf.go). Logins are
+// throttled by the client's address (clientip.go).
 
 const (
 	sessionCookie   = "nf_session"
 	loginCSRFCookie = "nf_login_csrf"
-	csrfHeader      = "X-CSRF-Token"
-	csrfField       = "csrf_token"
 	consoleHome     = "/console/"
 	loginPath       = "/console/login"
 	maxLoginBody    = 16 << 10
@@ -52,29 +42,6 @@ type Auth struct {
 // TrustProxies sets the reverse proxies (NIGHTFLOAT_TRUSTED_PROXIES) whose X-Forwarded-For
 // header is believed when throttling logins. Call it before serving.
 func (a *Auth) TrustProxies(prefixes []netip.Prefix) { a.proxies = prefixes }
-
-// ParseProxies parses CIDRs ("10.0.0.0/8") and single addresses ("192.0.2.7").
-func ParseProxies(list []string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, s := range list {
-		s = strings.TrimSpace(s)
-		if p, err := netip.ParsePrefix(s); err == nil {
-			if p.Addr().Is4In6() && p.Bits() >= 96 {
-				// Addresses are compared unmapped: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
-				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		ip, err := netip.ParseAddr(s)
-		if err != nil {
-			return nil, fmt.Errorf("web: trusted proxy %q is not a CIDR or an address", s)
-		}
-		ip = ip.Unmap()
-		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
-	}
-	return out, nil
-}
 
 // NewAuth returns the console's authentication. pages must define "login.html".
 // secureCookies marks cookies Secure; turn it off only for plain-HTTP local development.
@@ -325,63 +292,6 @@ func (a *Auth) clearSessionCookie(w http.ResponseWriter) {
 		HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteStrictMode})
 }
 
-func randomToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// validCSRF compares a presented token with the expected one in constant time.
-func validCSRF(got, want string) bool {
-	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
-// requestCSRF is the token a request carries: the header, or else the form field.
-func requestCSRF(r *http.Request) string {
-	if v := r.Header.Get(csrfHeader); v != "" {
-		return v
-	}
-	if isForm(r) {
-		return r.PostFormValue(csrfField)
-	}
-	return ""
-}
-
-func stateChanging(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return false
-	}
-	return true
-}
-
-// sameOrigin refuses requests a browser marks as coming from another site. Fetch metadata
-// (Sec-Fetch-Site) and Origin are set by browsers and cannot be forged by a page. With
-// Referrer-Policy: no-referrer a browser sends "Origin: null" even on a same-origin form
-// post, so "null" is accepted only when Sec-Fetch-Site vouches for the request. Clients
-// that send neither header are not browsers (so not a CSRF vector) and still need the
-// CSRF token.
-func sameOrigin(r *http.Request) bool {
-	site := r.Header.Get("Sec-Fetch-Site")
-	if site != "" && site != "same-origin" {
-		return false
-	}
-	origin := r.Header.Get("Origin")
-	switch {
-	case origin == "":
-		return true
-	case origin == "null":
-		return site == "same-origin"
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	return strings.EqualFold(u.Host, r.Host)
-}
-
 func isWebSocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
@@ -396,57 +306,4 @@ func wantsPage(r *http.Request) bool {
 func isForm(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")
 	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
-}
-
-// clientAddress is the address a clinician login is throttled by, and used for nothing
-// else. It is the connecting peer's IP, unless that peer is one of the trusted reverse
-// proxies: then X-Forwarded-For is read from the right, skipping trusted proxies, and the
-// first address that is not one of them is the client. Everything to the left of it was
-// written by the client and is ignored, so a forged header cannot buy fresh guesses. A
-// malformed entry stops the walk at the last trusted hop.
-func clientAddress(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !inPrefixes(peer.Unmap(), trusted) {
-		return host
-	}
-	last := peer.Unmap()
-	var hops []string
-	for _, v := range r.Header.Values("X-Forwarded-For") {
-		hops = append(hops, strings.Split(v, ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, ok := parseHop(hops[i])
-		if !ok {
-			return last.String()
-		}
-		if !inPrefixes(a, trusted) {
-			return a.String()
-		}
-		last = a
-	}
-	return last.String()
-}
-
-func parseHop(s string) (netip.Addr, bool) {
-	s = strings.TrimSpace(s)
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap().WithZone(""), true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().WithZone(""), true
-	}
-	return netip.Addr{}, false
-}
-
-func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
