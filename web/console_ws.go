@@ -9,8 +9,6 @@ import (
 	"nightfloat/clinician"
 	"sync/atomic"
 
-	"github.com/gorilla/websocket"
-
 	"nightfloat/assistant"
 )
 
@@ -92,7 +90,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r), clinicianID: clinician.ID}
 	c.watchConv.Store("")
 	if !s.track() {
-		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.closeWith(disconnectShutdown)
 		c.run(func() {}, func(any) error { return nil })
 		return
 	}
@@ -107,7 +105,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		return true
-	}, func() { c.closeWith(closeSlowConsumer, "too slow: reconnect") })
+	}, func() { c.closeWith(disconnectSlow) })
 	defer unsubscribe()
 	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
@@ -131,7 +129,7 @@ func (c *consoleConn) sendErr(err error) {
 func (c *consoleConn) authorise(role string) (clinician.Clinician, bool) {
 	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
 	if errors.Is(err, clinician.ErrUnauthorized) {
-		c.closeWith(4401, "session ended: log in again")
+		c.closeWith(disconnectSessionEnded)
 		return clinician.Clinician{}, false
 	}
 	if err != nil {

@@ -26,9 +26,6 @@ const (
 	replayBatch    = 200
 )
 
-// Application close codes (4000-4499: reconnect and resync from last_seq).
-const closeSlowConsumer = 4000
-
 // syncRequest asks the writer to send what the database has beyond what was sent.
 type syncRequest struct{}
 
@@ -60,7 +57,7 @@ func (s *Server) serveResident(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &conn{socket: newSocket(s.base, ws, s.logger), srv: s, source: sourceOf(clientAddress(r, s.proxies))}
 	if !s.track() {
-		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.closeWith(disconnectShutdown)
 		c.run(func() {}, func(any) error { return nil })
 		return
 	}
@@ -153,7 +150,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	c.mu.Unlock()
 	// Subscribe before reading the backlog, so nothing falls between the two.
 	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
-		func() { c.closeWith(closeSlowConsumer, "too slow: reconnect and resync") })
+		func() { c.closeWith(disconnectSlow) })
 	last := f.LastSeq
 	if last < 0 || f.ConversationID == "" {
 		last = 0
@@ -201,7 +198,7 @@ func (c *conn) write(it any) error {
 	case syncRequest:
 		return c.syncFromStore()
 	case closeAfter:
-		c.closeWith(websocket.CloseNormalClosure, "conversation deleted")
+		c.closeWith(disconnectDeleted)
 		return nil
 	case assistant.Event:
 		return c.writeEvent(f)
