@@ -72,13 +72,6 @@ func CSRFFrom(ctx context.Context) string {
 	return s
 }
 
-// Routes mounts the login page, login and logout.
-func (a *Auth) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+loginPath, a.loginPage)
-	mux.HandleFunc("POST "+loginPath, a.login)
-	mux.HandleFunc("POST /console/logout", a.logout)
-}
-
 // Require lets a request through only with a live session whose clinician holds at least
 // one of roles (any session at all when roles is empty). Without a session, page loads are
 // sent to the login page (303) and everything else, websockets included, gets 401 JSON; a
@@ -112,6 +105,15 @@ func (a *Auth) Require(roles ...string) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// sessionToken is the console session cookie's value (set by Auth).
+func sessionToken(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
 }
 
 // session resolves the request's session cookie, answering the request itself when there

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"nightfloat"
-	"nightfloat/clinician"
 	"strconv"
 	"strings"
 	"time"
@@ -18,18 +17,6 @@ import (
 // review package) is escaped; the forms post with the session's CSRF token.
 
 const maxReviewForm = 64 << 10
-
-// reviewRoutes mounts the review queue and the supervisor dashboard.
-func (s *Server) reviewRoutes(mux *http.ServeMux) {
-	q := review.NewQueue(s.pool, s.audit, s.reviewOpts)
-	reviewer := s.auth.Require(clinician.RoleReviewer)
-	mux.Handle("GET /console/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewList(w, r, q) })))
-	mux.Handle("GET /console/review/items/{id}", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewItem(w, r, q, "", http.StatusOK) })))
-	mux.Handle("POST /console/review/items/{id}/claim", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "claim") })))
-	mux.Handle("POST /console/review/items/{id}/release", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "release") })))
-	mux.Handle("POST /console/review/items/{id}/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "submit") })))
-	mux.Handle("GET /console/dashboard", s.auth.Require(clinician.RoleReviewer, clinician.RoleAdmin)(http.HandlerFunc(s.dashboardPage)))
-}
 
 type reviewListData struct {
 	Name, CSRF string
@@ -45,7 +32,7 @@ type reviewListData struct {
 	Page       string // the page in the console's navigation
 }
 
-func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Queue) {
+func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
 	c, _ := ClinicianFrom(r.Context())
 	v := r.URL.Query()
 	f := review.Filter{Reason: v.Get("reason"), Level: v.Get("level"), Status: v.Get("status"), Age: v.Get("age")}
@@ -53,7 +40,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Qu
 		Reasons: review.Reasons, Levels: []string{"none", "concern", "urgent", "emergency"},
 		Statuses: []string{"open", "mine", review.StatusFirst, review.StatusSecond, review.StatusThird, review.StatusDone},
 		Ages:     review.Ages, Now: time.Now(), Page: "review"}
-	items, err := q.List(r.Context(), c, f)
+	items, err := s.queue.List(r.Context(), c, f)
 	status := http.StatusOK
 	switch code := nightfloat.ErrorCode(err); {
 	case err == nil:
@@ -94,14 +81,20 @@ func itemID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Queue, errMsg string, status int) {
+// reviewItemPage shows one item of the queue.
+func (s *Server) reviewItemPage(w http.ResponseWriter, r *http.Request) {
+	s.reviewItem(w, r, "", http.StatusOK)
+}
+
+// reviewItem shows one item with errMsg above the rubric and status.
+func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, errMsg string, status int) {
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
 		writeTextError(w, nightfloat.CodeNotFound, "No such review item.")
 		return
 	}
-	view, err := q.Item(r.Context(), c, id)
+	view, err := s.queue.Item(r.Context(), c, id)
 	if err != nil {
 		s.reviewError(w, err)
 		return
@@ -136,7 +129,13 @@ func (s *Server) reviewError(w http.ResponseWriter, err error) {
 	}
 }
 
-func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.Queue, action string) {
+// reviewAction returns the handler of one form on an item: claim, release or submit.
+func (s *Server) reviewAction(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.doReviewAction(w, r, action) }
+}
+
+func (s *Server) doReviewAction(w http.ResponseWriter, r *http.Request, action string) {
+	q := s.queue
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
@@ -165,7 +164,7 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.
 	case err == nil:
 		http.Redirect(w, r, fmt.Sprintf("/console/review/items/%d?done=%s", id, action), http.StatusSeeOther)
 	case code == nightfloat.CodeInvalid || code == nightfloat.CodeConflict || code == nightfloat.CodeForbidden:
-		s.reviewItem(w, r, q, nightfloat.ErrorMessage(err), httpStatus(code))
+		s.reviewItem(w, r, nightfloat.ErrorMessage(err), httpStatus(code))
 	default:
 		s.reviewError(w, err)
 	}

@@ -4,27 +4,12 @@ import (
 	"net/http"
 	"nightfloat"
 	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
 )
 
-// Websocket limits. A frame above frameLimit gets an error frame and the connection
-// stays; one above hardFrameLimit closes the connection (1009), since it must be read
-// whole before it can be refused.
-const (
-	frameLimit     = 16 << 10
-	hardFrameLimit = 64 << 10
-	writeWait      = 10 * time.Second
-	pongWait       = 60 * time.Second
-	pingEvery      = 25 * time.Second
-	helloWait      = 15 * time.Second
-	closeGrace     = time.Second
-	sendBuffer     = 256
-	replayBatch    = 200
-)
+// The resident's websocket, /ws (docs/protocol.md): hello opens or resumes a conversation,
+// then messages go to the assistant.Service and everything stored comes back in order.
 
 // syncRequest asks the writer to send what the database has beyond what was sent.
 type syncRequest struct{}
@@ -42,10 +27,6 @@ type conn struct {
 	mu       sync.Mutex
 	conv     assistant.Conversation
 	lastSent int64 // writer-owned
-}
-
-func (s *Server) upgrader() websocket.Upgrader {
-	return websocket.Upgrader{WriteBufferPool: &s.writeBuffers, CheckOrigin: s.checkOrigin}
 }
 
 // serveResident upgrades and runs one resident connection until it closes.

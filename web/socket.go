@@ -13,6 +13,21 @@ import (
 	"nightfloat/metrics"
 )
 
+// Websocket limits. A frame above frameLimit gets an error frame and the connection
+// stays; one above hardFrameLimit closes the connection (1009), since it must be read
+// whole before it can be refused.
+const (
+	frameLimit     = 16 << 10
+	hardFrameLimit = 64 << 10
+	writeWait      = 10 * time.Second
+	pongWait       = 60 * time.Second
+	pingEvery      = 25 * time.Second
+	helloWait      = 15 * time.Second
+	closeGrace     = time.Second
+	sendBuffer     = 256
+	replayBatch    = 200
+)
+
 // socket is the part of a websocket connection that every kind shares: one writer
 // goroutine that alone writes to the socket, a bounded queue that never blocks a producer,
 // keepalive pings, and a close frame on the way out.
