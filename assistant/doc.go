@@ -6,4 +6,8 @@
 // Every resident message is committed before it is acknowledged or processed, and every
 // failure in a turn fails closed: the resident gets crisis resources and a clear message,
 // never an unchecked reply.
+//
+// Other packages go through Service, which does not hand out its Store: web reads
+// conversations and handoffs through it, and a clinician's claim, message or resolve is
+// written in one transaction with its audit entry (Deps.Audit), or not at all.
 package assistant
