@@ -9,7 +9,8 @@
 //
 // It owns the tables conversations, messages, assessments, handoffs, conversation_risk,
 // crisis_referrals and model_usage, and the retention that deletes old conversations.
-// Other packages read them only through Store's methods (review) or insights; web acts on
-// handoffs only through Service, which writes each action's audit entry in the action's
-// transaction. It must not import review, clinician, web or config.
+// Other packages read them only through Store's read methods (review) or insights. web
+// goes through Service, which does not hand out its Store: a clinician's claim, message or
+// resolve is written in one transaction with its audit entry (Deps.Audit), or not at all.
+// It must not import review, clinician, web or config.
 package assistant

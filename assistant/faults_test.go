@@ -55,7 +55,7 @@ func TestModelFaultsUnderLoad(t *testing.T) {
 			var slowest time.Duration
 			for _, p := range ps {
 				for {
-					msgs, err := e.svc.Store.After(ctx, p.conv.ID, p.seq, 20)
+					msgs, err := e.svc.Store().After(ctx, p.conv.ID, p.seq, 20)
 					if err != nil {
 						t.Fatal(err)
 					}

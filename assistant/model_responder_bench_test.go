@@ -90,7 +90,7 @@ func BenchmarkStreamOverhead(b *testing.B) {
 				b.Fatal(err)
 			}
 			convs[c] = conv
-			unsubs = append(unsubs, e.svc.Hub.Subscribe(conv.ID, func(ev assistant.Event) bool {
+			unsubs = append(unsubs, e.svc.Hub().Subscribe(conv.ID, func(ev assistant.Event) bool {
 				if ev.Kind != assistant.EventDelta {
 					return true
 				}

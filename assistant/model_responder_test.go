@@ -273,7 +273,7 @@ func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role nightfloat.
 	}
 	var mu sync.Mutex
 	var deltas []string
-	unsub := e.svc.Hub.Subscribe(conv.ID, func(ev assistant.Event) bool {
+	unsub := e.svc.Hub().Subscribe(conv.ID, func(ev assistant.Event) bool {
 		if ev.Kind == assistant.EventDelta {
 			mu.Lock()
 			deltas = append(deltas, ev.Text)
@@ -288,7 +288,7 @@ func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role nightfloat.
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		msgs, err := e.svc.Store.After(ctx, conv.ID, msg.Seq, 50)
+		msgs, err := e.svc.Store().After(ctx, conv.ID, msg.Seq, 50)
 		if err != nil {
 			tb.Fatal(err)
 		}

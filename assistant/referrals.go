@@ -83,7 +83,7 @@ func (s *Store) RecordReferral(ctx context.Context, r Referral) error {
 func (s *Service) referred(ctx context.Context, r Referral) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.Store.RecordReferral(wctx, r); err != nil {
-		s.Logger.Error("count crisis referral", "kind", r.Kind, "error", err)
+	if err := s.store.RecordReferral(wctx, r); err != nil {
+		s.logger.Error("count crisis referral", "kind", r.Kind, "error", err)
 	}
 }

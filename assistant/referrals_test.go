@@ -56,7 +56,7 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 
 	// A clinician resolves the handoff.
 	h, clinician := claimAsNewClinician(t, f, svc, conv.ID)
-	if err := svc.Store.ResolveHandoff(ctx, h.ID, clinician, "safety_plan_made", "", false); err != nil {
+	if err := svc.Store().ResolveHandoff(ctx, h.ID, clinician, "safety_plan_made", "", false); err != nil {
 		t.Fatal(err)
 	}
 
@@ -76,7 +76,7 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 	}
 
 	// The same event again on the same day adds to the count rather than adding a row.
-	if err := svc.Store.RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: nightfloat.LevelConcern, Categories: []string{"distress"}}); err != nil {
+	if err := svc.Store().RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: nightfloat.LevelConcern, Categories: []string{"distress"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rows, total int64

@@ -103,7 +103,7 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 			if !gate.firstGot.Level.ForcesHandoff() {
 				t.Fatalf("the held assessment should still remember the red flag (else this test proves nothing): %+v", gate.firstGot)
 			}
-			if err := svc.Store.ResolveHandoff(ctx, h.ID, doc, "safety_plan_made", "", tc.reenable); err != nil {
+			if err := svc.Store().ResolveHandoff(ctx, h.ID, doc, "safety_plan_made", "", tc.reenable); err != nil {
 				t.Fatalf("resolve while a turn was being decided: %v", err)
 			}
 			close(gate.release)
@@ -114,7 +114,7 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 				t.Fatalf("late turn ended %s, want done", st)
 			}
 
-			msgs, err := svc.Store.After(ctx, conv.ID, late.Seq, 100)
+			msgs, err := svc.Store().After(ctx, conv.ID, late.Seq, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,11 +124,11 @@ func TestResolveWhileATurnIsDecided(t *testing.T) {
 					replies = append(replies, m)
 				}
 			}
-			cur, err := svc.Store.CurrentHandoff(ctx, conv.ID)
+			cur, err := svc.Store().CurrentHandoff(ctx, conv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			now, err := svc.Store.Conversation(ctx, conv.ID)
+			now, err := svc.Store().Conversation(ctx, conv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

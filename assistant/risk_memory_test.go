@@ -67,10 +67,10 @@ func TestSixtyTurnConversationHandsOffOnALateSignal(t *testing.T) {
 	if out.Kind != assistant.KindHandoff {
 		t.Fatalf("turn 60 = %s %q, want a handoff", out.Kind, out.Body)
 	}
-	if h, err := svc.Store.CurrentHandoff(ctx, conv.ID); err != nil || h.Level != nightfloat.LevelEmergency {
+	if h, err := svc.Store().CurrentHandoff(ctx, conv.ID); err != nil || h.Level != nightfloat.LevelEmergency {
 		t.Fatalf("handoff = %+v (%v), want an emergency", h, err)
 	}
-	st, err := svc.Store.RiskState(ctx, conv.ID)
+	st, err := svc.Store().RiskState(ctx, conv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,20 +124,20 @@ func TestResolutionSaysHowLaterSignalsCombine(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			if st, _ := svc.Store.RiskState(ctx, conv.ID); st.Memory.Level.String() != "urgent" {
+			if st, _ := svc.Store().RiskState(ctx, conv.ID); st.Memory.Level.String() != "urgent" {
 				t.Fatalf("a retraction lowered the risk state to %v", st.Memory.Level)
 			}
-			h, err := svc.Store.CurrentHandoff(ctx, conv.ID)
+			h, err := svc.Store().CurrentHandoff(ctx, conv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := svc.Store.ClaimHandoff(ctx, h.ID, clinician); err != nil {
+			if err := svc.Store().ClaimHandoff(ctx, h.ID, clinician); err != nil {
 				t.Fatal(err)
 			}
-			if err := svc.Store.ResolveHandoff(ctx, h.ID, clinician, tt.disposition, "", true); err != nil {
+			if err := svc.Store().ResolveHandoff(ctx, h.ID, clinician, tt.disposition, "", true); err != nil {
 				t.Fatal(err)
 			}
-			st, err := svc.Store.RiskState(ctx, conv.ID)
+			st, err := svc.Store().RiskState(ctx, conv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

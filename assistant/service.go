@@ -39,13 +39,28 @@ type Deps struct {
 	Roster     Roster // optional: who is on duty; without it nobody is assumed missing
 	// Metrics records turn outcomes, timings and errors (optional: nil records nothing).
 	Metrics *metrics.Set
+	// Audit records clinicians' handoff actions (Claim, Say, Resolve) in the transaction of
+	// the change; clinician.Audit is one. Without it those actions are refused.
+	Audit Auditor
 }
 
 // Service runs conversations: it stores what residents send and answers each message
-// through the turn pipeline, in the background, one turn at a time per conversation.
+// through the turn pipeline, in the background, one turn at a time per conversation. It is
+// the only way in to conversations, messages and handoffs: its store is not handed out, so
+// every change goes through the rules (and the audit entries) here.
 type Service struct {
-	Deps
-	opts Options
+	store      *Store
+	hub        *Hub
+	classifier Classifier
+	retriever  Retriever
+	responder  Responder
+	crisis     CrisisResources
+	logger     *slog.Logger
+	pager      Pager
+	roster     Roster
+	metrics    *metrics.Set
+	audit      Auditor
+	opts       Options
 
 	base    context.Context // turns run under this, not under a socket's context
 	stop    context.CancelFunc
@@ -92,7 +107,9 @@ func NewService(d Deps, o Options) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	base, stop := context.WithCancel(context.Background())
-	return &Service{Deps: d, opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
+	return &Service{store: d.Store, hub: d.Hub, classifier: d.Classifier, retriever: d.Retriever, responder: d.Responder,
+		crisis: d.Crisis, logger: d.Logger, pager: d.Pager, roster: d.Roster, metrics: d.Metrics, audit: d.Audit,
+		opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
 }
 
 // MaxMessageChars is the longest message a resident may send, in characters.
@@ -106,15 +123,15 @@ func (s *Service) Start(ctx context.Context, role nightfloat.Role) (Conversation
 // StartFrom is Start with the source tag of the network the conversation comes from (see
 // Store.CreateConversationFrom).
 func (s *Service) StartFrom(ctx context.Context, role nightfloat.Role, sourceTag string) (Conversation, string, error) {
-	conv, token, err := s.Store.CreateConversationFrom(ctx, role, sourceTag)
+	conv, token, err := s.store.CreateConversationFrom(ctx, role, sourceTag)
 	if err != nil {
 		return Conversation{}, "", err
 	}
-	msgs, err := s.Store.Append(ctx, conv.ID, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.Crisis.Disclosure()})
+	msgs, err := s.store.Append(ctx, conv.ID, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.crisis.Disclosure()})
 	if err != nil {
 		return Conversation{}, "", err
 	}
-	if err := s.Store.MarkDisclosed(ctx, conv.ID); err != nil {
+	if err := s.store.MarkDisclosed(ctx, conv.ID); err != nil {
 		return Conversation{}, "", err
 	}
 	conv.LastSeq = msgs[len(msgs)-1].Seq
@@ -139,11 +156,11 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 		return Message{}, false, nightfloat.Errorf(nightfloat.CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
 	}
 	since := s.opts.Now().Add(-time.Minute)
-	msg, dup, err := s.Store.AppendResidentLimited(ctx, conv.ID, clientID, text, since, s.opts.RateLimitPerMinute)
+	msg, dup, err := s.store.AppendResidentLimited(ctx, conv.ID, clientID, text, since, s.opts.RateLimitPerMinute)
 	if err != nil {
 		return Message{}, false, err
 	}
-	s.Hub.Publish(Event{Kind: EventStored, ConversationID: conv.ID, Seq: msg.Seq})
+	s.hub.Publish(Event{Kind: EventStored, ConversationID: conv.ID, Seq: msg.Seq})
 	if !dup {
 		s.kick(conv.ID)
 	}
@@ -183,10 +200,10 @@ func (s *Service) work(convID string) {
 		delete(s.kicked, convID) // what is stored by now, this look will see
 		s.mu.Unlock()
 
-		msg, ok, err := s.Store.LeaseNextTurn(s.base, convID, s.opts.TurnLease)
+		msg, ok, err := s.store.LeaseNextTurn(s.base, convID, s.opts.TurnLease)
 		if err != nil {
 			// The database is failing: leave the turn to the recovery loop.
-			s.Logger.Error("lease turn", "conversation_id", convID, "error", err)
+			s.logger.Error("lease turn", "conversation_id", convID, "error", err)
 			s.mu.Lock()
 			delete(s.workers, convID)
 			delete(s.kicked, convID)
@@ -210,12 +227,12 @@ func (s *Service) work(convID string) {
 
 // Recover starts workers for turns that a crashed or stopped server left unanswered.
 func (s *Service) Recover(ctx context.Context, minAge time.Duration) error {
-	ids, err := s.Store.StalledTurns(ctx, minAge, 500)
+	ids, err := s.store.StalledTurns(ctx, minAge, 500)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		s.Logger.Info("resuming an unanswered turn", "conversation_id", id)
+		s.logger.Info("resuming an unanswered turn", "conversation_id", id)
 		s.kick(id)
 	}
 	return nil
@@ -228,8 +245,8 @@ func (s *Service) RunRecovery(ctx context.Context, interval, minAge time.Duratio
 	defer t.Stop()
 	for {
 		if err := s.Recover(ctx, minAge); err != nil && ctx.Err() == nil {
-			s.Logger.Warn("recover stalled turns", "error", err)
-			s.Metrics.DBError("recover")
+			s.logger.Warn("recover stalled turns", "error", err)
+			s.metrics.DBError("recover")
 		}
 		select {
 		case <-ctx.Done():

@@ -73,7 +73,7 @@ func waitFor(tb testing.TB, svc *assistant.Service, convID string, what string, 
 	tb.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		msgs, err := svc.Store.After(context.Background(), convID, 0, 500)
+		msgs, err := svc.Store().After(context.Background(), convID, 0, 500)
 		if err == nil && cond(msgs) {
 			return msgs
 		}
@@ -243,7 +243,7 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := make(chan assistant.Event, 64)
-	svc.Hub.Subscribe(conv.ID, func(ev assistant.Event) bool { events <- ev; return true }, nil)
+	svc.Hub().Subscribe(conv.ID, func(ev assistant.Event) bool { events <- ev; return true }, nil)
 	msg, _, err := svc.Submit(ctx, conv, "x", "exhausted after a 28 hour call, can't think straight")
 	if err != nil {
 		t.Fatal(err)
@@ -281,11 +281,11 @@ func claimAsNewClinician(t *testing.T, f *fixture, svc *assistant.Service, convI
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := svc.Store.CurrentHandoff(ctx, convID)
+	h, err := svc.Store().CurrentHandoff(ctx, convID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Store.ClaimHandoff(ctx, h.ID, c.ID); err != nil {
+	if err := svc.Store().ClaimHandoff(ctx, h.ID, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	return h, c.ID

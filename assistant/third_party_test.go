@@ -43,7 +43,7 @@ func TestThirdPartyReplyComesOnceBeforeTheHandoff(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		msgs, err := svc.Store.After(ctx, conv.ID, 0, 100)
+		msgs, err := svc.Store().After(ctx, conv.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

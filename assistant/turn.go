@@ -17,8 +17,8 @@ func (s *Service) runTurn(convID string, msg Message) {
 	ctx, cancel := context.WithTimeout(s.base, s.opts.TurnTimeout)
 	defer cancel()
 	start := s.opts.Now()
-	ctx = s.Metrics.StartTurn(ctx, msg.CreatedAt)
-	defer s.Metrics.EndTurn(ctx)
+	ctx = s.metrics.StartTurn(ctx, msg.CreatedAt)
+	defer s.metrics.EndTurn(ctx)
 	defer func() {
 		if r := recover(); r != nil {
 			s.failClosed(ctx, convID, msg, fmt.Errorf("panic in turn: %v\n%s", r, debug.Stack()))
@@ -29,11 +29,11 @@ func (s *Service) runTurn(convID string, msg Message) {
 	stopRenew()
 	if err != nil && s.base.Err() != nil {
 		// Shutting down: leave the turn pending for the next server instead of failing it.
-		s.Metrics.Outcome(ctx, "released", nil)
+		s.metrics.Outcome(ctx, "released", nil)
 		rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if rerr := s.Store.ReleaseTurn(rctx, convID, msg.Seq); rerr != nil {
-			s.Logger.Warn("release interrupted turn", "conversation_id", convID, "seq", msg.Seq, "error", rerr)
+		if rerr := s.store.ReleaseTurn(rctx, convID, msg.Seq); rerr != nil {
+			s.logger.Warn("release interrupted turn", "conversation_id", convID, "seq", msg.Seq, "error", rerr)
 		}
 		return
 	}
@@ -41,7 +41,7 @@ func (s *Service) runTurn(convID string, msg Message) {
 		s.failClosed(ctx, convID, msg, err)
 		return
 	}
-	s.Logger.Info("turn answered", "conversation_id", convID, "seq", msg.Seq, "duration_ms", s.opts.Now().Sub(start).Milliseconds())
+	s.logger.Info("turn answered", "conversation_id", convID, "seq", msg.Seq, "duration_ms", s.opts.Now().Sub(start).Milliseconds())
 }
 
 // renewLease keeps the turn's lease alive while it runs, so that a short lease lets
@@ -58,8 +58,8 @@ func (s *Service) renewLease(ctx context.Context, convID string, seq int64) (sto
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := s.Store.RenewLease(ctx, convID, seq, s.opts.TurnLease); err != nil && ctx.Err() == nil {
-					s.Logger.Warn("renew turn lease", "conversation_id", convID, "seq", seq, "error", err)
+				if err := s.store.RenewLease(ctx, convID, seq, s.opts.TurnLease); err != nil && ctx.Err() == nil {
+					s.logger.Warn("renew turn lease", "conversation_id", convID, "seq", seq, "error", err)
 				}
 			}
 		}
@@ -79,7 +79,7 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 		if !errors.Is(err, errConversationChanged) || attempt == 3 {
 			return err
 		}
-		s.Logger.Info("conversation resolved while its turn was decided; deciding again", "conversation_id", convID, "seq", msg.Seq)
+		s.logger.Info("conversation resolved while its turn was decided; deciding again", "conversation_id", convID, "seq", msg.Seq)
 	}
 }
 
@@ -87,15 +87,15 @@ func (s *Service) answer(ctx context.Context, convID string, msg Message) error 
 // again is set when an earlier attempt was refused because a clinician resolved the
 // handoff meanwhile; its assessment is then replaced, not added to.
 func (s *Service) decide(ctx context.Context, convID string, msg Message, again bool) error {
-	conv, err := s.Store.Conversation(ctx, convID)
+	conv, err := s.store.Conversation(ctx, convID)
 	if err != nil {
 		return err
 	}
-	history, err := s.Store.Recent(ctx, convID, msg.Seq-1, s.opts.HistoryMessages)
+	history, err := s.store.Recent(ctx, convID, msg.Seq-1, s.opts.HistoryMessages)
 	if err != nil {
 		return err
 	}
-	risk, err := s.Store.RiskState(ctx, convID)
+	risk, err := s.store.RiskState(ctx, convID)
 	if err != nil {
 		return err
 	}
@@ -103,22 +103,22 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RecordMessageAssessment(ctx, conv, msg.Seq, a, again); err != nil {
+	if err := s.store.RecordMessageAssessment(ctx, conv, msg.Seq, a, again); err != nil {
 		return err
 	}
 	if !again {
-		s.Metrics.Assessed(a.Level.String())
+		s.metrics.Assessed(a.Level.String())
 	}
-	s.Logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
+	s.logger.Info("message assessed", "conversation_id", convID, "seq", msg.Seq, "safety_level", a.Level.String(), "categories", a.Categories)
 	switch {
 	case conv.Mode == ModeHuman && a.Level.ForcesHandoff():
 		// Already with a clinician: a new red flag can only raise the open handoff. Someone
 		// else in danger now still gets the vetted reply on what to do at once.
-		_, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, s.Crisis.thirdPartyReplies(a, msg.Seq)...)
+		_, _, err := s.store.Escalate(ctx, conv, msg.Seq, a, s.crisis.thirdPartyReplies(a, msg.Seq)...)
 		return err
 	case conv.Mode == ModeHuman:
 		// A clinician holds the conversation: the AI stays silent.
-		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
+		_, err := s.store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
 		return err
 	case a.Level.ForcesHandoff():
 		// This includes a message written to a clinician who resolved before it was
@@ -128,11 +128,11 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 		// Written to the clinician, who resolved the handoff after it: it was for them,
 		// and the AI does not answer it. (Distress in it is answered below like any
 		// other message: supportively with resources, or with the closed notice.)
-		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
+		_, err := s.store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone)
 		return err
 	case conv.Mode == ModeClosed:
-		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
-			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.Crisis.Text(safety.Concern)})
+		_, err := s.store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
+			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.crisis.Text(safety.Concern)})
 		if err == nil {
 			s.referred(ctx, Referral{Kind: ReferralClosed, Level: a.Level, Categories: assessmentCategories(a)})
 		}
@@ -164,7 +164,7 @@ func (s *Service) assess(ctx context.Context, mem safety.Memory, history []Messa
 	for i, m := range history {
 		turns[i] = safety.Turn{Author: m.Author, Text: m.Body}
 	}
-	a, err = assessWith(ctx, s.Classifier, mem, turns, msg.Body)
+	a, err = assessWith(ctx, s.classifier, mem, turns, msg.Body)
 	if err != nil {
 		return a, fmt.Errorf("assistant: classify: %w", err)
 	}
@@ -173,17 +173,17 @@ func (s *Service) assess(ctx context.Context, mem safety.Memory, history []Messa
 
 // escalate hands the conversation to a human: the AI produces nothing more in it.
 func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, a safety.Assessment) error {
-	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.Crisis.Text(a.Level)
+	body := "I'm connecting you with a clinician now — a person, not the AI. While you wait, you can reach someone right away:\n" + s.crisis.Text(a.Level)
 	notice := Message{Author: AuthorSystem, Kind: KindHandoff, Body: body, ReplyTo: msg.Seq,
 		Meta: map[string]any{"level": a.Level.String(), "categories": a.Categories}}
 	// About someone else in danger now: what to do comes first, then the handoff.
-	notices := append(s.Crisis.thirdPartyReplies(a, msg.Seq), notice)
-	id, _, err := s.Store.Escalate(ctx, conv, msg.Seq, a, notices...)
+	notices := append(s.crisis.thirdPartyReplies(a, msg.Seq), notice)
+	id, _, err := s.store.Escalate(ctx, conv, msg.Seq, a, notices...)
 	if err != nil {
 		return err
 	}
-	s.Logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
-	s.Metrics.Outcome(ctx, "handoff", nil)
+	s.logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
+	s.metrics.Outcome(ctx, "handoff", nil)
 	s.referred(ctx, Referral{Kind: ReferralHandoff, Level: a.Level, Categories: assessmentCategories(a)})
 	s.afterHandoff(id)
 	return nil
@@ -195,20 +195,20 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 	var pre []Message
 	asked := AsksIfHuman(msg.Body)
 	if !asked && (conv.DisclosedAt == nil || s.opts.Now().Sub(*conv.DisclosedAt) >= s.opts.DisclosureEvery) {
-		pre = append(pre, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.Crisis.Disclosure(), ReplyTo: msg.Seq})
+		pre = append(pre, Message{Author: AuthorSystem, Kind: KindDisclosure, Body: s.crisis.Disclosure(), ReplyTo: msg.Seq})
 	}
-	sources, err := s.Retriever.Search(ctx, conv.Role, msg.Body, s.opts.Sources)
+	sources, err := s.retriever.Search(ctx, conv.Role, msg.Body, s.opts.Sources)
 	if err != nil {
 		return fmt.Errorf("assistant: retrieve: %w", err)
 	}
 	req := Request{Conversation: conv, History: history, Message: msg, Assessment: a, Sources: sources, AskedIfHuman: asked}
-	g := &gate{ctx: ctx, check: s.Classifier.CheckReply, send: func(piece string) {
-		s.Hub.Publish(Event{Kind: EventDelta, ConversationID: conv.ID, Seq: msg.Seq, Text: piece})
+	g := &gate{ctx: ctx, check: s.classifier.CheckReply, send: func(piece string) {
+		s.hub.Publish(Event{Kind: EventDelta, ConversationID: conv.ID, Seq: msg.Seq, Text: piece})
 	}}
-	stopResponder := s.Metrics.Responder(ctx)
-	rep, err := s.Responder.Respond(ctx, req, g.write)
+	stopResponder := s.metrics.Responder(ctx)
+	rep, err := s.responder.Respond(ctx, req, g.write)
 	stopResponder()
-	s.Metrics.ModelReply(rep.Note, NoteModelUnavailable, NoteCutShort)
+	s.metrics.ModelReply(rep.Note, NoteModelUnavailable, NoteCutShort)
 	if err == nil {
 		err = g.flush()
 	}
@@ -222,7 +222,7 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		return err
 	default:
 		// The stream was checked sentence by sentence; the whole reply is checked once more.
-		v, err := s.Classifier.CheckReply(ctx, rep.Text)
+		v, err := s.classifier.CheckReply(ctx, rep.Text)
 		if err != nil {
 			return fmt.Errorf("assistant: check reply: %w", err)
 		}
@@ -237,12 +237,12 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		}
 	}
 	if len(pre) > 0 || asked {
-		if err := s.Store.MarkDisclosed(ctx, conv.ID); err != nil {
+		if err := s.store.MarkDisclosed(ctx, conv.ID); err != nil {
 			return err
 		}
 	}
-	_, err = s.Store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
-	s.Metrics.Outcome(ctx, out.Kind, err)
+	_, err = s.store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
+	s.metrics.Outcome(ctx, out.Kind, err)
 	if err == nil && (out.Kind == KindWithheld || a.Level == safety.Concern) {
 		kind := ReferralConcern
 		if out.Kind == KindWithheld {
@@ -262,7 +262,7 @@ func (s *Service) withheld(msg Message, rep Reply, v *safety.Verdict) Message {
 	}
 	return Message{Author: AuthorSystem, Kind: KindWithheld, ReplyTo: msg.Seq,
 		Body: "I started to write a reply that didn't meet our safety rules, so I stopped it. A clinician will review this conversation. " +
-			"If you'd like to talk to a person now:\n" + s.Crisis.Text(safety.Concern),
+			"If you'd like to talk to a person now:\n" + s.crisis.Text(safety.Concern),
 		Meta: map[string]any{"withheld": true, "reasons": reasons, "prompt_id": rep.PromptID, "model": rep.Model}}
 }
 
@@ -270,15 +270,15 @@ func (s *Service) withheld(msg Message, rep Reply, v *safety.Verdict) Message {
 // that cannot be stored (the database is down) the resident is told live, and the turn
 // stays pending so that it is answered once the database is back.
 func (s *Service) failClosed(ctx context.Context, convID string, msg Message, cause error) {
-	s.Logger.Error("turn failed; gave the resident crisis resources", "conversation_id", convID, "seq", msg.Seq, "error", cause)
-	s.Metrics.Outcome(ctx, "failed", nil)
+	s.logger.Error("turn failed; gave the resident crisis resources", "conversation_id", convID, "seq", msg.Seq, "error", cause)
+	s.metrics.Outcome(ctx, "failed", nil)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	notice := Message{Author: AuthorSystem, Kind: KindError, ReplyTo: msg.Seq, Body: s.Crisis.FailureMessage()}
-	if _, err := s.Store.CompleteTurn(wctx, convID, msg.Seq, TurnFailed, notice); err != nil {
-		s.Logger.Error("could not record the failed turn", "conversation_id", convID, "seq", msg.Seq, "error", err)
-		s.Metrics.DBError("fail_closed")
-		s.Hub.Publish(Event{Kind: EventFailure, ConversationID: convID, Seq: msg.Seq, Text: s.Crisis.FailureMessage()})
+	notice := Message{Author: AuthorSystem, Kind: KindError, ReplyTo: msg.Seq, Body: s.crisis.FailureMessage()}
+	if _, err := s.store.CompleteTurn(wctx, convID, msg.Seq, TurnFailed, notice); err != nil {
+		s.logger.Error("could not record the failed turn", "conversation_id", convID, "seq", msg.Seq, "error", err)
+		s.metrics.DBError("fail_closed")
+		s.hub.Publish(Event{Kind: EventFailure, ConversationID: convID, Seq: msg.Seq, Text: s.crisis.FailureMessage()})
 	} else {
 		s.referred(wctx, Referral{Kind: ReferralFailClosed})
 	}

@@ -21,18 +21,18 @@ func (s *Service) afterHandoff(id int64) {
 		defer s.wg.Done()
 		ctx, cancel := context.WithTimeout(s.base, 2*time.Minute)
 		defer cancel()
-		h, err := s.Store.Handoff(ctx, id)
+		h, err := s.store.Handoff(ctx, id)
 		if err != nil {
-			s.Logger.Error("read new handoff", "handoff_id", id, "error", err)
+			s.logger.Error("read new handoff", "handoff_id", id, "error", err)
 			return
 		}
 		s.pageNew(ctx, h)
-		if s.Roster == nil {
+		if s.roster == nil {
 			return
 		}
-		on, err := s.Roster.AnyOnDuty(ctx)
+		on, err := s.roster.AnyOnDuty(ctx)
 		if err != nil {
-			s.Logger.Error("check on-duty clinicians", "error", err)
+			s.logger.Error("check on-duty clinicians", "error", err)
 			on = false // fail closed: tell the resident where else to turn
 		}
 		if !on {
@@ -49,21 +49,21 @@ func (s *Service) pageNew(ctx context.Context, h Handoff) {
 		s.page(ctx, h, 0)
 		return
 	}
-	first, n, err := s.Store.FirstInBurst(ctx, h.Burst)
+	first, n, err := s.store.FirstInBurst(ctx, h.Burst)
 	if err != nil || first == h.ID {
 		s.page(ctx, h, max(n, 1)) // a failed read fails towards paging
 		return
 	}
-	s.Logger.Warn("flood handoff not paged separately", "handoff_id", h.ID, "open_in_burst", n)
+	s.logger.Warn("flood handoff not paged separately", "handoff_id", h.ID, "open_in_burst", n)
 }
 
 func (s *Service) page(ctx context.Context, h Handoff, burst int) {
-	if s.Pager == nil {
+	if s.pager == nil {
 		return
 	}
-	err := s.Pager.Page(ctx, Page{HandoffID: h.ID, Level: h.Level, Alert: h.Alerts, CreatedAt: h.CreatedAt, Burst: burst})
+	err := s.pager.Page(ctx, Page{HandoffID: h.ID, Level: h.Level, Alert: h.Alerts, CreatedAt: h.CreatedAt, Burst: burst})
 	if err != nil {
-		s.Logger.Error("page on-call clinicians", "handoff_id", h.ID, "error", err)
+		s.logger.Error("page on-call clinicians", "handoff_id", h.ID, "error", err)
 	}
 }
 
@@ -77,7 +77,7 @@ func (s *Service) rePage(ctx context.Context, due []Handoff) {
 		}
 	}
 	for _, h := range due {
-		s.Logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts, "flood", h.Flood)
+		s.logger.Warn("handoff still unclaimed; re-alerting", "handoff_id", h.ID, "alerts", h.Alerts, "flood", h.Flood)
 		if !h.Flood {
 			s.page(ctx, h, 0)
 			continue
@@ -94,15 +94,15 @@ func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
 	if h.Level == nightfloat.LevelEmergency {
 		level = safety.Emergency
 	}
-	body := why + " Please reach a person now — they are there around the clock:\n" + s.Crisis.Text(level) +
+	body := why + " Please reach a person now — they are there around the clock:\n" + s.crisis.Text(level) +
 		"\nYour request stays open, and a clinician will join here as soon as one is available."
-	marked, err := s.Store.MarkUnattended(ctx, h.ID, body)
+	marked, err := s.store.MarkUnattended(ctx, h.ID, body)
 	if err != nil {
-		s.Logger.Error("tell the resident no clinician has joined", "handoff_id", h.ID, "error", err)
+		s.logger.Error("tell the resident no clinician has joined", "handoff_id", h.ID, "error", err)
 		return
 	}
 	if marked {
-		s.Logger.Warn("handoff unattended; resident given round-the-clock options", "handoff_id", h.ID)
+		s.logger.Warn("handoff unattended; resident given round-the-clock options", "handoff_id", h.ID)
 		s.referred(ctx, Referral{Kind: ReferralUnattended, Level: h.Level, Categories: h.Categories})
 	}
 }
@@ -118,16 +118,16 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 			return
 		case <-t.C:
 		}
-		due, err := s.Store.DueForAlert(ctx, s.opts.ReAlertAfter.String())
+		due, err := s.store.DueForAlert(ctx, s.opts.ReAlertAfter.String())
 		if err != nil && ctx.Err() == nil {
-			s.Logger.Warn("re-alert handoffs", "error", err)
-			s.Metrics.DBError("handoff_watch")
+			s.logger.Warn("re-alert handoffs", "error", err)
+			s.metrics.DBError("handoff_watch")
 		}
 		s.rePage(ctx, due)
 		s.tellWhenNobodyOnDuty(ctx)
-		late, err := s.Store.UnattendedCandidates(ctx, s.opts.UnattendedAfter.String())
+		late, err := s.store.UnattendedCandidates(ctx, s.opts.UnattendedAfter.String())
 		if err != nil && ctx.Err() == nil {
-			s.Logger.Warn("find unattended handoffs", "error", err)
+			s.logger.Warn("find unattended handoffs", "error", err)
 		}
 		for _, h := range late {
 			s.markUnattended(ctx, h, "No clinician has been able to join yet.")
@@ -139,16 +139,16 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 // UnattendedAfter, when the last clinician on duty has gone (signed out, or closed the
 // console and its grace ran out).
 func (s *Service) tellWhenNobodyOnDuty(ctx context.Context) {
-	if s.Roster == nil {
+	if s.roster == nil {
 		return
 	}
-	waiting, err := s.Store.UnattendedCandidates(ctx, "0s")
+	waiting, err := s.store.UnattendedCandidates(ctx, "0s")
 	if err != nil || len(waiting) == 0 {
 		return // a failed read is retried on the next tick
 	}
-	on, err := s.Roster.AnyOnDuty(ctx)
+	on, err := s.roster.AnyOnDuty(ctx)
 	if err != nil {
-		s.Logger.Error("check on-duty clinicians", "error", err)
+		s.logger.Error("check on-duty clinicians", "error", err)
 		return // the database is failing: nothing could be stored for the resident either
 	}
 	if on {

@@ -21,7 +21,7 @@ func mayRead(cl clinician.Clinician, h assistant.Handoff) bool {
 
 // open shows one handoff's transcript to the clinician, audited; a refusal is audited too.
 func (c *consoleConn) open(ctx context.Context, cl clinician.Clinician, id int64) error {
-	h, err := c.srv.svc.Store.Handoff(ctx, id)
+	h, err := c.srv.svc.Handoff(ctx, id)
 	if err != nil {
 		return err
 	}

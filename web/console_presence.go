@@ -11,7 +11,7 @@ import (
 const dutyRenewEvery = 5 * time.Second
 
 // keepDuty renews the clinician's duty while the console socket is open, tells the console
-// when the database becomes unreachable and when it is back, and ends the socket (4401) as
+// when the database becomes unreachable and when it is back, and ends the socket (disconnectSessionEnded) as
 // soon as its session has ended. It returns a func that waits for it once the socket is
 // closed.
 func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
@@ -39,7 +39,7 @@ func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 				}
 				down = true
 			case !alive:
-				c.closeWith(4401, "session ended: log in again")
+				c.closeWith(disconnectSessionEnded)
 				return
 			case down:
 				// Back: say so and resend the list, which may have changed meanwhile.

@@ -7,13 +7,9 @@ import (
 	"net/http"
 	"nightfloat"
 	"nightfloat/clinician"
-	"strconv"
 	"sync/atomic"
 
-	"github.com/gorilla/websocket"
-
 	"nightfloat/assistant"
-	"nightfloat/postgres"
 )
 
 // The clinician console websocket. Every frame is re-authorised against the session (a
@@ -94,7 +90,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	c := &consoleConn{socket: newSocket(s.base, ws, s.logger), srv: s, token: sessionToken(r), clinicianID: clinician.ID}
 	c.watchConv.Store("")
 	if !s.track() {
-		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.closeWith(disconnectShutdown)
 		c.run(func() {}, func(any) error { return nil })
 		return
 	}
@@ -109,7 +105,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		return true
-	}, func() { c.closeWith(closeSlowConsumer, "too slow: reconnect") })
+	}, func() { c.closeWith(disconnectSlow) })
 	defer unsubscribe()
 	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
@@ -123,7 +119,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 type loadHandoffs struct{}
 
 func (c *consoleConn) sendErr(err error) {
-	c.enqueue(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+	c.enqueue(consoleError(err))
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account
@@ -133,7 +129,7 @@ func (c *consoleConn) sendErr(err error) {
 func (c *consoleConn) authorise(role string) (clinician.Clinician, bool) {
 	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
 	if errors.Is(err, clinician.ErrUnauthorized) {
-		c.closeWith(4401, "session ended: log in again")
+		c.closeWith(disconnectSessionEnded)
 		return clinician.Clinician{}, false
 	}
 	if err != nil {
@@ -161,9 +157,8 @@ func (c *consoleConn) frame(data []byte) {
 		return
 	}
 	ctx := c.ctx
-	actor := cl.Actor()
-	target := "handoff:" + strconv.FormatInt(f.HandoffID, 10)
-	store := c.srv.svc.Store
+	by := assistant.Clinician{ID: cl.ID, Actor: cl.Actor()}
+	svc := c.srv.svc
 	var err error
 	switch f.Type {
 	case "duty":
@@ -173,29 +168,16 @@ func (c *consoleConn) frame(data []byte) {
 	case "open":
 		err = c.open(ctx, cl, f.HandoffID)
 	case "claim":
-		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
+		err = svc.Claim(ctx, by, f.HandoffID)
 	case "say":
-		if f.Text == "" || len(f.Text) > 8000 {
-			err = nightfloat.Errorf(nightfloat.CodeInvalid, "a message must have 1 to 8000 characters")
-		} else {
-			_, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text, c.auditIn(actor, "handoff.message", target, nil))
-		}
+		_, err = svc.Say(ctx, by, f.HandoffID, f.ClientID, f.Text)
 	case "resolve":
-		err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI,
-			c.auditIn(actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI}))
+		err = svc.Resolve(ctx, by, f.HandoffID, f.Disposition, f.Note, f.ReenableAI)
 	default:
 		err = nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 	if err != nil {
 		c.sendErr(err)
-	}
-}
-
-// auditIn writes the audit entry inside the transaction of the change it records: a
-// claim, message or resolve and its entry commit together, or neither does.
-func (c *consoleConn) auditIn(actor, action, target string, detail map[string]any) assistant.TxWork {
-	return func(ctx context.Context, q postgres.Querier) error {
-		return auditFailed(c.srv.audit.RecordIn(ctx, q, actor, action, target, detail))
 	}
 }
 
@@ -214,23 +196,23 @@ func auditFailed(err error) error {
 
 // write runs on the writer goroutine only.
 func (c *consoleConn) write(it any) error {
-	store := c.srv.svc.Store
+	svc := c.srv.svc
 	switch v := it.(type) {
 	case loadHandoffs:
-		hs, err := store.OpenHandoffs(c.ctx)
+		hs, err := svc.OpenHandoffs(c.ctx)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
 		return c.writeJSON(consoleHandoffs{Type: "handoffs", Items: nonNilHandoffs(hs)})
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
-		msgs, err := store.After(c.ctx, v.handoff.ConversationID, 0, 1000)
+		msgs, err := svc.MessagesAfter(c.ctx, v.handoff.ConversationID, 0, 1000)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
-		as, err := store.Assessments(c.ctx, v.handoff.ConversationID)
+		as, err := svc.Assessments(c.ctx, v.handoff.ConversationID)
 		if err != nil {
-			return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+			return c.writeJSON(consoleError(err))
 		}
 		if len(msgs) > 0 {
 			c.lastSent = msgs[len(msgs)-1].Seq
@@ -238,7 +220,7 @@ func (c *consoleConn) write(it any) error {
 		return c.writeJSON(consoleTranscript{Type: "transcript", Handoff: v.handoff, Messages: msgs, Assessments: as})
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
-			h, err := store.Handoff(c.ctx, v.Seq)
+			h, err := svc.Handoff(c.ctx, v.Seq)
 			if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 				// The resident deleted the conversation.
 				return c.writeJSON(consoleGone{Type: "handoff_gone", ID: v.Seq})
@@ -263,9 +245,9 @@ func (c *consoleConn) syncWatched(convID string) error {
 	if convID != c.watchConv.Load().(string) || c.watchID == 0 {
 		return nil
 	}
-	msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+	msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 	if err != nil {
-		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
+		return c.writeJSON(consoleError(err))
 	}
 	for _, m := range msgs {
 		if err := c.writeJSON(consoleMessage{Type: "message", HandoffID: c.watchID, Message: m}); err != nil {

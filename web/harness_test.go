@@ -102,6 +102,7 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		Responder:  o.responder,
 		Crisis:     crisis,
 		Logger:     logger,
+		Audit:      audit,
 	}, o.svcOptions)
 	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
 	opts := Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit,

@@ -45,7 +45,7 @@ func hostAllowList(hosts []string, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		http.Error(w, "This server does not answer to that host name.", http.StatusMisdirectedRequest)
+		writeTextError(w, codeMisdirected, "This server does not answer to that host name.")
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"nightfloat"
 	"strings"
 )
 
@@ -21,7 +22,7 @@ func (s *Server) MetricsHandler(token string) http.Handler {
 		got := []byte(strings.TrimSpace(r.Header.Get("Authorization")))
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nightfloat metrics"`)
-			http.Error(w, "Metrics need the scrape token (NIGHTFLOAT_METRICS_TOKEN).", http.StatusUnauthorized)
+			writeTextError(w, nightfloat.CodeUnauthorized, "Metrics need the scrape token (NIGHTFLOAT_METRICS_TOKEN).")
 			return
 		}
 		h.ServeHTTP(w, r)

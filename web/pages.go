@@ -37,29 +37,6 @@ func show(v any) string {
 	return strings.Join(parts, ", ")
 }
 
-// chatPageData is what the chat page shows before any socket opens: the crisis resources
-// must be on screen even when nothing else works.
-type chatPageData struct {
-	Institution string
-	OncallLabel string
-	OncallPhone string
-	CrisisLines []string
-	Disclosure  string
-	MaxChars    int
-}
-
-func (s *Server) chatPage(w http.ResponseWriter, _ *http.Request) {
-	data := chatPageData{
-		Institution: s.crisis.Institution,
-		OncallLabel: s.crisis.OncallLabel,
-		OncallPhone: s.crisis.OncallPhone,
-		CrisisLines: s.crisis.Lines(0),
-		Disclosure:  s.crisis.Disclosure(),
-		MaxChars:    s.svc.MaxMessageChars(),
-	}
-	s.render(w, "chat.html", data)
-}
-
 func (s *Server) render(w http.ResponseWriter, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -99,11 +99,3 @@ var errBinaryFrame = nightfloat.Errorf(nightfloat.CodeInvalid, "frames must be J
 func errFrameTooLarge(n int) error {
 	return nightfloat.Errorf(nightfloat.CodeTooLarge, "frames can be at most %d bytes; this one has %d", frameLimit, n)
 }
-
-func newErrorFrame(err error, clientID string, crisis assistant.CrisisResources) errorFrame {
-	f := errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err), ClientID: clientID}
-	if f.Code == nightfloat.CodeUnavailable || f.Code == nightfloat.CodeInternal {
-		f.Crisis = crisis.Lines(0)
-	}
-	return f
-}

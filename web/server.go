@@ -1,5 +1,3 @@
-// Package web serves Nightfloat's pages and websockets: the resident chat, and (later)
-// the clinician console. It is the only package that imports gorilla/websocket.
 package web
 
 import (
@@ -11,11 +9,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"nightfloat"
 	"nightfloat/clinician"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nightfloat/assistant"
@@ -69,10 +69,10 @@ type Server struct {
 	pages   *template.Template
 	static  fs.FS
 
-	accounts   *clinician.Accounts
-	audit      *clinician.Audit
-	auth       *Auth
-	reviewOpts review.QueueOptions
+	accounts *clinician.Accounts
+	audit    *clinician.Audit
+	auth     *Auth
+	queue    *review.Queue // the review queue; nil without accounts
 	// writeBuffers lends a write buffer to a socket only while it writes, and the upgrader
 	// reuses the HTTP server's 4 KiB read buffer: an idle socket then holds no buffer of its
 	// own (docs/capacity.md: about 8 KiB less per connection at 10,000 idle connections).
@@ -113,10 +113,11 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	}
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
-		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, reviewOpts: o.Review, safety: o.Safety}
+		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 		s.auth.TrustProxies(o.TrustedProxies)
+		s.queue = review.NewQueue(pool, o.Audit, o.Review)
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
 	s.metricsToken, s.hosts, s.dutyRenew, s.proxies = o.MetricsToken, o.AllowedHosts, o.DutyRenew, o.TrustedProxies
@@ -133,23 +134,9 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	return s, nil
 }
 
-// Handler returns the HTTP routes.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.chatPage)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
-	mux.HandleFunc("GET /ws", s.serveResident)
-	mux.Handle("POST /feedback", s.feedbackHandler())
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /safety", s.safetyPage)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.metricsToken != "" {
-		mux.Handle("GET /metrics", s.MetricsHandler(s.metricsToken))
-	}
-	if s.auth != nil {
-		s.consoleRoutes(mux)
-	}
-	return hostAllowList(s.hosts, securityHeaders(mux))
+// upgrader upgrades a websocket request, checking its origin first; both sockets use it.
+func (s *Server) upgrader() websocket.Upgrader {
+	return websocket.Upgrader{WriteBufferPool: &s.writeBuffers, CheckOrigin: s.checkOrigin}
 }
 
 // checkOrigin allows the server's own origin, the configured ones, and clients that send
@@ -225,10 +212,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	pending, err := postgres.Pending(ctx, s.pool)
 	switch {
 	case err != nil:
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(httpStatus(nightfloat.CodeUnavailable))
 		_, _ = w.Write([]byte("database unreachable\n"))
 	case pending > 0:
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(httpStatus(nightfloat.CodeUnavailable))
 		_, _ = w.Write([]byte("migrations pending\n"))
 	default:
 		_, _ = w.Write([]byte("ready\n"))

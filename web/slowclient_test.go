@@ -87,8 +87,8 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 		var ce *websocket.CloseError
 		var ne net.Error
 		switch {
-		case errors.As(err, &ce) && ce.Code != closeSlowConsumer && ce.Code != websocket.CloseAbnormalClosure:
-			t.Fatalf("the stalled socket was closed with %d; want %d", ce.Code, closeSlowConsumer)
+		case errors.As(err, &ce) && ce.Code != disconnectSlow.code && ce.Code != websocket.CloseAbnormalClosure:
+			t.Fatalf("the stalled socket was closed with %d; want %d", ce.Code, disconnectSlow.code)
 		case errors.As(err, &ne) && ne.Timeout():
 			t.Fatalf("the stalled socket was left open: %v", err)
 		}

@@ -13,6 +13,21 @@ import (
 	"nightfloat/metrics"
 )
 
+// Websocket limits. A frame above frameLimit gets an error frame and the connection
+// stays; one above hardFrameLimit closes the connection (1009), since it must be read
+// whole before it can be refused.
+const (
+	frameLimit     = 16 << 10
+	hardFrameLimit = 64 << 10
+	writeWait      = 10 * time.Second
+	pongWait       = 60 * time.Second
+	pingEvery      = 25 * time.Second
+	helloWait      = 15 * time.Second
+	closeGrace     = time.Second
+	sendBuffer     = 256
+	replayBatch    = 200
+)
+
 // socket is the part of a websocket connection that every kind shares: one writer
 // goroutine that alone writes to the socket, a bounded queue that never blocks a producer,
 // keepalive pings, and a close frame on the way out.
@@ -25,8 +40,7 @@ type socket struct {
 
 	closeOnce sync.Once
 	mu        sync.Mutex
-	closeCode int
-	closeText string
+	closing   disconnect // why the socket is closing; zero until closeWith
 }
 
 func newSocket(parent context.Context, ws *websocket.Conn, log *slog.Logger) *socket {
@@ -35,7 +49,8 @@ func newSocket(parent context.Context, ws *websocket.Conn, log *slog.Logger) *so
 }
 
 // enqueue hands an item to the writer without ever blocking: a connection that cannot
-// keep up is closed with 4000, and its client reconnects and resyncs from the database.
+// keep up is closed (disconnectSlow), and its client reconnects and resyncs from the
+// database.
 func (s *socket) enqueue(it any) bool {
 	select {
 	case s.out <- it:
@@ -43,17 +58,17 @@ func (s *socket) enqueue(it any) bool {
 	case <-s.ctx.Done():
 		return false
 	default:
-		s.closeWith(closeSlowConsumer, "too slow: reconnect and resync")
+		s.closeWith(disconnectSlow)
 		return false
 	}
 }
 
-// closeWith ends the connection with a close frame carrying code.
-func (s *socket) closeWith(code int, text string) {
+// closeWith ends the connection with d's close frame; the first reason given wins.
+func (s *socket) closeWith(d disconnect) {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
-		s.closeCode, s.closeText = code, text
-		metrics.From(s.ctx).Closed(code == closeSlowConsumer)
+		s.closing = d
+		metrics.From(s.ctx).Closed(d == disconnectSlow)
 		s.mu.Unlock()
 		s.cancel()
 	})
@@ -67,12 +82,12 @@ func (s *socket) writePump(write func(it any) error) {
 		select {
 		case <-s.ctx.Done():
 			s.mu.Lock()
-			code, text := s.closeCode, s.closeText
+			d := s.closing
 			s.mu.Unlock()
-			if code == 0 {
-				code, text = websocket.CloseGoingAway, "server is shutting down"
+			if d.code == 0 {
+				d = disconnectShutdown // the server's context ended
 			}
-			_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+			_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(d.code, d.reason), time.Now().Add(writeWait))
 			// Give the peer a moment to answer the close, but never wait on it longer: a
 			// client that is not reading must not hold up shutdown.
 			_ = s.ws.UnderlyingConn().SetReadDeadline(time.Now().Add(closeGrace))
@@ -106,7 +121,7 @@ func (s *socket) readFrames(firstWait time.Duration, handle func(data []byte), r
 		typ, data, err := s.ws.ReadMessage()
 		if err != nil {
 			if err == websocket.ErrReadLimit {
-				s.closeWith(websocket.CloseMessageTooBig, "frame too large")
+				s.closeWith(disconnectFrameTooLarge)
 				s.drain()
 			}
 			return

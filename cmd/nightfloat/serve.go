@@ -113,6 +113,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Crisis:     crisis,
 		Logger:     log,
 		Metrics:    metricSet,
+		Audit:      audit,
 	}, assistant.Options{
 		TurnTimeout:        cfg.TurnTimeout,
 		DisclosureEvery:    cfg.DisclosureEvery,

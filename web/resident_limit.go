@@ -111,7 +111,11 @@ func (t sourceTagger) tag(source string) string {
 // when to try again, and the crisis resources, since whoever is refused may be in crisis.
 func tooManyConversations(wait time.Duration, crisis assistant.CrisisResources) errorFrame {
 	secs := int(wait.Seconds()) + 1
-	return errorFrame{Type: "error", Code: nightfloat.CodeRateLimited,
-		Message: fmt.Sprintf("Too many new conversations have been started from your network in the last minute; try again in %d seconds. If you are in danger or thinking of harming yourself, reach a person now:", secs),
-		Crisis:  crisis.Lines(0)}
+	f := residentError(nightfloat.CodeRateLimited,
+		fmt.Sprintf("Too many new conversations have been started from your network in the last minute; try again in %d seconds. If you are in danger or thinking of harming yourself, reach a person now:", secs),
+		"", crisis)
+	// Unlike a rate-limited message, whose conversation goes on, a refused start leaves the
+	// resident with no conversation at all: the crisis resources go with it whatever the code.
+	f.Crisis = crisis.Lines(0)
+	return f
 }

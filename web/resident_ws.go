@@ -4,30 +4,12 @@ import (
 	"net/http"
 	"nightfloat"
 	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
 )
 
-// Websocket limits. A frame above frameLimit gets an error frame and the connection
-// stays; one above hardFrameLimit closes the connection (1009), since it must be read
-// whole before it can be refused.
-const (
-	frameLimit     = 16 << 10
-	hardFrameLimit = 64 << 10
-	writeWait      = 10 * time.Second
-	pongWait       = 60 * time.Second
-	pingEvery      = 25 * time.Second
-	helloWait      = 15 * time.Second
-	closeGrace     = time.Second
-	sendBuffer     = 256
-	replayBatch    = 200
-)
-
-// Application close codes (4000-4499: reconnect and resync from last_seq).
-const closeSlowConsumer = 4000
+// The resident's websocket, /ws (docs/protocol.md): hello opens or resumes a conversation,
+// then messages go to the assistant.Service and everything stored comes back in order.
 
 // syncRequest asks the writer to send what the database has beyond what was sent.
 type syncRequest struct{}
@@ -40,15 +22,11 @@ type conn struct {
 	*socket
 	srv *Server
 
-	source string // the client's address as counted for new conversations (see conv_limit.go)
+	source string // the client's address as counted for new conversations (see resident_limit.go)
 
 	mu       sync.Mutex
 	conv     assistant.Conversation
 	lastSent int64 // writer-owned
-}
-
-func (s *Server) upgrader() websocket.Upgrader {
-	return websocket.Upgrader{WriteBufferPool: &s.writeBuffers, CheckOrigin: s.checkOrigin}
 }
 
 // serveResident upgrades and runs one resident connection until it closes.
@@ -60,7 +38,7 @@ func (s *Server) serveResident(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &conn{socket: newSocket(s.base, ws, s.logger), srv: s, source: sourceOf(clientAddress(r, s.proxies))}
 	if !s.track() {
-		c.closeWith(websocket.CloseGoingAway, "server is shutting down")
+		c.closeWith(disconnectShutdown)
 		c.run(func() {}, func(any) error { return nil })
 		return
 	}
@@ -110,7 +88,7 @@ func (c *conn) deleteConversation() {
 	c.mu.Lock()
 	convID := c.conv.ID
 	c.mu.Unlock()
-	if err := c.srv.svc.Store.DeleteConversation(c.ctx, convID); err != nil {
+	if err := c.srv.svc.DeleteConversation(c.ctx, convID); err != nil {
 		c.sendError(err, "")
 		return
 	}
@@ -141,7 +119,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 		}
 		conv, token, err = svc.StartFrom(c.ctx, role, c.srv.tagger.tag(c.source))
 	} else {
-		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
+		conv, err = svc.Resume(c.ctx, f.ConversationID, f.Token)
 		token = f.Token
 	}
 	if err != nil {
@@ -153,7 +131,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	c.mu.Unlock()
 	// Subscribe before reading the backlog, so nothing falls between the two.
 	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
-		func() { c.closeWith(closeSlowConsumer, "too slow: reconnect and resync") })
+		func() { c.closeWith(disconnectSlow) })
 	last := f.LastSeq
 	if last < 0 || f.ConversationID == "" {
 		last = 0
@@ -201,7 +179,7 @@ func (c *conn) write(it any) error {
 	case syncRequest:
 		return c.syncFromStore()
 	case closeAfter:
-		c.closeWith(websocket.CloseNormalClosure, "conversation deleted")
+		c.closeWith(disconnectDeleted)
 		return nil
 	case assistant.Event:
 		return c.writeEvent(f)
@@ -223,7 +201,7 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
-		return c.writeJSON(errorFrame{Type: "error", Code: nightfloat.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+		return c.writeJSON(residentError(nightfloat.CodeUnavailable, ev.Text, "", c.srv.crisis))
 	}
 	return nil
 }
@@ -234,13 +212,13 @@ func (c *conn) writeHandoff(id int64) error {
 	c.mu.Lock()
 	convID := c.conv.ID
 	c.mu.Unlock()
-	store := c.srv.svc.Store
+	svc := c.srv.svc
 	var h assistant.Handoff
 	var err error
 	if id == 0 {
-		h, err = store.CurrentHandoff(c.ctx, convID)
+		h, err = svc.CurrentHandoff(c.ctx, convID)
 	} else {
-		h, err = store.Handoff(c.ctx, id)
+		h, err = svc.Handoff(c.ctx, id)
 	}
 	if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 		return nil
@@ -248,7 +226,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err != nil {
 		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 	}
-	conv, err := store.Conversation(c.ctx, convID)
+	conv, err := svc.Conversation(c.ctx, convID)
 	if err != nil {
 		return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 	}
@@ -266,7 +244,7 @@ func (c *conn) syncFromStore() error {
 	convID := c.conv.ID
 	c.mu.Unlock()
 	for {
-		msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
+		msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return err

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"nightfloat"
 	"strconv"
 	"time"
 
@@ -81,7 +82,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	d, err := insights.LoadDashboard(r.Context(), s.pool, insights.DashboardOptions{Days: days})
 	if err != nil {
 		s.logger.Error("dashboard", "error", err)
-		http.Error(w, "The dashboard is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The dashboard is unavailable right now.")
 		return
 	}
 	if s.audit != nil {

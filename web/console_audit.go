@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"nightfloat"
 	"nightfloat/clinician"
 	"strconv"
 	"strings"
@@ -94,7 +95,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("since"); v != "" {
 		d, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
+			w.WriteHeader(httpStatus(nightfloat.CodeInvalid))
 			data.Error = "The date must look like 2025-01-31."
 			s.render(w, "audit.html", data)
 			return
@@ -108,7 +109,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		n, err1 := strconv.ParseInt(id, 10, 64)
 		t, err2 := time.Parse(time.RFC3339Nano, at)
 		if !ok || err1 != nil || err2 != nil || n <= 0 {
-			http.Error(w, "bad page cursor", http.StatusBadRequest)
+			writeTextError(w, nightfloat.CodeInvalid, "bad page cursor")
 			return
 		}
 		before = clinician.AuditCursor{At: t, ID: n}
@@ -116,14 +117,14 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	entries, err := s.audit.ListNewest(r.Context(), since, data.Action, before, auditPageSize+1)
 	if err != nil {
 		s.logger.Error("read audit log", "error", err)
-		http.Error(w, "The audit log is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The audit log is unavailable right now.")
 		return
 	}
 	if err := s.audit.Record(r.Context(), clinician.ActorClinician(c.ID), "audit.viewed", "/console/audit",
 		map[string]any{"since": data.Since, "action": data.Action, "before_id": before.ID}); err != nil {
 		// Every access is recorded: without the record, no access.
 		s.logger.Error("audit audit.viewed", "error", err)
-		http.Error(w, "The audit log is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The audit log is unavailable right now.")
 		return
 	}
 	more := len(entries) > auditPageSize

@@ -78,11 +78,11 @@ func (s *Server) feedbackHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if !sameOrigin(r) {
-			writeJSONError(w, http.StatusForbidden, "cross_origin", "This request did not come from this site.")
+			writeJSONError(w, codeCrossOrigin, "This request did not come from this site.")
 			return
 		}
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			writeJSONError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON.")
+			writeJSONError(w, codeUnsupportedMedia, "Send JSON.")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFeedbackBody)
@@ -92,44 +92,43 @@ func (s *Server) feedbackHandler() http.Handler {
 		if err := dec.Decode(&req); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeJSONError(w, http.StatusRequestEntityTooLarge, "too_large", "The feedback is too long.")
+				writeJSONError(w, nightfloat.CodeTooLarge, "The feedback is too long.")
 				return
 			}
-			writeJSONError(w, http.StatusBadRequest, "invalid", "The feedback could not be read.")
+			writeJSONError(w, nightfloat.CodeInvalid, "The feedback could not be read.")
 			return
 		}
 		if !uuidPattern.MatchString(req.ConversationID) || req.Token == "" || len(req.Token) > 256 {
-			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "This conversation cannot be opened with that token.")
+			writeJSONError(w, nightfloat.CodeUnauthorized, "This conversation cannot be opened with that token.")
 			return
 		}
 		if !limiter.allow(req.ConversationID) {
 			w.Header().Set("Retry-After", "60")
-			writeJSONError(w, http.StatusTooManyRequests, "rate_limited", "Too much feedback at once; try again in a minute.")
+			writeJSONError(w, nightfloat.CodeRateLimited, "Too much feedback at once; try again in a minute.")
 			return
 		}
-		if _, err := s.svc.Store.OpenConversation(r.Context(), req.ConversationID, req.Token); err != nil {
+		if _, err := s.svc.Resume(r.Context(), req.ConversationID, req.Token); err != nil {
 			if nightfloat.ErrorCode(err) == nightfloat.CodeUnauthorized {
-				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "This conversation cannot be opened with that token.")
+				writeJSONError(w, nightfloat.CodeUnauthorized, "This conversation cannot be opened with that token.")
 				return
 			}
 			s.logger.Error("feedback: open conversation", "error", err)
-			writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "Feedback is unavailable right now.")
+			writeJSONError(w, nightfloat.CodeUnavailable, "Feedback is unavailable right now.")
 			return
 		}
 		err := review.RecordFeedback(r.Context(), s.pool, review.Feedback{ConversationID: req.ConversationID, Seq: req.Seq,
 			Rating: req.Rating, Comment: req.Comment})
-		switch nightfloat.ErrorCode(err) {
-		case "":
-			if err != nil {
-				s.logger.Error("feedback: record", "error", err)
-				writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "Feedback is unavailable right now.")
-				return
-			}
-		case nightfloat.CodeNotFound:
-			writeJSONError(w, http.StatusNotFound, "not_found", "There is no such reply in this conversation.")
+		switch code := nightfloat.ErrorCode(err); {
+		case err == nil:
+		case code == nightfloat.CodeInternal || code == nightfloat.CodeUnavailable:
+			s.logger.Error("feedback: record", "error", err)
+			writeJSONError(w, nightfloat.CodeUnavailable, "Feedback is unavailable right now.")
+			return
+		case code == nightfloat.CodeNotFound:
+			writeJSONError(w, nightfloat.CodeNotFound, "There is no such reply in this conversation.")
 			return
 		default:
-			writeJSONError(w, http.StatusBadRequest, "invalid", messageOf(err))
+			writeJSONError(w, nightfloat.CodeInvalid, nightfloat.ErrorMessage(err))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"nightfloat"
 	"strconv"
 )
 
@@ -17,36 +18,18 @@ type consolePageData struct {
 	ClinicianID int64  // the signed-in clinician, to tell their claims from others'
 }
 
-// consoleRoutes mounts the clinician console behind login.
-func (s *Server) consoleRoutes(mux *http.ServeMux) {
-	s.auth.Routes(mux)
-	anyClinician := s.auth.Require("oncall", "reviewer", "admin")
-	mux.Handle("GET /console/{$}", anyClinician(http.HandlerFunc(s.consolePage)))
-	mux.Handle("GET /console/handoffs/{id}", s.auth.Require("oncall")(http.HandlerFunc(s.consolePage)))
-	mux.Handle("GET /console/ws", s.auth.Require("oncall")(http.HandlerFunc(s.serveConsole)))
-	mux.Handle("GET /console/audit", s.auth.Require("admin")(http.HandlerFunc(s.auditPage)))
-	s.reviewRoutes(mux)
-}
-
+// consolePage renders the console: the handoff list for on-call clinicians, the pages a
+// clinician's roles open for everyone else.
 func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 	c, _ := ClinicianFrom(r.Context())
 	data := consolePageData{Name: c.DisplayName, Roles: c.Roles, OnCall: c.Has("oncall"), CSRF: CSRFFrom(r.Context()), Page: "handoffs", ClinicianID: c.ID}
 	if id := r.PathValue("id"); id != "" {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			http.Error(w, "no such handoff", http.StatusNotFound)
+			writeTextError(w, nightfloat.CodeNotFound, "no such handoff")
 			return
 		}
 		data.HandoffID = n
 	}
 	s.render(w, "console.html", data)
-}
-
-// sessionToken is the console session cookie's value (set by Auth).
-func sessionToken(r *http.Request) string {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return ""
-	}
-	return c.Value
 }

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"nightfloat"
-	"nightfloat/clinician"
 	"strconv"
 	"strings"
 	"time"
@@ -19,18 +17,6 @@ import (
 // review package) is escaped; the forms post with the session's CSRF token.
 
 const maxReviewForm = 64 << 10
-
-// reviewRoutes mounts the review queue and the supervisor dashboard.
-func (s *Server) reviewRoutes(mux *http.ServeMux) {
-	q := review.NewQueue(s.pool, s.audit, s.reviewOpts)
-	reviewer := s.auth.Require(clinician.RoleReviewer)
-	mux.Handle("GET /console/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewList(w, r, q) })))
-	mux.Handle("GET /console/review/items/{id}", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewItem(w, r, q, "", http.StatusOK) })))
-	mux.Handle("POST /console/review/items/{id}/claim", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "claim") })))
-	mux.Handle("POST /console/review/items/{id}/release", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "release") })))
-	mux.Handle("POST /console/review/items/{id}/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "submit") })))
-	mux.Handle("GET /console/dashboard", s.auth.Require(clinician.RoleReviewer, clinician.RoleAdmin)(http.HandlerFunc(s.dashboardPage)))
-}
 
 type reviewListData struct {
 	Name, CSRF string
@@ -46,7 +32,7 @@ type reviewListData struct {
 	Page       string // the page in the console's navigation
 }
 
-func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Queue) {
+func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
 	c, _ := ClinicianFrom(r.Context())
 	v := r.URL.Query()
 	f := review.Filter{Reason: v.Get("reason"), Level: v.Get("level"), Status: v.Get("status"), Age: v.Get("age")}
@@ -54,14 +40,15 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Qu
 		Reasons: review.Reasons, Levels: []string{"none", "concern", "urgent", "emergency"},
 		Statuses: []string{"open", "mine", review.StatusFirst, review.StatusSecond, review.StatusThird, review.StatusDone},
 		Ages:     review.Ages, Now: time.Now(), Page: "review"}
-	items, err := q.List(r.Context(), c, f)
+	items, err := s.queue.List(r.Context(), c, f)
 	status := http.StatusOK
-	switch {
-	case nightfloat.ErrorCode(err) == nightfloat.CodeInvalid:
-		status, data.Error = http.StatusBadRequest, "That filter is not one the queue knows."
-	case err != nil:
+	switch code := nightfloat.ErrorCode(err); {
+	case err == nil:
+	case code == nightfloat.CodeInvalid:
+		status, data.Error = httpStatus(code), "That filter is not one the queue knows."
+	default:
 		s.logger.Error("review queue", "error", err)
-		http.Error(w, "The review queue is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The review queue is unavailable right now.")
 		return
 	}
 	data.Items = items
@@ -94,14 +81,20 @@ func itemID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Queue, errMsg string, status int) {
+// reviewItemPage shows one item of the queue.
+func (s *Server) reviewItemPage(w http.ResponseWriter, r *http.Request) {
+	s.reviewItem(w, r, "", http.StatusOK)
+}
+
+// reviewItem shows one item with errMsg above the rubric and status.
+func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, errMsg string, status int) {
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
-		http.Error(w, "No such review item.", http.StatusNotFound)
+		writeTextError(w, nightfloat.CodeNotFound, "No such review item.")
 		return
 	}
-	view, err := q.Item(r.Context(), c, id)
+	view, err := s.queue.Item(r.Context(), c, id)
 	if err != nil {
 		s.reviewError(w, err)
 		return
@@ -125,39 +118,33 @@ func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Qu
 // reviewError answers a failed queue call; anything not in the queue is 404, whatever the
 // reason, so that ids cannot be probed.
 func (s *Server) reviewError(w http.ResponseWriter, err error) {
-	switch nightfloat.ErrorCode(err) {
+	switch code := nightfloat.ErrorCode(err); code {
 	case nightfloat.CodeNotFound:
-		http.Error(w, "No such review item.", http.StatusNotFound)
-	case nightfloat.CodeForbidden:
-		http.Error(w, messageOf(err), http.StatusForbidden)
-	case nightfloat.CodeConflict:
-		http.Error(w, messageOf(err), http.StatusConflict)
-	case nightfloat.CodeInvalid:
-		http.Error(w, messageOf(err), http.StatusBadRequest)
+		writeTextError(w, code, "No such review item.")
+	case nightfloat.CodeForbidden, nightfloat.CodeConflict, nightfloat.CodeInvalid:
+		writeTextError(w, code, nightfloat.ErrorMessage(err))
 	default:
 		s.logger.Error("review queue", "error", err)
-		http.Error(w, "The review queue is unavailable right now.", http.StatusServiceUnavailable)
+		writeTextError(w, nightfloat.CodeUnavailable, "The review queue is unavailable right now.")
 	}
 }
 
-func messageOf(err error) string {
-	var e *nightfloat.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "failed"
+// reviewAction returns the handler of one form on an item: claim, release or submit.
+func (s *Server) reviewAction(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.doReviewAction(w, r, action) }
 }
 
-func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.Queue, action string) {
+func (s *Server) doReviewAction(w http.ResponseWriter, r *http.Request, action string) {
+	q := s.queue
 	c, _ := ClinicianFrom(r.Context())
 	id, ok := itemID(r)
 	if !ok {
-		http.Error(w, "No such review item.", http.StatusNotFound)
+		writeTextError(w, nightfloat.CodeNotFound, "No such review item.")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxReviewForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		writeTextError(w, nightfloat.CodeInvalid, "The form could not be read.")
 		return
 	}
 	var err error
@@ -177,8 +164,7 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.
 	case err == nil:
 		http.Redirect(w, r, fmt.Sprintf("/console/review/items/%d?done=%s", id, action), http.StatusSeeOther)
 	case code == nightfloat.CodeInvalid || code == nightfloat.CodeConflict || code == nightfloat.CodeForbidden:
-		status := map[nightfloat.Code]int{nightfloat.CodeInvalid: http.StatusBadRequest, nightfloat.CodeConflict: http.StatusConflict, nightfloat.CodeForbidden: http.StatusForbidden}[code]
-		s.reviewItem(w, r, q, messageOf(err), status)
+		s.reviewItem(w, r, nightfloat.ErrorMessage(err), httpStatus(code))
 	default:
 		s.reviewError(w, err)
 	}
