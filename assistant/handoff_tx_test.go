@@ -49,13 +49,13 @@ func TestHandoffChangeAndItsWorkCommitTogether(t *testing.T) {
 	}
 
 	before := messages()
-	if err := st.ClaimHandoff(ctx, hid, clinician, failing); err == nil {
+	if err := st.ClaimHandoff(ctx, hid, Clinician{ID: clinician, Name: "On Call"}, failing); err == nil {
 		t.Fatal("a claim whose audit entry failed was reported as done")
 	}
 	if status() != HandoffWaiting || messages() != before {
 		t.Fatalf("a claim whose audit entry failed took effect: status %s, %d new messages", status(), messages()-before)
 	}
-	if err := st.ClaimHandoff(ctx, hid, clinician, note("handoff.claim")); err != nil {
+	if err := st.ClaimHandoff(ctx, hid, Clinician{ID: clinician, Name: "On Call"}, note("handoff.claim")); err != nil {
 		t.Fatal(err)
 	}
 	if status() != HandoffClaimed || audited("handoff.claim") != 1 {

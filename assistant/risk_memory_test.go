@@ -131,7 +131,7 @@ func TestResolutionSaysHowLaterSignalsCombine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := svc.Store().ClaimHandoff(ctx, h.ID, clinician); err != nil {
+			if err := svc.Store().ClaimHandoff(ctx, h.ID, assistant.Clinician{ID: clinician, Name: "On Call"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := svc.Store().ResolveHandoff(ctx, h.ID, clinician, tt.disposition, "", true); err != nil {

@@ -16,6 +16,7 @@ import (
 // the name the audit log gives them (clinician.Clinician's Actor).
 type Clinician struct {
 	ID    int64
+	Name  string // as the console shows the handoff's holder to other clinicians
 	Actor string
 }
 
@@ -28,7 +29,7 @@ const errNotAudited = "The action could not be recorded in the audit log."
 // Claim gives a waiting handoff to the clinician, tells the resident a person joined and
 // audits it as handoff.claim.
 func (s *Service) Claim(ctx context.Context, by Clinician, handoffID int64) error {
-	return s.store.ClaimHandoff(ctx, handoffID, by.ID, s.auditIn(by, "handoff.claim", handoffID, nil))
+	return s.store.ClaimHandoff(ctx, handoffID, by, s.auditIn(by, "handoff.claim", handoffID, nil))
 }
 
 // Say stores a clinician's message in a handoff they hold and audits it as

@@ -285,7 +285,7 @@ func claimAsNewClinician(t *testing.T, f *fixture, svc *assistant.Service, convI
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Store().ClaimHandoff(ctx, h.ID, c.ID); err != nil {
+	if err := svc.Store().ClaimHandoff(ctx, h.ID, assistant.Clinician{ID: c.ID, Name: c.DisplayName}); err != nil {
 		t.Fatal(err)
 	}
 	return h, c.ID

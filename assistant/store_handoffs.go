@@ -16,12 +16,11 @@ import (
 
 const selectHandoffs = `
 	SELECT h.id, h.conversation_id::text, c.pseudonym, c.role, h.level, h.categories, h.trigger_seq, h.status,
-	       coalesce(h.claimed_by, 0), coalesce(cl.display_name, ''), h.claimed_at, h.resolved_at, coalesce(h.disposition, ''),
+	       coalesce(h.claimed_by, 0), coalesce(h.claimed_by_name, ''), h.claimed_at, h.resolved_at, coalesce(h.disposition, ''),
 	       h.alerts, h.last_alert_at, h.unattended_at, h.created_at,
 	       h.flood, CASE WHEN h.flood THEN coalesce(c.source_tag, '') ELSE '' END
 	FROM handoffs h
-	JOIN conversations c ON c.id = h.conversation_id
-	LEFT JOIN clinicians cl ON cl.id = h.claimed_by`
+	JOIN conversations c ON c.id = h.conversation_id`
 
 func scanHandoffs(rows pgx.Rows, err error) ([]Handoff, error) {
 	if err != nil {
@@ -149,12 +148,13 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 
 // ClaimHandoff gives a waiting handoff to a clinician and tells the resident a person
 // joined; also runs in the same transaction.
-func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64, also ...TxWork) error {
+func (s *Store) ClaimHandoff(ctx context.Context, id int64, by Clinician, also ...TxWork) error {
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffWaiting {
 			return nightfloat.Errorf(nightfloat.CodeConflict, "this handoff is already %s", h.Status)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE handoffs SET status = 'claimed', claimed_by = $2, claimed_at = now() WHERE id = $1`, id, clinicianID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE handoffs SET status = 'claimed', claimed_by = $2, claimed_by_name = $3, claimed_at = now() WHERE id = $1`,
+			id, by.ID, by.Name); err != nil {
 			return err
 		}
 		_, err := appendTx(ctx, tx, h.ConversationID, []Message{{Author: AuthorSystem, Kind: KindHandoff,

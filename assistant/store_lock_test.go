@@ -53,7 +53,7 @@ func resolveWhileEscalating(t *testing.T, reenable bool) {
 	defer cancel()
 	st := NewStore(db.Pool)
 	conv, hid, clinician := waitingHandoff(t, ctx, db, st)
-	if err := st.ClaimHandoff(ctx, hid, clinician); err != nil {
+	if err := st.ClaimHandoff(ctx, hid, Clinician{ID: clinician, Name: "On Call"}); err != nil {
 		t.Fatal(err)
 	}
 	m2, _, err := st.AppendResidentLimited(ctx, conv.ID, "r2", "still here", time.Now().Add(-time.Minute), 100)

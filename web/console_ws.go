@@ -157,7 +157,7 @@ func (c *consoleConn) frame(data []byte) {
 		return
 	}
 	ctx := c.ctx
-	by := assistant.Clinician{ID: cl.ID, Actor: cl.Actor()}
+	by := assistant.Clinician{ID: cl.ID, Name: cl.DisplayName, Actor: cl.Actor()}
 	svc := c.srv.svc
 	var err error
 	switch f.Type {
