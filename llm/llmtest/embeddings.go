@@ -18,6 +18,9 @@ type Embeddings struct {
 	Drop    bool   // return one vector fewer than asked for
 }
 
+// serves reports whether e is configured at all.
+func (e Embeddings) serves() bool { return e.Dims > 0 || e.Vector != nil || e.Status != 0 }
+
 func (e Embeddings) answer(w http.ResponseWriter, req Request) {
 	if e.Status != 0 {
 		writeError(w, e.Status, "", e.Body)

@@ -10,8 +10,9 @@ import (
 )
 
 // Server is a fake model server. Chat request n is answered by Steps[n] (the last step
-// repeats); embedding requests by Embeddings. Set the fields before the first request;
-// SetSteps changes the script while it serves.
+// repeats); embedding requests by Embeddings (the zero Embeddings answers 404: no
+// embedding model). Set the fields before the first request; SetSteps changes the
+// script while it serves.
 type Server struct {
 	Steps      []Step
 	Embeddings Embeddings
@@ -94,7 +95,7 @@ func (s *Server) Requests() []Request {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	chat := strings.HasSuffix(r.URL.Path, "/chat/completions")
-	if !chat && !strings.HasSuffix(r.URL.Path, "/embeddings") {
+	if !chat && (!strings.HasSuffix(r.URL.Path, "/embeddings") || !s.Embeddings.serves()) {
 		http.NotFound(w, r)
 		return
 	}
