@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
+	"nightfloat/web/protocol"
 )
 
 // Websocket limits. A frame above frameLimit gets an error frame and the connection
@@ -114,7 +115,7 @@ func (c *conn) deleteConversation() {
 		return
 	}
 	c.log.Info("conversation deleted by the resident", "conversation_id", convID)
-	c.enqueue(deletedFrame{Type: "deleted"})
+	c.enqueue(protocol.Deleted{Type: protocol.TypeDeleted})
 	c.enqueue(closeAfter{})
 }
 
@@ -123,7 +124,7 @@ type closeAfter struct{}
 
 // hello opens or resumes the conversation, subscribes to it, and replays what the client
 // lacks. It returns nil when the hello was refused.
-func (c *conn) hello(f inFrame) (unsubscribe func()) {
+func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	svc := c.srv.svc
 	var conv assistant.Conversation
 	var token string
@@ -156,7 +157,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	if last < 0 || f.ConversationID == "" {
 		last = 0
 	}
-	c.enqueue(welcomeFrame{Type: "welcome", ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
+	c.enqueue(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
 		Role: conv.Role, Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
 	c.enqueue(syncRequest{})
@@ -164,7 +165,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	return unsubscribe
 }
 
-func (c *conn) message(f inFrame) {
+func (c *conn) message(f protocol.ClientFrame) {
 	c.mu.Lock()
 	conv := c.conv
 	c.mu.Unlock()
@@ -175,7 +176,7 @@ func (c *conn) message(f inFrame) {
 	}
 	if dup {
 		// The client missed the acknowledgement: send the stored message again, same seq.
-		c.enqueue(messageFrame{Type: "message", Message: msg})
+		c.enqueue(protocol.Message{Type: protocol.TypeMessage, Message: msg})
 		return
 	}
 	c.enqueue(syncRequest{})
@@ -217,11 +218,11 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventResync:
 		return c.syncFromStore()
 	case assistant.EventDelta:
-		return c.writeJSON(deltaFrame{Type: "delta", ReplyTo: ev.Seq, Text: ev.Text})
+		return c.writeJSON(protocol.Delta{Type: protocol.TypeDelta, ReplyTo: ev.Seq, Text: ev.Text})
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
-		return c.writeJSON(errorFrame{Type: "error", Code: assistant.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+		return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
 	}
 	return nil
 }
@@ -254,7 +255,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err := c.syncFromStore(); err != nil {
 		return err
 	}
-	return c.writeJSON(handoffFrame{Type: "handoff", ID: h.ID, Level: h.Level, Status: h.Status,
+	return c.writeJSON(protocol.Handoff{Type: protocol.TypeHandoff, ID: h.ID, Level: h.Level, Status: h.Status,
 		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
 }
 
@@ -273,11 +274,11 @@ func (c *conn) syncFromStore() error {
 			return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 		}
 		for _, m := range msgs {
-			if err := c.writeJSON(messageFrame{Type: "message", Message: m}); err != nil {
+			if err := c.writeJSON(protocol.Message{Type: protocol.TypeMessage, Message: m}); err != nil {
 				return err
 			}
 			if m.ReplyTo > 0 && m.Kind != assistant.KindDisclosure {
-				if err := c.writeJSON(doneFrame{Type: "done", Seq: m.Seq}); err != nil {
+				if err := c.writeJSON(protocol.Done{Type: protocol.TypeDone, Seq: m.Seq}); err != nil {
 					return err
 				}
 			}

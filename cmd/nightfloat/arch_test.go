@@ -43,8 +43,9 @@ func listPackages(t *testing.T) []listedPackage {
 func TestPackageBoundaries(t *testing.T) {
 	// Each external library has one home.
 	only := map[string][]string{
-		// web serves websockets; loadtest is the one other home, a client that drives a
-		// running server from outside as a load generator and must not share web's server code.
+		// web serves websockets (and holds the Go resident client); loadtest is the one other
+		// home, a client that drives a running server from outside as a load generator and
+		// must not share web's server code. web/protocol, the frames they share, is neither.
 		"github.com/gorilla/websocket":         {"nightfloat/web", "nightfloat/loadtest"},
 		"github.com/sashabaranov/go-openai":    {"nightfloat/llm"},
 		"github.com/prometheus/client_golang/": {"nightfloat/metrics"},
@@ -62,6 +63,20 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/llm/llmtest": {"nightfloat/"},
 		"nightfloat/prompts":     {"nightfloat/"},
 		"nightfloat/redact":      {"nightfloat/"},
+		// The websocket frames only: no server code, no storage.
+		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/postgres", "nightfloat/config"},
+	}
+	// Internal packages only some packages may import (tests aside).
+	importers := map[string][]string{
+		// web/protocol is not web (that rule below names the exact path): the server, the
+		// resident client inside web, and the programs that speak the protocol from outside
+		// (the load tool; the end-to-end eval, whose connections are web.ResidentClient) share it.
+		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/loadtest", "nightfloat/evals"},
+		// Test kits are for tests and each other; the load tool also serves llmtest's fake model.
+		"nightfloat/assistant/assistanttest": {},
+		"nightfloat/retrieval/retrievaltest": {},
+		"nightfloat/postgres/postgrestest":   {"nightfloat/retrieval/retrievaltest", "nightfloat/assistant/assistanttest"},
+		"nightfloat/llm/llmtest":             {"nightfloat/loadtest"},
 	}
 	for _, p := range listPackages(t) {
 		for _, imp := range p.Imports {
@@ -69,6 +84,9 @@ func TestPackageBoundaries(t *testing.T) {
 				if strings.HasPrefix(imp, lib) && !contains(homes, p.ImportPath) {
 					t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, homes)
 				}
+			}
+			if users, ok := importers[imp]; ok && !contains(users, p.ImportPath) {
+				t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, users)
 			}
 			if (imp == "nightfloat/web" || strings.HasPrefix(imp, "nightfloat/cmd")) && !strings.HasPrefix(p.ImportPath, "nightfloat/cmd") {
 				t.Errorf("%s imports %s: nothing but cmd may import web, and nothing imports cmd", p.ImportPath, imp)
