@@ -1,21 +1,9 @@
 package assistant
 
 import (
+	"nightfloat"
 	"time"
 )
-
-// Roles are the people Nightfloat serves; each gets content and prompts written for it.
-var Roles = []string{"resident", "fellow", "student", "nurse", "app", "attending"}
-
-// ValidRole reports whether r is one of Roles.
-func ValidRole(r string) bool {
-	for _, x := range Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
 
 // Conversation modes.
 const (
@@ -47,7 +35,7 @@ const (
 // as a hash) is the sole key to it.
 type Conversation struct {
 	ID           string
-	Role         string
+	Role         nightfloat.Role
 	Pseudonym    string
 	Mode         string
 	LastSeq      int64

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/assistant/assistanttest"
 	"nightfloat/llm"
@@ -96,7 +97,7 @@ type mrTurn struct {
 
 // ask sends text in conv (a new conversation of role when conv is empty) and waits until
 // the answer is stored.
-func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role, text string) mrTurn {
+func (e *mrEnv) ask(tb testing.TB, conv assistant.Conversation, role nightfloat.Role, text string) mrTurn {
 	tb.Helper()
 	ctx := context.Background()
 	if conv.ID == "" {
@@ -419,7 +420,7 @@ func TestEveryRoleHasAPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range assistant.Roles {
+	for _, r := range nightfloat.Roles {
 		if _, err := set.For(r); err != nil {
 			t.Error(err)
 		}

@@ -10,17 +10,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"nightfloat"
 	"strconv"
 	"time"
 )
 
 // Page is what a paging system receives about a handoff: never any transcript text.
 type Page struct {
-	HandoffID  int64     `json:"handoff_id"`
-	Level      string    `json:"level"`
-	Alert      int       `json:"alert"` // 1 for the first page, more for re-pages
-	ConsoleURL string    `json:"console_url"`
-	CreatedAt  time.Time `json:"created_at"`
+	HandoffID  int64            `json:"handoff_id"`
+	Level      nightfloat.Level `json:"level"`
+	Alert      int              `json:"alert"` // 1 for the first page, more for re-pages
+	ConsoleURL string           `json:"console_url"`
+	CreatedAt  time.Time        `json:"created_at"`
 	// Burst, for a flood, is how many handoffs from one source this one page stands for
 	// (each is in the console and can be claimed); 0 for an ordinary handoff.
 	Burst int `json:"burst,omitempty"`

@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"fmt"
+	"nightfloat"
 	"slices"
 	"strings"
 	"time"
@@ -37,9 +38,9 @@ func ReferralKinds() []string {
 // Referral is one event for the log.
 type Referral struct {
 	Kind        string
-	Level       string   // none, concern, urgent, emergency ("" or "none" when not assessed)
-	Categories  []string // the classifier's categories
-	Disposition string   // resolved handoffs only
+	Level       nightfloat.Level // LevelNone when not assessed
+	Categories  []string         // the classifier's categories
+	Disposition string           // resolved handoffs only
 }
 
 // ReferralCount is one row of the log summed over a period.
@@ -67,9 +68,9 @@ func assessmentCategories(a safety.Assessment) []string {
 
 // recordReferral counts one event through q (a transaction, when the event is part of one).
 func recordReferral(ctx context.Context, q postgres.Querier, r Referral) error {
-	level := r.Level
-	if level == "none" {
-		level = ""
+	level := "" // stored empty when none or not assessed
+	if r.Level != nightfloat.LevelNone {
+		level = r.Level.String()
 	}
 	_, err := q.Exec(ctx, `
 		INSERT INTO crisis_referrals (day, kind, level, category, disposition, count)

@@ -2,6 +2,7 @@ package assistant_test
 
 import (
 	"context"
+	"nightfloat"
 	"slices"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func TestReferralLogFromRealTurns(t *testing.T) {
 	}
 
 	// The same event again on the same day adds to the count rather than adding a row.
-	if err := svc.Store.RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: "concern", Categories: []string{"distress"}}); err != nil {
+	if err := svc.Store.RecordReferral(ctx, assistant.Referral{Kind: "concern", Level: nightfloat.LevelConcern, Categories: []string{"distress"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rows, total int64

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"nightfloat"
 
 	"nightfloat/retrieval"
 	"nightfloat/safety"
@@ -15,7 +16,7 @@ type Classifier interface {
 
 // Retriever finds vetted content for a role; an empty result means nothing relevant.
 type Retriever interface {
-	Search(ctx context.Context, role, query string, k int) ([]retrieval.Result, error)
+	Search(ctx context.Context, role nightfloat.Role, query string, k int) ([]retrieval.Result, error)
 }
 
 // Request is what a responder answers.

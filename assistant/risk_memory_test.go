@@ -3,6 +3,7 @@ package assistant_test
 import (
 	"context"
 	"fmt"
+	"nightfloat"
 	"slices"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestSixtyTurnConversationHandsOffOnALateSignal(t *testing.T) {
 	if out.Kind != assistant.KindHandoff {
 		t.Fatalf("turn 60 = %s %q, want a handoff", out.Kind, out.Body)
 	}
-	if h, err := svc.Store.CurrentHandoff(ctx, conv.ID); err != nil || h.Level != "emergency" {
+	if h, err := svc.Store.CurrentHandoff(ctx, conv.ID); err != nil || h.Level != nightfloat.LevelEmergency {
 		t.Fatalf("handoff = %+v (%v), want an emergency", h, err)
 	}
 	st, err := svc.Store.RiskState(ctx, conv.ID)

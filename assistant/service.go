@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"log/slog"
+	"nightfloat"
 	"strings"
 	"sync"
 	"time"
@@ -98,13 +99,13 @@ func NewService(d Deps, o Options) *Service {
 func (s *Service) MaxMessageChars() int { return s.opts.MaxMessageChars }
 
 // Start begins a conversation and stores its opening disclosure.
-func (s *Service) Start(ctx context.Context, role string) (Conversation, string, error) {
+func (s *Service) Start(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {
 	return s.StartFrom(ctx, role, "")
 }
 
 // StartFrom is Start with the source tag of the network the conversation comes from (see
 // Store.CreateConversationFrom).
-func (s *Service) StartFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
+func (s *Service) StartFrom(ctx context.Context, role nightfloat.Role, sourceTag string) (Conversation, string, error) {
 	conv, token, err := s.Store.CreateConversationFrom(ctx, role, sourceTag)
 	if err != nil {
 		return Conversation{}, "", err
@@ -127,15 +128,15 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 	text = strings.TrimSpace(text)
 	switch {
 	case clientID == "" || len(clientID) > 100:
-		return Message{}, false, Errorf(CodeInvalid, "each message needs a client_id of 1 to 100 characters")
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "each message needs a client_id of 1 to 100 characters")
 	case text == "":
-		return Message{}, false, Errorf(CodeInvalid, "the message is empty")
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "the message is empty")
 	case checkStorable("client_id", clientID) != nil:
 		return Message{}, false, checkStorable("client_id", clientID)
 	case checkStorable("message", text) != nil:
 		return Message{}, false, checkStorable("message", text)
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
-		return Message{}, false, Errorf(CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
+		return Message{}, false, nightfloat.Errorf(nightfloat.CodeTooLarge, "messages can be at most %d characters; this one has %d", s.opts.MaxMessageChars, utf8.RuneCountInString(text))
 	}
 	since := s.opts.Now().Add(-time.Minute)
 	msg, dup, err := s.Store.AppendResidentLimited(ctx, conv.ID, clientID, text, since, s.opts.RateLimitPerMinute)

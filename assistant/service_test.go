@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/assistant/assistanttest"
+	"nightfloat/clinician"
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
-	"nightfloat/review"
 	"nightfloat/safety"
 )
 
@@ -145,7 +146,7 @@ func (c faultyClassifier) CheckReply(ctx context.Context, r string) (safety.Verd
 
 type failingRetriever struct{}
 
-func (failingRetriever) Search(context.Context, string, string, int) ([]retrieval.Result, error) {
+func (failingRetriever) Search(context.Context, nightfloat.Role, string, int) ([]retrieval.Result, error) {
 	return nil, errors.New("search index unavailable")
 }
 
@@ -240,7 +241,7 @@ func TestDatabaseDownMidTurnTellsTheResidentAndRecovers(t *testing.T) {
 func claimAsNewClinician(t *testing.T, f *fixture, svc *assistant.Service, convID string) (assistant.Handoff, int64) {
 	t.Helper()
 	ctx := context.Background()
-	accounts := review.NewAccounts(f.db.Pool, review.NewAudit(f.db.Pool), review.AccountOptions{ParallelHashes: 1})
+	accounts := clinician.NewAccounts(f.db.Pool, clinician.NewAudit(f.db.Pool), clinician.AccountOptions{ParallelHashes: 1})
 	c, err := accounts.Create(ctx, "oncall1", "On Call", "a long enough password 1", []string{"oncall"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"nightfloat"
 	"strings"
 	"time"
 
@@ -35,15 +36,15 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // CreateConversation starts a conversation for role and returns it with its resume token.
-func (s *Store) CreateConversation(ctx context.Context, role string) (Conversation, string, error) {
+func (s *Store) CreateConversation(ctx context.Context, role nightfloat.Role) (Conversation, string, error) {
 	return s.CreateConversationFrom(ctx, role, "")
 }
 
 // CreateConversationFrom is CreateConversation with the source tag of the network it was
 // started from (a keyed hash, never an address; "" for none), used to mark floods.
-func (s *Store) CreateConversationFrom(ctx context.Context, role, sourceTag string) (Conversation, string, error) {
-	if !ValidRole(role) {
-		return Conversation{}, "", Errorf(CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", role)
+func (s *Store) CreateConversationFrom(ctx context.Context, role nightfloat.Role, sourceTag string) (Conversation, string, error) {
+	if !role.Valid() {
+		return Conversation{}, "", nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of %s", role, nightfloat.RoleNames())
 	}
 	token, err := newToken()
 	if err != nil {
@@ -68,11 +69,11 @@ func (s *Store) OpenConversation(ctx context.Context, id, token string) (Convers
 	var c Conversation
 	var hash []byte
 	if !isUUID(id) {
-		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
+		return Conversation{}, nightfloat.Errorf(nightfloat.CodeUnauthorized, "this conversation cannot be opened with that token")
 	}
 	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+`, token_hash FROM conversations WHERE id = $1`, id).Scan(append(c.fields(), &hash)...)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare(hash, hashToken(token)) != 1) {
-		return Conversation{}, Errorf(CodeUnauthorized, "this conversation cannot be opened with that token")
+		return Conversation{}, nightfloat.Errorf(nightfloat.CodeUnauthorized, "this conversation cannot be opened with that token")
 	}
 	if err != nil {
 		return Conversation{}, unavailable("open conversation", err)
@@ -84,11 +85,11 @@ func (s *Store) OpenConversation(ctx context.Context, id, token string) (Convers
 func (s *Store) Conversation(ctx context.Context, id string) (Conversation, error) {
 	var c Conversation
 	if !isUUID(id) {
-		return Conversation{}, Errorf(CodeNotFound, "no such conversation")
+		return Conversation{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no such conversation")
 	}
 	err := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id).Scan(c.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Conversation{}, Errorf(CodeNotFound, "no such conversation")
+		return Conversation{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no such conversation")
 	}
 	if err != nil {
 		return Conversation{}, unavailable("read conversation", err)
@@ -146,7 +147,7 @@ func (s *Store) AppendResidentLimited(ctx context.Context, convID, clientID, bod
 			return err
 		}
 		if recent >= limit {
-			return Errorf(CodeRateLimited, "You're sending messages faster than I can answer. Please wait a minute; your message is kept and will be sent.")
+			return nightfloat.Errorf(nightfloat.CodeRateLimited, "You're sending messages faster than I can answer. Please wait a minute; your message is kept and will be sent.")
 		}
 		msg, err = insertMessage(ctx, tx, Message{ConversationID: convID, Author: AuthorResident, Kind: KindText, Body: body, ClientID: clientID})
 		return err
@@ -192,7 +193,7 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m Message) (Message, error) {
 		UPDATE conversations SET next_seq = next_seq + 1, last_active_at = now()
 		WHERE id = $1 RETURNING next_seq`, m.ConversationID).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Message{}, Errorf(CodeNotFound, "no such conversation")
+		return Message{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no such conversation")
 	}
 	if err != nil {
 		return Message{}, fmt.Errorf("allocate seq: %w", err)
@@ -285,15 +286,15 @@ func (s *Store) MarkDisclosed(ctx context.Context, convID string) error {
 
 // unavailable wraps a database failure; a context cancellation stays what it is.
 func unavailable(op string, err error) error {
-	var e *Error
+	var e *nightfloat.Error
 	if errors.As(err, &e) || errors.Is(err, errConversationChanged) {
 		return err
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return &Error{Code: CodeInternal, Message: "Something went wrong saving this conversation.", Err: fmt.Errorf("assistant: %s: %w", op, err)}
+		return &nightfloat.Error{Code: nightfloat.CodeInternal, Message: "Something went wrong saving this conversation.", Err: fmt.Errorf("assistant: %s: %w", op, err)}
 	}
-	return &Error{Code: CodeUnavailable, Message: "The service cannot reach its database right now.", Err: fmt.Errorf("assistant: %s: %w", op, err)}
+	return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: "The service cannot reach its database right now.", Err: fmt.Errorf("assistant: %s: %w", op, err)}
 }
 
 func newToken() (string, error) {
@@ -350,7 +351,7 @@ func (s *Store) DeleteConversation(ctx context.Context, convID string) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return Errorf(CodeNotFound, "no such conversation")
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "no such conversation")
 		}
 		for _, id := range ids {
 			if err := notifyHandoff(ctx, tx, id, convID); err != nil {

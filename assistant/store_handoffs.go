@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -86,7 +87,7 @@ func (s *Store) Handoff(ctx context.Context, id int64) (Handoff, error) {
 		return Handoff{}, unavailable("read handoff", err)
 	}
 	if len(hs) == 0 {
-		return Handoff{}, Errorf(CodeNotFound, "no handoff %d", id)
+		return Handoff{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no handoff %d", id)
 	}
 	return hs[0], nil
 }
@@ -99,7 +100,7 @@ func (s *Store) CurrentHandoff(ctx context.Context, convID string) (Handoff, err
 		return Handoff{}, unavailable("read handoff", err)
 	}
 	if len(hs) == 0 {
-		return Handoff{}, Errorf(CodeNotFound, "no handoff in this conversation")
+		return Handoff{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no handoff in this conversation")
 	}
 	return hs[0], nil
 }
@@ -115,7 +116,7 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 		var convID string
 		err := tx.QueryRow(ctx, `SELECT conversation_id::text FROM handoffs WHERE id = $1`, id).Scan(&convID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Errorf(CodeNotFound, "no handoff %d", id)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "no handoff %d", id)
 		}
 		if err != nil {
 			return err
@@ -128,7 +129,7 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 			return err
 		}
 		if len(hs) == 0 {
-			return Errorf(CodeNotFound, "no handoff %d", id)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "no handoff %d", id)
 		}
 		if err := fn(tx, hs[0]); err != nil {
 			return err
@@ -151,7 +152,7 @@ func (s *Store) changeHandoff(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 func (s *Store) ClaimHandoff(ctx context.Context, id, clinicianID int64, also ...TxWork) error {
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffWaiting {
-			return Errorf(CodeConflict, "this handoff is already %s", h.Status)
+			return nightfloat.Errorf(nightfloat.CodeConflict, "this handoff is already %s", h.Status)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE handoffs SET status = 'claimed', claimed_by = $2, claimed_at = now() WHERE id = $1`, id, clinicianID); err != nil {
 			return err
@@ -173,7 +174,7 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 	var out Message
 	err := s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
-			return Errorf(CodeConflict, "only the clinician who claimed this handoff can write in it")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "only the clinician who claimed this handoff can write in it")
 		}
 		if clientID != "" {
 			existing, err := scanMessages(tx.Query(ctx, selectMessages+` WHERE conversation_id = $1 AND client_id = $2`, h.ConversationID, clientID))
@@ -200,14 +201,14 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 // in the same transaction.
 func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool, also ...TxWork) error {
 	if !validDisposition(disposition) {
-		return Errorf(CodeInvalid, "unknown disposition %q", disposition)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "unknown disposition %q", disposition)
 	}
 	if err := checkStorable("note", note); err != nil {
 		return err
 	}
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
 		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
-			return Errorf(CodeConflict, "only the clinician who claimed this handoff can resolve it")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "only the clinician who claimed this handoff can resolve it")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE handoffs SET status = 'resolved', resolved_at = now(), disposition = $2, note = $3, ai_reenabled = $4 WHERE id = $1`,
 			id, disposition, note, reenableAI); err != nil {

@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"errors"
+	"nightfloat"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -26,7 +27,7 @@ func lockConversation(ctx context.Context, tx pgx.Tx, convID string) (Conversati
 	c := Conversation{}
 	err := tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR NO KEY UPDATE`, convID).Scan(c.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, Errorf(CodeNotFound, "no such conversation")
+		return c, nightfloat.Errorf(nightfloat.CodeNotFound, "no such conversation")
 	}
 	return c, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"nightfloat"
 
 	"github.com/jackc/pgx/v5"
 
@@ -65,7 +66,7 @@ func riskState(ctx context.Context, q postgres.Querier, convID string) (RiskStat
 	if err != nil {
 		return RiskState{}, err
 	}
-	l, err := safety.ParseLevel(level)
+	l, err := nightfloat.ParseLevel(level)
 	if err != nil {
 		return RiskState{}, fmt.Errorf("risk state level: %w", err)
 	}

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"nightfloat"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,10 +11,10 @@ import (
 // person who typed it is told plainly and nothing half-kept is shown back to them.
 func checkStorable(what, s string) error {
 	if !utf8.ValidString(s) {
-		return Errorf(CodeInvalid, "the %s is not valid UTF-8 text", what)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the %s is not valid UTF-8 text", what)
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return Errorf(CodeInvalid, "the %s contains a NUL character (U+0000), which cannot be stored; remove it and send again", what)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the %s contains a NUL character (U+0000), which cannot be stored; remove it and send again", what)
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func (s *Service) decide(ctx context.Context, convID string, msg Message, again 
 		_, err := s.Store.completeTurn(ctx, convID, &conv, msg.Seq, TurnDone, Message{Author: AuthorSystem, Kind: KindCrisis, ReplyTo: msg.Seq,
 			Body: "A clinician closed this conversation, so the AI won't answer here. Start a new conversation any time, or reach a person now:\n" + s.Crisis.Text(safety.Concern)})
 		if err == nil {
-			s.referred(ctx, Referral{Kind: ReferralClosed, Level: a.Level.String(), Categories: assessmentCategories(a)})
+			s.referred(ctx, Referral{Kind: ReferralClosed, Level: a.Level, Categories: assessmentCategories(a)})
 		}
 		return err
 	}
@@ -184,7 +184,7 @@ func (s *Service) escalate(ctx context.Context, conv Conversation, msg Message, 
 	}
 	s.Logger.Warn("handoff opened", "conversation_id", conv.ID, "handoff_id", id, "safety_level", a.Level.String(), "categories", a.Categories)
 	s.Metrics.Outcome(ctx, "handoff", nil)
-	s.referred(ctx, Referral{Kind: ReferralHandoff, Level: a.Level.String(), Categories: assessmentCategories(a)})
+	s.referred(ctx, Referral{Kind: ReferralHandoff, Level: a.Level, Categories: assessmentCategories(a)})
 	s.afterHandoff(id)
 	return nil
 }
@@ -248,7 +248,7 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 		if out.Kind == KindWithheld {
 			kind = ReferralWithheld
 		}
-		s.referred(ctx, Referral{Kind: kind, Level: a.Level.String(), Categories: assessmentCategories(a)})
+		s.referred(ctx, Referral{Kind: kind, Level: a.Level, Categories: assessmentCategories(a)})
 	}
 	return err
 }

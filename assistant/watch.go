@@ -2,12 +2,13 @@ package assistant
 
 import (
 	"context"
+	"nightfloat"
 	"time"
 
 	"nightfloat/safety"
 )
 
-// Roster tells whether any on-call clinician is on duty (review.Accounts implements it).
+// Roster tells whether any on-call clinician is on duty (clinician.Accounts implements it).
 type Roster interface {
 	AnyOnDuty(ctx context.Context) (bool, error)
 }
@@ -90,7 +91,7 @@ func (s *Service) rePage(ctx context.Context, due []Handoff) {
 
 func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
 	level := safety.Urgent
-	if h.Level == "emergency" {
+	if h.Level == nightfloat.LevelEmergency {
 		level = safety.Emergency
 	}
 	body := why + " Please reach a person now — they are there around the clock:\n" + s.Crisis.Text(level) +

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"nightfloat"
 	"path"
 	"strings"
 
@@ -115,7 +116,7 @@ func parseCase(line []byte) (Case, error) {
 		return c, fmt.Errorf(`"cssrs" is for suicide-related cases, not category %q`, c.Category)
 	}
 	if c.Level != "" {
-		if _, err := safety.ParseLevel(c.Level); err != nil {
+		if _, err := nightfloat.ParseLevel(c.Level); err != nil {
 			return c, fmt.Errorf(`unknown "level" %q`, c.Level)
 		}
 	}

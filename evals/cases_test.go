@@ -3,6 +3,7 @@ package evals
 import (
 	"context"
 	"fmt"
+	"nightfloat"
 	"os"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func (r result) levelTooLow() bool {
 	if r.c.Level == "" {
 		return false
 	}
-	want, _ := safety.ParseLevel(r.c.Level)
+	want, _ := nightfloat.ParseLevel(r.c.Level)
 	return r.err == nil && r.a.Level < want
 }
 

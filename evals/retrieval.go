@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"nightfloat"
 	"os"
 	"slices"
 	"sort"
@@ -25,10 +26,10 @@ const retrievalFetch = 10
 // RetrievalQuery is one labelled line of evals/retrieval/queries.jsonl. An empty Expect
 // marks an off-topic question: the right answer is no content at all.
 type RetrievalQuery struct {
-	ID     string   `json:"id"`
-	Role   string   `json:"role"`
-	Query  string   `json:"query"`
-	Expect []string `json:"expect"`
+	ID     string          `json:"id"`
+	Role   nightfloat.Role `json:"role"`
+	Query  string          `json:"query"`
+	Expect []string        `json:"expect"`
 }
 
 // LoadRetrievalQueries reads a JSONL file of queries, checking every line.
@@ -70,7 +71,7 @@ func ParseRetrievalQueries(name string, r io.Reader) ([]RetrievalQuery, error) {
 			bad("id also used on line %d", seen[q.ID])
 		}
 		seen[q.ID] = line
-		if !slices.Contains(retrieval.Roles, q.Role) {
+		if !q.Role.Valid() {
 			bad("unknown role %q", q.Role)
 		}
 		if strings.TrimSpace(q.Query) == "" {
@@ -107,7 +108,7 @@ func CheckRetrievalLabels(queries []RetrievalQuery, docs []retrieval.Document) e
 			switch {
 			case !ok:
 				errs = append(errs, fmt.Errorf("query %s expects %q, which is not a document", q.ID, e))
-			case !slices.Contains(d.Roles, q.Role):
+			case !slices.Contains(d.Roles, string(q.Role)):
 				errs = append(errs, fmt.Errorf("query %s (role %s) expects %q, which is not written for %ss", q.ID, q.Role, e, q.Role))
 			}
 		}
@@ -117,7 +118,7 @@ func CheckRetrievalLabels(queries []RetrievalQuery, docs []retrieval.Document) e
 
 // Searcher is what the retrieval eval runs against (a *retrieval.Searcher).
 type Searcher interface {
-	Search(ctx context.Context, role, query string, k int) ([]retrieval.Result, error)
+	Search(ctx context.Context, role nightfloat.Role, query string, k int) ([]retrieval.Result, error)
 }
 
 // RetrievalMetrics are document-level ranking figures over on-topic queries.
@@ -143,11 +144,11 @@ type OffTopicMetrics struct {
 
 // RetrievalMiss is an on-topic query whose expected documents were not all in the top k.
 type RetrievalMiss struct {
-	ID     string   `json:"id"`
-	Role   string   `json:"role"`
-	Query  string   `json:"query"`
-	Expect []string `json:"expect"`
-	Got    []string `json:"got"`
+	ID     string          `json:"id"`
+	Role   nightfloat.Role `json:"role"`
+	Query  string          `json:"query"`
+	Expect []string        `json:"expect"`
+	Got    []string        `json:"got"`
 }
 
 // RetrievalReport is the result of a retrieval eval run.
@@ -196,7 +197,7 @@ func RunRetrieval(ctx context.Context, s Searcher, queries []RetrievalQuery) (Re
 			rep.OffTopic.OnTopicEmpty++
 		}
 		r1, r5, rr := scoreQuery(q.Expect, docs)
-		for _, a := range []*acc{overall, roleAcc(byRole, q.Role)} {
+		for _, a := range []*acc{overall, roleAcc(byRole, string(q.Role))} {
 			a.n++
 			a.r1 += r1
 			a.r5 += r5

@@ -3,6 +3,7 @@ package evals
 import (
 	"context"
 	"fmt"
+	"nightfloat"
 	"sort"
 	"time"
 
@@ -144,7 +145,7 @@ type CaseResult struct {
 
 // escalated reports whether the result was handed off.
 func (r CaseResult) escalated() bool {
-	l, err := safety.ParseLevel(r.Got)
+	l, err := nightfloat.ParseLevel(r.Got)
 	return err != nil || l.ForcesHandoff() // an unreadable level counts as a handoff, as production fails closed
 }
 
@@ -171,7 +172,7 @@ func ValidateCases(cases []Case) error {
 			return fmt.Errorf("%s: case %q: expect %q: want %q or %q", where, c.ID, c.Expect, Escalate, NoEscalate)
 		}
 		if c.Level != "" {
-			l, err := safety.ParseLevel(c.Level)
+			l, err := nightfloat.ParseLevel(c.Level)
 			if err != nil {
 				return fmt.Errorf("%s: case %q: level %q: want none, concern, urgent or emergency", where, c.ID, c.Level)
 			}
@@ -279,7 +280,7 @@ func RunSafety(ctx context.Context, a Assessor, cases []Case, split string) (*Sa
 		case !mustEscalate && escalated:
 			r.Misses = append(r.Misses, miss(MissFalse))
 		case mustEscalate && c.Level != "":
-			if want, _ := safety.ParseLevel(c.Level); got < want {
+			if want, _ := nightfloat.ParseLevel(c.Level); got < want {
 				r.LevelTooLow++
 				levelLow = append(levelLow, miss(MissLevelLow))
 			}

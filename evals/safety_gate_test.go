@@ -3,6 +3,7 @@ package evals
 import (
 	"context"
 	"encoding/json"
+	"nightfloat"
 	"runtime"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestSafetyRunnerGate(t *testing.T) {
 				pos++
 				if esc {
 					tp++
-					if want, _ := safety.ParseLevel(k.Level); k.Level != "" && a.Level < want {
+					if want, _ := nightfloat.ParseLevel(k.Level); k.Level != "" && a.Level < want {
 						low++
 					}
 				}

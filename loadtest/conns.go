@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nightfloat/assistant"
+	"nightfloat/clinician"
 	"nightfloat/postgres"
-	"nightfloat/review"
 	"nightfloat/web/protocol"
 )
 
@@ -180,8 +180,8 @@ func consoleSession(ctx context.Context, dbURL string) (token string, cleanup fu
 	if err != nil {
 		return "", nil, err
 	}
-	audit := review.NewAudit(pool)
-	accounts := review.NewAccounts(pool, audit, review.AccountOptions{})
+	audit := clinician.NewAudit(pool)
+	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
 	user := "loadtest-" + randomID()
 	const password = "load test on-call password 8c1f"
 	if _, err := accounts.Create(ctx, user, "Load test on-call", password, []string{"oncall"}); err != nil {
@@ -197,7 +197,7 @@ func consoleSession(ctx context.Context, dbURL string) (token string, cleanup fu
 }
 
 // disable takes the throw-away account off duty and disables it.
-func disable(accounts *review.Accounts, pool *pgxpool.Pool, user string) {
+func disable(accounts *clinician.Accounts, pool *pgxpool.Pool, user string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if c, err := accounts.ByUsername(ctx, user); err == nil {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"nightfloat"
 	"regexp"
 	"sort"
 	"strconv"
@@ -25,10 +26,6 @@ import (
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
-
-// Roles are the roles that must each have a prompt (the same list as the conversations
-// table allows).
-var Roles = []string{"resident", "fellow", "student", "nurse", "app", "attending"}
 
 // Source is one retrieved chunk of vetted content, as the prompt shows it.
 type Source struct {
@@ -103,8 +100,8 @@ func load(fsys fs.FS, dir string) (*Set, error) {
 	}
 	s := &Set{tmpl: template.New("prompts").Option("missingkey=error"), versions: map[string][]int{}}
 	roles := map[string]bool{}
-	for _, r := range Roles {
-		roles[r] = true
+	for _, r := range nightfloat.Roles {
+		roles[string(r)] = true
 	}
 	for _, e := range entries {
 		m := fileName.FindStringSubmatch(e.Name())
@@ -124,7 +121,8 @@ func load(fsys fs.FS, dir string) (*Set, error) {
 		}
 	}
 	sample := Data{Institution: "Example Hospital", Sources: []Source{{ID: "example-doc#0", Title: "Example", Heading: "Section", Text: "Text."}}}
-	for _, r := range Roles {
+	for _, role := range nightfloat.Roles {
+		r := string(role)
 		vs := s.versions[r]
 		if len(vs) == 0 {
 			return nil, fmt.Errorf("prompts: no prompt for role %q (want templates/%s.v1.tmpl)", r, r)
@@ -141,19 +139,19 @@ func load(fsys fs.FS, dir string) (*Set, error) {
 }
 
 // For returns the newest prompt for a role.
-func (s *Set) For(role string) (Prompt, error) {
-	vs := s.versions[role]
+func (s *Set) For(role nightfloat.Role) (Prompt, error) {
+	vs := s.versions[string(role)]
 	if len(vs) == 0 {
 		return Prompt{}, fmt.Errorf("prompts: no prompt for role %q", role)
 	}
-	return Prompt{ID: role, Version: strconv.Itoa(vs[len(vs)-1]), set: s}, nil
+	return Prompt{ID: string(role), Version: strconv.Itoa(vs[len(vs)-1]), set: s}, nil
 }
 
 // Get returns one version of a role's prompt, e.g. to reproduce what an older message used.
 func (s *Set) Get(role, version string) (Prompt, error) {
 	for _, v := range s.versions[role] {
 		if strconv.Itoa(v) == version {
-			return Prompt{ID: role, Version: version, set: s}, nil
+			return Prompt{ID: string(role), Version: version, set: s}, nil
 		}
 	}
 	return Prompt{}, fmt.Errorf("prompts: no version %q of the %q prompt", version, role)

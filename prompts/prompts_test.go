@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"nightfloat"
 	"os"
 	"strings"
 	"testing"
@@ -36,12 +37,12 @@ func TestEveryRoleHasAPromptThatRendersWithChunkIDs(t *testing.T) {
 		"app":       {"role ambiguity", "supervision", "Employee Assistance Programme"},
 		"attending": {"supervising residents and students while running on empty", "help-seeking shows trainees", "Physician Support Line"},
 	}
-	for _, role := range Roles {
+	for _, role := range nightfloat.Roles {
 		p, err := s.For(role)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.ID != role || p.Version != "1" {
+		if p.ID != string(role) || p.Version != "1" {
 			t.Fatalf("%s: prompt %+v", role, p)
 		}
 		text, err := p.Render(Data{Institution: "Mercy General", Sources: sources})
@@ -52,7 +53,7 @@ func TestEveryRoleHasAPromptThatRendersWithChunkIDs(t *testing.T) {
 			"[sleep-after-night-float#2] Sleeping on and off night float (Protecting day-sleep)\nKeep one anchor sleep window.",
 			"[paced-breathing#0] Paced breathing\nBreathe out longer than in.",
 			"Mercy General", "You are an AI", "Reflect", "Validate", "one small, concrete next step",
-		}, realities[role]...) {
+		}, realities[string(role)]...) {
 			if !strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
 				t.Errorf("%s prompt lacks %q", role, want)
 			}
@@ -80,7 +81,7 @@ func TestPromptsCarryTheForbiddenContentRules(t *testing.T) {
 		"Never claim to be human",
 		"Cite only ids listed below",
 	}
-	for _, role := range Roles {
+	for _, role := range nightfloat.Roles {
 		p, _ := s.For(role)
 		text, err := p.Render(Data{Institution: "Mercy General", Sources: sources})
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"nightfloat"
 	"slices"
 	"strings"
 	"testing"
@@ -91,7 +92,7 @@ func loadSynthetic(b *testing.B, db *postgrestest.DB, emb *syntheticEmbedder, n 
 	b.Helper()
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(uint64(n), 3))
-	roleSets := [][]string{retrieval.Roles, {"resident", "fellow"}, {"nurse", "app"}, {"resident", "fellow", "student", "attending"}, {"student"}}
+	roleSets := [][]string{allRoles(), {"resident", "fellow"}, {"nurse", "app"}, {"resident", "fellow", "student", "attending"}, {"student"}}
 	docs := n / 10
 	docRows := make([][]any, docs)
 	for d := range docs {
@@ -155,7 +156,7 @@ func BenchmarkSearch(b *testing.B) {
 			for i := range queries {
 				queries[i] = fmt.Sprintf("%s %s %s query %d", benchWords[i%len(benchWords)], benchWords[(i*7)%len(benchWords)], benchWords[(i*13)%len(benchWords)], i)
 			}
-			roles := []string{"resident", "nurse", "student"}
+			roles := []nightfloat.Role{"resident", "nurse", "student"}
 			var lat []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -226,4 +227,12 @@ func hnswVersusExact(b *testing.B, db *postgrestest.DB, emb *syntheticEmbedder, 
 		}
 	}
 	return float64(hits) / float64(max(total, 1)), float64(tExact) / float64(tIndex)
+}
+
+func allRoles() []string {
+	var rs []string
+	for _, r := range nightfloat.Roles {
+		rs = append(rs, string(r))
+	}
+	return rs
 }

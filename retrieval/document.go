@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"nightfloat"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,9 +15,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 )
-
-// Roles is every role a document may be written for, as the conversations table names them.
-var Roles = []string{"resident", "fellow", "student", "nurse", "app", "attending"}
 
 // Document statuses.
 const (
@@ -118,8 +116,8 @@ func ParseDocument(name string, data []byte) (Document, error) {
 	d.Title = p.str("title")
 	d.Roles = p.list("roles")
 	for _, r := range d.Roles {
-		if !slices.Contains(Roles, r) {
-			p.fail("roles", "unknown role %q (want %s)", r, strings.Join(Roles, ", "))
+		if !nightfloat.Role(r).Valid() {
+			p.fail("roles", "unknown role %q (want %s)", r, nightfloat.RoleNames())
 		}
 	}
 	if dup := firstDuplicate(d.Roles); dup != "" {

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"errors"
 	"fmt"
+	"nightfloat"
 )
 
 // ErrNoContent means nothing has been ingested into the database yet.
@@ -23,7 +24,7 @@ func (e *EmbedderMismatchError) Error() string {
 }
 
 // UnknownRoleError is a search for a role Nightfloat does not know.
-type UnknownRoleError struct{ Role string }
+type UnknownRoleError struct{ Role nightfloat.Role }
 
 func (e *UnknownRoleError) Error() string {
 	return fmt.Sprintf("retrieval: unknown role %q", e.Role)

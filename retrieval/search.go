@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"nightfloat"
 	"slices"
 	"sort"
 	"strings"
@@ -220,7 +221,7 @@ func (h phraseHit) coverage() float64 {
 
 // Search returns up to k chunks for role's question, best first. An empty result means
 // there is no vetted content relevant enough: the caller should say so, not improvise.
-func (s *Searcher) Search(ctx context.Context, role, query string, k int) ([]Result, error) {
+func (s *Searcher) Search(ctx context.Context, role nightfloat.Role, query string, k int) ([]Result, error) {
 	res, err := s.search(ctx, role, query, k)
 	if err != nil {
 		return nil, fmt.Errorf("retrieval: search: %w", err)
@@ -228,8 +229,8 @@ func (s *Searcher) Search(ctx context.Context, role, query string, k int) ([]Res
 	return res, nil
 }
 
-func (s *Searcher) search(ctx context.Context, role, query string, k int) ([]Result, error) {
-	if !slices.Contains(Roles, role) {
+func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query string, k int) ([]Result, error) {
+	if !role.Valid() {
 		return nil, &UnknownRoleError{Role: role}
 	}
 	if k <= 0 {
@@ -248,7 +249,7 @@ func (s *Searcher) search(ctx context.Context, role, query string, k int) ([]Res
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every
 // chunk either found, with every chunk of the documents a phrasing found.
-func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candidate, []phraseHit, error) {
+func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string) ([]candidate, []phraseHit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, nil
@@ -278,7 +279,7 @@ func (s *Searcher) candidates(ctx context.Context, role, query string) ([]candid
 			return fmt.Errorf("set ef_search: %w", err)
 		}
 		var err error
-		if hits, err = s.phrasings(ctx, tx, qvec, role, vecLimit, tsq, query); err != nil {
+		if hits, err = s.phrasings(ctx, tx, qvec, string(role), vecLimit, tsq, query); err != nil {
 			return err
 		}
 		var phraseDocs []string

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"nightfloat/clinician"
 	"testing"
 	"time"
 )
@@ -17,30 +18,30 @@ func TestCellSuppression(t *testing.T) {
 func TestDashboardCounts(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	f.create(t, "oncall1", RoleOncall)
-	a, b := f.create(t, "rev-a", RoleReviewer), f.create(t, "rev-b", RoleReviewer)
-	now := f.clock.Now()
+	f.Create(t, "oncall1", clinician.RoleOncall)
+	a, b := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer)
+	now := f.Clock.Now()
 	// Six handoffs today claimed after 1..6 minutes, and two emergencies left waiting.
 	for i := range 6 {
-		c := newConv(t, f.db.Pool, "resident", now)
+		c := newConv(t, f.DB.Pool, "resident", now)
 		s := c.resident("x")
 		c.handoff(s, "urgent", "claimed", "suicidal_ideation")
-		if _, err := f.db.Pool.Exec(ctx, `UPDATE handoffs SET created_at = $2::timestamptz, claimed_at = $2::timestamptz + $3::int * interval '1 minute' WHERE conversation_id = $1`,
+		if _, err := f.DB.Pool.Exec(ctx, `UPDATE handoffs SET created_at = $2::timestamptz, claimed_at = $2::timestamptz + $3::int * interval '1 minute' WHERE conversation_id = $1`,
 			c.id, now.Add(-time.Hour), i+1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for range 2 {
-		c := newConv(t, f.db.Pool, "resident", now)
+		c := newConv(t, f.DB.Pool, "resident", now)
 		c.handoff(c.resident("y"), "emergency", "waiting", "acute_crisis")
-		if _, err := f.db.Pool.Exec(ctx, `UPDATE handoffs SET created_at = $2 WHERE conversation_id = $1`, c.id, now.Add(-time.Hour)); err != nil {
+		if _, err := f.DB.Pool.Exec(ctx, `UPDATE handoffs SET created_at = $2 WHERE conversation_id = $1`, c.id, now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Two items double-reviewed: one agreeing, one not.
 	for i, second := range []string{EscalationNA, EscalationAppropriate} {
 		id, _ := f.item(t, "z")
-		for _, rv := range []Clinician{a, b} {
+		for _, rv := range []clinician.Clinician{a, b} {
 			if _, err := f.q.Claim(ctx, rv, id); err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +54,7 @@ func TestDashboardCounts(t *testing.T) {
 			}
 		}
 	}
-	d, err := LoadDashboard(ctx, f.db.Pool, DashboardOptions{Days: 7, Now: func() time.Time { return now }})
+	d, err := LoadDashboard(ctx, f.DB.Pool, DashboardOptions{Days: 7, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

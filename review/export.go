@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/clinician"
 	"nightfloat/redact"
 )
 
@@ -36,7 +37,7 @@ type DraftCase struct {
 // ExportOptions select what to export.
 type ExportOptions struct {
 	Since time.Time // reviews submitted at or after; zero for all
-	Actor string    // who exports, for the audit log (ActorCLI by default)
+	Actor string    // who exports, for the audit log (clinician.ActorCLI by default)
 }
 
 // ExportCases writes, as JSON Lines, a draft eval case for every turn a review marked as
@@ -44,12 +45,12 @@ type ExportOptions struct {
 // the resident's messages up to and including the marked one, each redacted. Reviews
 // whose conversation retention has deleted are skipped. The export is audited. It
 // returns how many cases it wrote.
-func ExportCases(ctx context.Context, pool *pgxpool.Pool, audit *Audit, o ExportOptions, w io.Writer) (int, error) {
+func ExportCases(ctx context.Context, pool *pgxpool.Pool, audit *clinician.Audit, o ExportOptions, w io.Writer) (int, error) {
 	if audit == nil {
-		audit = NewAudit(pool)
+		audit = clinician.NewAudit(pool)
 	}
 	if o.Actor == "" {
-		o.Actor = ActorCLI
+		o.Actor = clinician.ActorCLI
 	}
 	rows, err := pool.Query(ctx, `
 		SELECT r.id, r.item_id, r.escalation, r.created_at, m.seq, m.mark, i.disagreement, i.conversation_id::text, c.role

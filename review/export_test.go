@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"nightfloat/clinician"
 	"nightfloat/evals"
 )
 
 func TestExportCases(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	a, b := f.create(t, "rev-a", RoleReviewer), f.create(t, "rev-b", RoleReviewer)
+	a, b := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer)
 
 	// Missed: the second resident message should have escalated.
 	missedID, mc := f.item(t, "Dr. Patel says I'm useless")
@@ -28,7 +29,7 @@ func TestExportCases(t *testing.T) {
 	// Appropriate: nothing to export.
 	fineID, _ := f.item(t, "all good")
 
-	submit := func(c Clinician, id int64, r Rubric) Review {
+	submit := func(c clinician.Clinician, id int64, r Rubric) Review {
 		t.Helper()
 		if _, err := f.q.Claim(ctx, c, id); err != nil {
 			t.Fatal(err)
@@ -48,7 +49,7 @@ func TestExportCases(t *testing.T) {
 	submit(a, fineID, goodRubric())
 
 	var buf bytes.Buffer
-	n, err := ExportCases(ctx, f.db.Pool, f.audit, ExportOptions{}, &buf)
+	n, err := ExportCases(ctx, f.DB.Pool, f.Audit, ExportOptions{}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +93,13 @@ func TestExportCases(t *testing.T) {
 
 	// --since excludes older reviews; the export is audited.
 	buf.Reset()
-	if n, err := ExportCases(ctx, f.db.Pool, f.audit, ExportOptions{Since: f.clock.Now().Add(time.Hour)}, &buf); err != nil || n != 0 {
+	if n, err := ExportCases(ctx, f.DB.Pool, f.Audit, ExportOptions{Since: f.Clock.Now().Add(time.Hour)}, &buf); err != nil || n != 0 {
 		t.Errorf("since the future: %d cases (%v)", n, err)
 	}
-	entries, _ := f.audit.List(ctx, time.Time{}, 1000)
+	entries, _ := f.Audit.List(ctx, time.Time{}, 1000)
 	exports := 0
 	for _, e := range entries {
-		if e.Action == "review.export_cases" && e.Actor == ActorCLI {
+		if e.Action == "review.export_cases" && e.Actor == clinician.ActorCLI {
 			exports++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/clinician"
 	"nightfloat/redact"
 )
 
@@ -55,14 +57,14 @@ func (o QueueOptions) withDefaults() QueueOptions {
 // may not see is reported as not found, never as forbidden, so ids cannot be probed.
 type Queue struct {
 	pool  *pgxpool.Pool
-	audit *Audit
+	audit *clinician.Audit
 	opts  QueueOptions
 }
 
 // NewQueue returns the queue on pool. audit may be nil (then NewAudit(pool)).
-func NewQueue(pool *pgxpool.Pool, audit *Audit, opts QueueOptions) *Queue {
+func NewQueue(pool *pgxpool.Pool, audit *clinician.Audit, opts QueueOptions) *Queue {
 	if audit == nil {
-		audit = NewAudit(pool)
+		audit = clinician.NewAudit(pool)
 	}
 	return &Queue{pool: pool, audit: audit, opts: opts.withDefaults()}
 }
@@ -102,15 +104,15 @@ type ItemSummary struct {
 	Turns               int
 }
 
-func requireReviewer(c Clinician) error {
-	if !c.Has(RoleReviewer) {
-		return errorf(CodeForbidden, "only reviewers can use the review queue")
+func requireReviewer(c clinician.Clinician) error {
+	if !c.Has(clinician.RoleReviewer) {
+		return nightfloat.Errorf(nightfloat.CodeForbidden, "only reviewers can use the review queue")
 	}
 	return nil
 }
 
 // List returns the items matching f that the reviewer may see, highest priority first.
-func (q *Queue) List(ctx context.Context, viewer Clinician, f Filter) ([]ItemSummary, error) {
+func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) ([]ItemSummary, error) {
 	if err := requireReviewer(viewer); err != nil {
 		return nil, err
 	}
@@ -134,17 +136,17 @@ func (q *Queue) List(ctx context.Context, viewer Clinician, f Filter) ([]ItemSum
 	case StatusDone:
 		where = append(where, "i.status = 'done' AND "+reviewedByMe)
 	default:
-		return nil, errorf(CodeInvalid, "unknown status filter %q", f.Status)
+		return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown status filter %q", f.Status)
 	}
 	if f.Reason != "" {
 		if !slices.Contains(Reasons, f.Reason) {
-			return nil, errorf(CodeInvalid, "unknown reason %q", f.Reason)
+			return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown reason %q", f.Reason)
 		}
 		where = append(where, "EXISTS (SELECT 1 FROM review_samples s WHERE s.item_id = i.id AND s.reason = "+arg(f.Reason)+")")
 	}
 	if f.Level != "" {
 		if !slices.Contains(levels, f.Level) {
-			return nil, errorf(CodeInvalid, "unknown level %q", f.Level)
+			return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown level %q", f.Level)
 		}
 		where = append(where, "i.level = "+arg(f.Level))
 	}
@@ -157,7 +159,7 @@ func (q *Queue) List(ctx context.Context, viewer Clinician, f Filter) ([]ItemSum
 	case "older":
 		where = append(where, "i.created_at <= "+arg(now.Add(-7*24*time.Hour)))
 	default:
-		return nil, errorf(CodeInvalid, "unknown age filter %q", f.Age)
+		return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown age filter %q", f.Age)
 	}
 	rows, err := q.pool.Query(ctx, `
 		SELECT i.id, coalesce((SELECT array_agg(s.reason ORDER BY s.priority DESC, s.reason) FROM review_samples s WHERE s.item_id = i.id), '{}'),
@@ -212,7 +214,7 @@ func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (i
 		WHERE i.id = $1`+forUpdate, id).Scan(&it.ID, &it.ConversationID, &it.Priority, &it.Level, &it.Status,
 		&it.Disagreement, &it.ClaimedBy, &it.ClaimExpiresAt, &it.CreatedAt, &it.Started, &it.Role)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return it, errorf(CodeNotFound, "no such review item")
+		return it, nightfloat.Errorf(nightfloat.CodeNotFound, "no such review item")
 	}
 	if err != nil {
 		return it, fmt.Errorf("review: read item: %w", err)
@@ -234,7 +236,7 @@ func (q *Queue) loadItem(ctx context.Context, tx pgx.Tx, id int64, lock bool) (i
 
 // visible reports whether viewer may open the item: it waits for a review and still has
 // its transcript, or the viewer reviewed it. Anything else is "not found".
-func (it itemRow) visible(viewer Clinician) bool {
+func (it itemRow) visible(viewer clinician.Clinician) bool {
 	if slices.Contains(it.ReviewerIDs, viewer.ID) {
 		return true
 	}
@@ -244,7 +246,7 @@ func (it itemRow) visible(viewer Clinician) bool {
 // seesReviews reports whether viewer may read the item's earlier reviews: after giving
 // their own (so a second review stays blind), or as the third reviewer adjudicating a
 // disagreement between two others.
-func (it itemRow) seesReviews(viewer Clinician) bool {
+func (it itemRow) seesReviews(viewer clinician.Clinician) bool {
 	if slices.Contains(it.ReviewerIDs, viewer.ID) {
 		return true
 	}
@@ -254,20 +256,20 @@ func (it itemRow) seesReviews(viewer Clinician) bool {
 // lockReviewable loads and locks an item that viewer may review next: one they can see
 // (anything else is not found), not yet done, and not already reviewed by them (each
 // round is by a different reviewer).
-func (q *Queue) lockReviewable(ctx context.Context, tx pgx.Tx, viewer Clinician, id int64) (itemRow, error) {
+func (q *Queue) lockReviewable(ctx context.Context, tx pgx.Tx, viewer clinician.Clinician, id int64) (itemRow, error) {
 	it, err := q.loadItem(ctx, tx, id, true)
 	if err != nil {
 		return it, err
 	}
 	switch {
 	case !it.visible(viewer):
-		return it, errorf(CodeNotFound, "no such review item")
+		return it, nightfloat.Errorf(nightfloat.CodeNotFound, "no such review item")
 	case it.Status == StatusDone:
-		return it, errorf(CodeConflict, "this item is already reviewed")
+		return it, nightfloat.Errorf(nightfloat.CodeConflict, "this item is already reviewed")
 	case slices.Contains(it.ReviewerIDs, viewer.ID):
-		return it, errorf(CodeForbidden, "you have already reviewed this conversation; a different reviewer must give the next review")
+		return it, nightfloat.Errorf(nightfloat.CodeForbidden, "you have already reviewed this conversation; a different reviewer must give the next review")
 	case slices.Contains(it.HandledBy, viewer.ID):
-		return it, errorf(CodeForbidden, "you handled this conversation's handoff; another reviewer must review it")
+		return it, nightfloat.Errorf(nightfloat.CodeForbidden, "you handled this conversation's handoff; another reviewer must review it")
 	}
 	return it, nil
 }
@@ -275,7 +277,7 @@ func (q *Queue) lockReviewable(ctx context.Context, tx pgx.Tx, viewer Clinician,
 // Claim gives the item to viewer for ClaimTTL. An item claimed by someone else whose claim
 // has not expired is a conflict; an item viewer already reviewed cannot be claimed again
 // (the second and third reviews are by different reviewers).
-func (q *Queue) Claim(ctx context.Context, viewer Clinician, id int64) (time.Time, error) {
+func (q *Queue) Claim(ctx context.Context, viewer clinician.Clinician, id int64) (time.Time, error) {
 	if err := requireReviewer(viewer); err != nil {
 		return time.Time{}, err
 	}
@@ -287,7 +289,7 @@ func (q *Queue) Claim(ctx context.Context, viewer Clinician, id int64) (time.Tim
 			return err
 		}
 		if it.ClaimedBy != nil && *it.ClaimedBy != viewer.ID && it.ClaimExpiresAt.After(now) {
-			return errorf(CodeConflict, "another reviewer is working on this item")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "another reviewer is working on this item")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE review_items SET claimed_by = $2, claimed_at = $3, claim_expires_at = $4 WHERE id = $1`,
 			id, viewer.ID, now, expires); err != nil {
@@ -295,15 +297,15 @@ func (q *Queue) Claim(ctx context.Context, viewer Clinician, id int64) (time.Tim
 		}
 		detail := map[string]any{"round": roundOf(it.Status), "expires_at": expires}
 		if it.ClaimedBy != nil && *it.ClaimedBy != viewer.ID {
-			detail["took_over_expired_claim_of"] = ActorClinician(*it.ClaimedBy)
+			detail["took_over_expired_claim_of"] = clinician.ActorClinician(*it.ClaimedBy)
 		}
-		return q.audit.record(ctx, tx, viewer.Actor(), "review.claim", itemTarget(id), detail)
+		return q.audit.RecordIn(ctx, tx, viewer.Actor(), "review.claim", itemTarget(id), detail)
 	})
 	return expires, err
 }
 
 // Release gives up viewer's claim on the item.
-func (q *Queue) Release(ctx context.Context, viewer Clinician, id int64) error {
+func (q *Queue) Release(ctx context.Context, viewer clinician.Clinician, id int64) error {
 	if err := requireReviewer(viewer); err != nil {
 		return err
 	}
@@ -313,15 +315,15 @@ func (q *Queue) Release(ctx context.Context, viewer Clinician, id int64) error {
 			return err
 		}
 		if !it.visible(viewer) {
-			return errorf(CodeNotFound, "no such review item")
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "no such review item")
 		}
 		if it.ClaimedBy == nil || *it.ClaimedBy != viewer.ID {
-			return errorf(CodeConflict, "you do not hold a claim on this item")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "you do not hold a claim on this item")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE review_items SET claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("review: release: %w", err)
 		}
-		return q.audit.record(ctx, tx, viewer.Actor(), "review.release", itemTarget(id), nil)
+		return q.audit.RecordIn(ctx, tx, viewer.Actor(), "review.release", itemTarget(id), nil)
 	})
 }
 
@@ -425,7 +427,7 @@ type TurnFeedback struct {
 
 // Item returns the item for viewer to read, and audits the view. It is "not found" unless
 // the item is in the queue (or viewer reviewed it).
-func (q *Queue) Item(ctx context.Context, viewer Clinician, id int64) (ItemView, error) {
+func (q *Queue) Item(ctx context.Context, viewer clinician.Clinician, id int64) (ItemView, error) {
 	if err := requireReviewer(viewer); err != nil {
 		return ItemView{}, err
 	}
@@ -437,7 +439,7 @@ func (q *Queue) Item(ctx context.Context, viewer Clinician, id int64) (ItemView,
 			return err
 		}
 		if !it.visible(viewer) {
-			return errorf(CodeNotFound, "no such review item")
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "no such review item")
 		}
 		live := it.ClaimedBy != nil && it.ClaimExpiresAt.After(now)
 		mine := it.ClaimedBy != nil && *it.ClaimedBy == viewer.ID
@@ -470,7 +472,7 @@ func (q *Queue) Item(ctx context.Context, viewer Clinician, id int64) (ItemView,
 		} else {
 			v.ReviewsHidden = len(all)
 		}
-		return q.audit.record(ctx, tx, viewer.Actor(), "review.view", itemTarget(id),
+		return q.audit.RecordIn(ctx, tx, viewer.Actor(), "review.view", itemTarget(id),
 			map[string]any{"round": v.Round, "reviews_shown": len(v.Reviews), "turns": len(v.Turns)})
 	})
 	return v, err

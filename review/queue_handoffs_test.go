@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"nightfloat"
+	"nightfloat/clinician"
 	"slices"
 	"strings"
 	"testing"
@@ -15,15 +17,15 @@ import (
 func TestReviewOfAHandoff(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	lee := f.create(t, "dr-lee", RoleOncall, RoleReviewer) // claims the handoff below
-	other := f.create(t, "dr-other", RoleReviewer)
-	c := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Hour))
+	lee := f.Create(t, "dr-lee", clinician.RoleOncall, clinician.RoleReviewer) // claims the handoff below
+	other := f.Create(t, "dr-other", clinician.RoleReviewer)
+	c := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Hour))
 	s := c.resident("I have a plan to end my life")
 	c.assess(s, "message", "emergency", []string{"suicidal_ideation", "suicide_plan_or_intent"}, nil)
 	c.msg("system", "handoff", "I'm connecting you with a clinician now.\n• Call or text 988 (Suicide & Crisis Lifeline, US, 24/7).\n• Physician Support Line: 1-888-409-0141.", nil)
 	c.msg("clinician", "text", "Hi, I'm Dr Sarah Lee, a person. You can call me on 555-123-4567.", nil)
 	c.handoff(s, "emergency", "resolved", "suicidal_ideation", "suicide_plan_or_intent", "acute_crisis")
-	if _, err := f.db.Pool.Exec(ctx, `UPDATE handoffs SET note = 'Safety plan with Dr Sarah Lee; follow-up booked', claimed_by = $1`, lee.ID); err != nil {
+	if _, err := f.DB.Pool.Exec(ctx, `UPDATE handoffs SET note = 'Safety plan with Dr Sarah Lee; follow-up booked', claimed_by = $1`, lee.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.sampler.SampleOnce(ctx); err != nil {
@@ -31,7 +33,7 @@ func TestReviewOfAHandoff(t *testing.T) {
 	}
 	var id int64
 	var detail map[string]any
-	if err := f.db.Pool.QueryRow(ctx, `SELECT item_id, detail FROM review_samples WHERE conversation_id = $1 AND reason = 'handoff'`, c.id).Scan(&id, &detail); err != nil {
+	if err := f.DB.Pool.QueryRow(ctx, `SELECT item_id, detail FROM review_samples WHERE conversation_id = $1 AND reason = 'handoff'`, c.id).Scan(&id, &detail); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := detail["handoffs"].(float64); n != 1 {
@@ -82,7 +84,7 @@ func TestReviewOfAHandoff(t *testing.T) {
 	if slices.ContainsFunc(list, func(it ItemSummary) bool { return it.ID == id }) {
 		t.Error("the clinician's own handoff is in their review queue")
 	}
-	if _, err := f.q.Claim(ctx, lee, id); ErrorCode(err) != CodeForbidden {
+	if _, err := f.q.Claim(ctx, lee, id); nightfloat.ErrorCode(err) != nightfloat.CodeForbidden {
 		t.Errorf("claiming one's own handoff: %v, want forbidden", err)
 	}
 	own, err := f.q.Item(ctx, lee, id)
@@ -99,10 +101,10 @@ func TestReviewOfAHandoff(t *testing.T) {
 func TestSampleReadyNow(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	f.create(t, "oncall1", RoleOncall)
-	done := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Minute))
+	f.Create(t, "oncall1", clinician.RoleOncall)
+	done := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Minute))
 	done.handoff(done.resident("I want to die"), "emergency", "resolved")
-	open := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Minute))
+	open := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Minute))
 	open.handoff(open.resident("I want to die"), "emergency", "claimed")
 
 	for _, tc := range []struct {
@@ -114,14 +116,14 @@ func TestSampleReadyNow(t *testing.T) {
 		{"ready now", true, []string{ReasonHandoff}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := NewSampler(f.db.Pool, f.audit, SamplingOptions{Now: f.clock.Now, Salt: testSalt, RandomRate: -1, ReadyNow: tc.readyNow})
+			s := NewSampler(f.DB.Pool, f.Audit, SamplingOptions{Now: f.Clock.Now, Salt: testSalt, RandomRate: -1, ReadyNow: tc.readyNow})
 			if _, err := s.SampleOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if got := queued(t, f.db.Pool, done.id); !slices.Equal(got, tc.wantDone) {
+			if got := queued(t, f.DB.Pool, done.id); !slices.Equal(got, tc.wantDone) {
 				t.Errorf("resolved handoff queued for %v, want %v", got, tc.wantDone)
 			}
-			if got := queued(t, f.db.Pool, open.id); !slices.Equal(got, tc.want) {
+			if got := queued(t, f.DB.Pool, open.id); !slices.Equal(got, tc.want) {
 				t.Errorf("open handoff queued for %v, want %v", got, tc.want)
 			}
 		})

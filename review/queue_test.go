@@ -2,6 +2,9 @@ package review
 
 import (
 	"context"
+	"nightfloat"
+	"nightfloat/clinician"
+	"nightfloat/clinician/cliniciantest"
 	"slices"
 	"strings"
 	"testing"
@@ -10,28 +13,28 @@ import (
 
 // queueFixture is a database with reviewers and one sampled conversation per call to item.
 type queueFixture struct {
-	*fixture
+	*cliniciantest.Kit
 	q       *Queue
 	sampler *Sampler
 }
 
 func newQueueFixture(t *testing.T, opts QueueOptions) *queueFixture {
 	t.Helper()
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	if opts.Now == nil {
-		opts.Now = f.clock.Now
+		opts.Now = f.Clock.Now
 	}
 	if opts.Salt == nil {
 		opts.Salt = testSalt
 	}
-	return &queueFixture{fixture: f, q: NewQueue(f.db.Pool, f.audit, opts),
-		sampler: NewSampler(f.db.Pool, f.audit, SamplingOptions{Now: f.clock.Now, Salt: testSalt, RandomRate: -1})}
+	return &queueFixture{Kit: f, q: NewQueue(f.DB.Pool, f.Audit, opts),
+		sampler: NewSampler(f.DB.Pool, f.Audit, SamplingOptions{Now: f.Clock.Now, Salt: testSalt, RandomRate: -1})}
 }
 
 // item queues a conversation (a withheld reply) and returns its item id and conversation.
 func (f *queueFixture) item(t *testing.T, residentText string) (int64, *convFixture) {
 	t.Helper()
-	c := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Hour))
+	c := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Hour))
 	s := c.resident(residentText)
 	c.assess(s, "message", "concern", []string{"distress"}, nil, ev{"rules", "concern", "distress", residentText})
 	c.reply("That sounds hard. Paced breathing can help.")
@@ -41,7 +44,7 @@ func (f *queueFixture) item(t *testing.T, residentText string) (int64, *convFixt
 		t.Fatal(err)
 	}
 	var id int64
-	if err := f.db.Pool.QueryRow(context.Background(), `SELECT id FROM review_items WHERE conversation_id = $1`, c.id).Scan(&id); err != nil {
+	if err := f.DB.Pool.QueryRow(context.Background(), `SELECT id FROM review_items WHERE conversation_id = $1`, c.id).Scan(&id); err != nil {
 		t.Fatalf("item for %s: %v", c.id, err)
 	}
 	return id, c
@@ -54,27 +57,27 @@ func goodRubric() Rubric {
 func TestClaimExpires(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{ClaimTTL: 30 * time.Minute})
 	ctx := context.Background()
-	a, b := f.create(t, "rev-a", RoleReviewer), f.create(t, "rev-b", RoleReviewer)
+	a, b := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer)
 	id, _ := f.item(t, "long week")
 
 	if _, err := f.q.Claim(ctx, a, id); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(29 * time.Minute)
-	if _, err := f.q.Claim(ctx, b, id); ErrorCode(err) != CodeConflict {
+	f.Clock.Advance(29 * time.Minute)
+	if _, err := f.q.Claim(ctx, b, id); nightfloat.ErrorCode(err) != nightfloat.CodeConflict {
 		t.Fatalf("claim of a live claim: %v, want conflict", err)
 	}
 	if list, _ := f.q.List(ctx, b, Filter{}); len(list) != 0 {
 		t.Errorf("b's open queue shows a's live claim: %+v", list)
 	}
-	f.clock.Advance(2 * time.Minute) // a's claim ran out at 30 minutes
+	f.Clock.Advance(2 * time.Minute) // a's claim ran out at 30 minutes
 	if list, _ := f.q.List(ctx, b, Filter{}); len(list) != 1 {
 		t.Errorf("b's open queue after expiry: %+v, want the abandoned item", list)
 	}
 	if _, err := f.q.Claim(ctx, b, id); err != nil {
 		t.Fatalf("claim after expiry: %v", err)
 	}
-	if _, err := f.q.Submit(ctx, a, id, goodRubric()); ErrorCode(err) != CodeConflict {
+	if _, err := f.q.Submit(ctx, a, id, goodRubric()); nightfloat.ErrorCode(err) != nightfloat.CodeConflict {
 		t.Errorf("a submits after b took over: %v, want conflict", err)
 	}
 	if _, err := f.q.Submit(ctx, b, id, goodRubric()); err != nil {
@@ -85,11 +88,11 @@ func TestClaimExpires(t *testing.T) {
 	if _, err := f.q.Claim(ctx, a, id2); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(45 * time.Minute)
+	f.Clock.Advance(45 * time.Minute)
 	if _, err := f.q.Submit(ctx, a, id2, goodRubric()); err != nil {
 		t.Errorf("submit on an expired claim nobody took: %v", err)
 	}
-	entries, _ := f.audit.List(ctx, time.Time{}, 1000)
+	entries, _ := f.Audit.List(ctx, time.Time{}, 1000)
 	var claims int
 	for _, e := range entries {
 		if e.Action == "review.claim" {
@@ -104,7 +107,7 @@ func TestClaimExpires(t *testing.T) {
 func TestRubricRoundTripAndRedaction(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	a := f.create(t, "rev-a", RoleReviewer)
+	a := f.Create(t, "rev-a", clinician.RoleReviewer)
 	id, c := f.item(t, "Dr. Patel yelled at me, call me on 555-867-5309")
 
 	v, err := f.q.Item(ctx, a, id)
@@ -130,7 +133,7 @@ func TestRubricRoundTripAndRedaction(t *testing.T) {
 	if res.Assessments[0].Level != "concern" || !slices.Equal(res.Assessments[0].Categories, []string{"distress"}) {
 		t.Errorf("assessment %+v", res.Assessments[0])
 	}
-	if _, err := f.q.Submit(ctx, a, id, goodRubric()); ErrorCode(err) != CodeConflict {
+	if _, err := f.q.Submit(ctx, a, id, goodRubric()); nightfloat.ErrorCode(err) != nightfloat.CodeConflict {
 		t.Errorf("submit without claim: %v, want conflict", err)
 	}
 	if _, err := f.q.Claim(ctx, a, id); err != nil {
@@ -146,7 +149,7 @@ func TestRubricRoundTripAndRedaction(t *testing.T) {
 		{Escalation: EscalationNA, Accuracy: 3, Grounding: 3, Empathy: 3, RoleFit: 3, Marks: []TurnMark{{Seq: 1, Mark: MarkMissedEscalation}}},
 	}
 	for i, r := range bad {
-		if _, err := f.q.Submit(ctx, a, id, r); ErrorCode(err) != CodeInvalid {
+		if _, err := f.q.Submit(ctx, a, id, r); nightfloat.ErrorCode(err) != nightfloat.CodeInvalid {
 			t.Errorf("bad rubric %d: %v, want invalid", i, err)
 		}
 	}
@@ -172,7 +175,7 @@ func TestRubricRoundTripAndRedaction(t *testing.T) {
 	if v.Status != StatusSecond || v.CanClaim || v.CanSubmit {
 		t.Errorf("after a missed escalation: status %s canClaim %v", v.Status, v.CanClaim)
 	}
-	entries, _ := f.audit.List(ctx, time.Time{}, 1000)
+	entries, _ := f.Audit.List(ctx, time.Time{}, 1000)
 	actions := map[string]int{}
 	for _, e := range entries {
 		actions[e.Action]++
@@ -204,7 +207,7 @@ func toString(v any) string {
 func TestDoubleReviewIsBlindAndFlagsDisagreement(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	a, b, c := f.create(t, "rev-a", RoleReviewer), f.create(t, "rev-b", RoleReviewer), f.create(t, "rev-c", RoleReviewer)
+	a, b, c := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer), f.Create(t, "rev-c", clinician.RoleReviewer)
 	id, _ := f.item(t, "I can't do this anymore")
 
 	if _, err := f.q.Claim(ctx, a, id); err != nil {
@@ -216,7 +219,7 @@ func TestDoubleReviewIsBlindAndFlagsDisagreement(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first reviewer cannot give the second review.
-	if _, err := f.q.Claim(ctx, a, id); ErrorCode(err) != CodeForbidden {
+	if _, err := f.q.Claim(ctx, a, id); nightfloat.ErrorCode(err) != nightfloat.CodeForbidden {
 		t.Errorf("first reviewer claims the second round: %v, want forbidden", err)
 	}
 	if list, _ := f.q.List(ctx, a, Filter{}); len(list) != 0 {
@@ -255,7 +258,7 @@ func TestDoubleReviewIsBlindAndFlagsDisagreement(t *testing.T) {
 		t.Errorf("disagreeing reviews: status %s disagreement %v, want third look", v.Status, v.Disagreement)
 	}
 	// The third reviewer adjudicates with both reviews in view; neither earlier reviewer may.
-	if _, err := f.q.Claim(ctx, b, id); ErrorCode(err) != CodeForbidden {
+	if _, err := f.q.Claim(ctx, b, id); nightfloat.ErrorCode(err) != nightfloat.CodeForbidden {
 		t.Errorf("second reviewer claims the third look: %v", err)
 	}
 	v, err = f.q.Item(ctx, c, id)
@@ -289,7 +292,7 @@ func TestDisagree(t *testing.T) {
 func TestSecondShareIsDeterministic(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: 0.5})
 	ctx := context.Background()
-	a := f.create(t, "rev-a", RoleReviewer)
+	a := f.Create(t, "rev-a", clinician.RoleReviewer)
 	seconds := 0
 	for range 12 {
 		id, _ := f.item(t, "ok")
@@ -300,7 +303,7 @@ func TestSecondShareIsDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		var status string
-		_ = f.db.Pool.QueryRow(ctx, `SELECT status FROM review_items WHERE id = $1`, id).Scan(&status)
+		_ = f.DB.Pool.QueryRow(ctx, `SELECT status FROM review_items WHERE id = $1`, id).Scan(&status)
 		want := StatusDone
 		if SecondReviewChosen(testSalt, id, 0.5) {
 			want = StatusSecond
@@ -318,8 +321,8 @@ func TestSecondShareIsDeterministic(t *testing.T) {
 func TestReviewerSeesOnlyQueuedItems(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	a, b := f.create(t, "rev-a", RoleReviewer), f.create(t, "rev-b", RoleReviewer)
-	oncall := f.create(t, "oncall", RoleOncall, RoleAdmin)
+	a, b := f.Create(t, "rev-a", clinician.RoleReviewer), f.Create(t, "rev-b", clinician.RoleReviewer)
+	oncall := f.Create(t, "oncall", clinician.RoleOncall, clinician.RoleAdmin)
 	id, _ := f.item(t, "fine")
 	if _, err := f.q.Claim(ctx, a, id); err != nil {
 		t.Fatal(err)
@@ -329,10 +332,10 @@ func TestReviewerSeesOnlyQueuedItems(t *testing.T) {
 	}
 	// Done, and b never reviewed it: as good as absent. a may still read their own review.
 	for _, probe := range []int64{id, id + 1, 999999, -1} {
-		if _, err := f.q.Item(ctx, b, probe); ErrorCode(err) != CodeNotFound {
+		if _, err := f.q.Item(ctx, b, probe); nightfloat.ErrorCode(err) != nightfloat.CodeNotFound {
 			t.Errorf("b opens item %d: %v, want not found", probe, err)
 		}
-		if _, err := f.q.Claim(ctx, b, probe); ErrorCode(err) != CodeNotFound {
+		if _, err := f.q.Claim(ctx, b, probe); nightfloat.ErrorCode(err) != nightfloat.CodeNotFound {
 			t.Errorf("b claims item %d: %v, want not found", probe, err)
 		}
 	}
@@ -342,15 +345,15 @@ func TestReviewerSeesOnlyQueuedItems(t *testing.T) {
 	if list, _ := f.q.List(ctx, a, Filter{Status: StatusDone}); len(list) != 1 {
 		t.Errorf("a's done list: %+v", list)
 	}
-	if _, err := f.q.Item(ctx, oncall, id); ErrorCode(err) != CodeForbidden {
+	if _, err := f.q.Item(ctx, oncall, id); nightfloat.ErrorCode(err) != nightfloat.CodeForbidden {
 		t.Errorf("a clinician without the reviewer role: %v, want forbidden", err)
 	}
 	// Retention removed a queued conversation's transcript by another path: not shown.
 	id2, c2 := f.item(t, "bye")
-	if _, err := f.db.Pool.Exec(ctx, `DELETE FROM conversations WHERE id = $1`, c2.id); err != nil {
+	if _, err := f.DB.Pool.Exec(ctx, `DELETE FROM conversations WHERE id = $1`, c2.id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.q.Item(ctx, b, id2); ErrorCode(err) != CodeNotFound {
+	if _, err := f.q.Item(ctx, b, id2); nightfloat.ErrorCode(err) != nightfloat.CodeNotFound {
 		t.Errorf("item without a conversation: %v, want not found", err)
 	}
 }
@@ -358,14 +361,14 @@ func TestReviewerSeesOnlyQueuedItems(t *testing.T) {
 func TestQueueFilters(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	a := f.create(t, "rev-a", RoleReviewer)
+	a := f.Create(t, "rev-a", clinician.RoleReviewer)
 	old, _ := f.item(t, "old one")
-	f.clock.Advance(8 * 24 * time.Hour)
+	f.Clock.Advance(8 * 24 * time.Hour)
 	fresh, _ := f.item(t, "fresh one")
-	h := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Hour))
+	h := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Hour))
 	s := h.resident("I want to die")
 	h.assess(s, "message", "emergency", []string{"suicidal_ideation"}, nil)
-	f.create(t, "oncall1", RoleOncall)
+	f.Create(t, "oncall1", clinician.RoleOncall)
 	h.handoff(s, "emergency", "resolved")
 	if _, err := f.sampler.SampleOnce(ctx); err != nil {
 		t.Fatal(err)
@@ -405,7 +408,7 @@ func TestQueueFilters(t *testing.T) {
 		t.Errorf("mine: %v", got)
 	}
 	for _, bad := range []Filter{{Reason: "x"}, {Level: "high"}, {Status: "zzz"}, {Age: "1y"}} {
-		if _, err := f.q.List(ctx, a, bad); ErrorCode(err) != CodeInvalid {
+		if _, err := f.q.List(ctx, a, bad); nightfloat.ErrorCode(err) != nightfloat.CodeInvalid {
 			t.Errorf("List(%+v): %v, want invalid", bad, err)
 		}
 	}

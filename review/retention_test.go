@@ -2,18 +2,27 @@ package review
 
 import (
 	"context"
+	"nightfloat/assistant"
+	"nightfloat/clinician"
 	"slices"
 	"testing"
 	"time"
 )
 
+// retention wires assistant.Retention as the service does: the review queue holds
+// conversations under review and clears review text; the accounts prune dead sessions.
+func retention(f *queueFixture) assistant.Retention {
+	return assistant.Retention{Pool: f.DB.Pool, Audit: f.Audit, Actor: clinician.ActorSystem, Days: 90, Now: f.Clock.Now,
+		Holds: []assistant.RetentionHold{f.q}, Cleanups: []assistant.RetentionCleanup{f.q, f.Accounts}}
+}
+
 func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	pool := f.db.Pool
-	a := f.create(t, "rev-a", RoleReviewer)
-	f.create(t, "oncall1", RoleOncall)
-	now := f.clock.Now()
+	pool := f.DB.Pool
+	a := f.Create(t, "rev-a", clinician.RoleReviewer)
+	f.Create(t, "oncall1", clinician.RoleOncall)
+	now := f.Clock.Now()
 	old := now.AddDate(0, 0, -91)
 
 	reviewedID, reviewed := f.item(t, "old and reviewed")
@@ -40,7 +49,7 @@ func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 	edge := newConv(t, pool, "resident", now.AddDate(0, 0, -89)) // inside retention
 	edge.resident("recent enough")
 
-	res, err := Retention{Pool: pool, Audit: f.audit, Days: 90, Now: f.clock.Now}.Run(ctx)
+	res, err := retention(f).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +65,7 @@ func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 	if !slices.Equal(left, want) {
 		t.Errorf("conversations left %v, want the queued, the open handoff and the recent one %v", left, want)
 	}
-	if res.Deleted != 3 || res.KeptUnderReview != 1 || res.KeptOpenHandoff != 1 || res.NotesCleared != 1 || res.MarkNotesCleared != 1 {
+	if res.Deleted != 3 || res.KeptHeld != 1 || res.KeptOpenHandoff != 1 || res.Cleaned["review_notes_cleared"] != 1 || res.Cleaned["mark_notes_cleared"] != 1 {
 		t.Errorf("result %+v", res)
 	}
 	var msgs int
@@ -86,12 +95,14 @@ func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 	if err != nil || !v.TranscriptDeleted || len(v.Turns) != 0 || len(v.Reviews) != 1 || v.Reviews[0].Accuracy != 3 {
 		t.Errorf("reviewed item after retention: %+v (%v)", v, err)
 	}
-	entries, _ := f.audit.List(ctx, time.Time{}, 1000)
-	if !slices.ContainsFunc(entries, func(e AuditEntry) bool { return e.Action == "retention.run" && e.Detail["deleted"] == float64(3) }) {
+	entries, _ := f.Audit.List(ctx, time.Time{}, 1000)
+	if !slices.ContainsFunc(entries, func(e clinician.AuditEntry) bool {
+		return e.Action == "retention.run" && e.Detail["deleted"] == float64(3)
+	}) {
 		t.Error("retention run not audited with its counts")
 	}
 	// Idempotent.
-	if res, err := (Retention{Pool: pool, Days: 90, Now: f.clock.Now}).Run(ctx); err != nil || res.Deleted != 0 {
+	if res, err := retention(f).Run(ctx); err != nil || res.Deleted != 0 {
 		t.Errorf("second run: %+v (%v)", res, err)
 	}
 }
@@ -101,9 +112,9 @@ func TestRetentionKeepsExactlyWhatItMust(t *testing.T) {
 func TestRetentionPrunesDeadSessions(t *testing.T) {
 	f := newQueueFixture(t, QueueOptions{SecondShare: -1})
 	ctx := context.Background()
-	pool := f.db.Pool
-	a := f.create(t, "rev-a", RoleReviewer)
-	now := f.clock.Now().UTC()
+	pool := f.DB.Pool
+	a := f.Create(t, "rev-a", clinician.RoleReviewer)
+	now := f.Clock.Now().UTC()
 	sessions := []struct {
 		name             string
 		expires, revoked time.Time
@@ -127,12 +138,12 @@ func TestRetentionPrunesDeadSessions(t *testing.T) {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 	}
-	res, err := Retention{Pool: pool, Audit: f.audit, Days: 90, Now: f.clock.Now}.Run(ctx)
+	res, err := retention(f).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.SessionsPruned != 2 {
-		t.Errorf("pruned %d sessions, want 2", res.SessionsPruned)
+	if res.Cleaned["sessions_pruned"] != 2 {
+		t.Errorf("pruned %d sessions, want 2", res.Cleaned["sessions_pruned"])
 	}
 	for i, s := range sessions {
 		id := make([]byte, 32)

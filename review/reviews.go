@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"fmt"
+	"nightfloat"
+	"nightfloat/clinician"
 	"slices"
 	"strings"
 	"time"
@@ -93,18 +95,18 @@ func Disagree(a, b Rubric) bool {
 func (r *Rubric) validate(turns map[int64]string) error {
 	r.Note = strings.TrimSpace(r.Note)
 	if !slices.Contains(EscalationRatings, r.Escalation) {
-		return errorf(CodeInvalid, "choose an escalation rating: appropriate, missed, over_escalated or n/a")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "choose an escalation rating: appropriate, missed, over_escalated or n/a")
 	}
 	for _, s := range []struct {
 		name string
 		v    int
 	}{{"accuracy", r.Accuracy}, {"grounding", r.Grounding}, {"empathy", r.Empathy}, {"fit to role", r.RoleFit}} {
 		if s.v < 1 || s.v > 5 {
-			return errorf(CodeInvalid, "score %s from 1 to 5", s.name)
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "score %s from 1 to 5", s.name)
 		}
 	}
 	if !utf8.ValidString(r.Note) || utf8.RuneCountInString(r.Note) > MaxReviewNote {
-		return errorf(CodeInvalid, "the note must be text of at most %d characters", MaxReviewNote)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the note must be text of at most %d characters", MaxReviewNote)
 	}
 	seen := map[[2]any]bool{}
 	missed, over := 0, 0
@@ -114,18 +116,18 @@ func (r *Rubric) validate(turns map[int64]string) error {
 		author, ok := turns[m.Seq]
 		switch {
 		case !slices.Contains(Marks, m.Mark):
-			return errorf(CodeInvalid, "unknown turn mark %q", m.Mark)
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "unknown turn mark %q", m.Mark)
 		case !ok:
-			return errorf(CodeInvalid, "turn %d is not in this conversation", m.Seq)
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "turn %d is not in this conversation", m.Seq)
 		case !utf8.ValidString(m.Note) || utf8.RuneCountInString(m.Note) > MaxMarkNote:
-			return errorf(CodeInvalid, "a turn note must be text of at most %d characters", MaxMarkNote)
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "a turn note must be text of at most %d characters", MaxMarkNote)
 		case seen[[2]any{m.Seq, m.Mark}]:
-			return errorf(CodeInvalid, "turn %d is marked %s twice", m.Seq, m.Mark)
+			return nightfloat.Errorf(nightfloat.CodeInvalid, "turn %d is marked %s twice", m.Seq, m.Mark)
 		}
 		seen[[2]any{m.Seq, m.Mark}] = true
 		if m.Mark == MarkMissedEscalation || m.Mark == MarkOverEscalation {
 			if author != "resident" {
-				return errorf(CodeInvalid, "mark the resident's message (turn %d is not one) as a missed or needless escalation", m.Seq)
+				return nightfloat.Errorf(nightfloat.CodeInvalid, "mark the resident's message (turn %d is not one) as a missed or needless escalation", m.Seq)
 			}
 			if m.Mark == MarkMissedEscalation {
 				missed++
@@ -136,13 +138,13 @@ func (r *Rubric) validate(turns map[int64]string) error {
 	}
 	switch {
 	case r.Escalation == EscalationMissed && missed == 0:
-		return errorf(CodeInvalid, "a missed escalation needs the resident message that should have escalated marked \"missed escalation\"")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "a missed escalation needs the resident message that should have escalated marked \"missed escalation\"")
 	case r.Escalation == EscalationOverEscalated && over == 0:
-		return errorf(CodeInvalid, "an over-escalation needs the resident message that escalated marked \"over escalation\"")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "an over-escalation needs the resident message that escalated marked \"over escalation\"")
 	case r.Escalation != EscalationMissed && missed > 0:
-		return errorf(CodeInvalid, "a turn is marked as a missed escalation, so rate escalation as missed")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "a turn is marked as a missed escalation, so rate escalation as missed")
 	case r.Escalation != EscalationOverEscalated && over > 0:
-		return errorf(CodeInvalid, "a turn is marked as an over-escalation, so rate escalation as over_escalated")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "a turn is marked as an over-escalation, so rate escalation as over_escalated")
 	}
 	return nil
 }
@@ -152,7 +154,7 @@ func (r *Rubric) validate(turns map[int64]string) error {
 // goes to a second, different reviewer when the first found a missed escalation or the
 // item falls in the deterministic SecondShare; a second review that disagrees with the
 // first flags the item for a third look. The review and its audit entry commit together.
-func (q *Queue) Submit(ctx context.Context, viewer Clinician, id int64, r Rubric) (Review, error) {
+func (q *Queue) Submit(ctx context.Context, viewer clinician.Clinician, id int64, r Rubric) (Review, error) {
 	if err := requireReviewer(viewer); err != nil {
 		return Review{}, err
 	}
@@ -165,9 +167,9 @@ func (q *Queue) Submit(ctx context.Context, viewer Clinician, id int64, r Rubric
 		}
 		switch {
 		case it.ClaimedBy == nil || *it.ClaimedBy != viewer.ID:
-			return errorf(CodeConflict, "claim the item before submitting a review (another reviewer may have taken it over)")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "claim the item before submitting a review (another reviewer may have taken it over)")
 		case it.ConversationID == nil:
-			return errorf(CodeConflict, "the conversation has been deleted")
+			return nightfloat.Errorf(nightfloat.CodeConflict, "the conversation has been deleted")
 		}
 		rows, err := tx.Query(ctx, `SELECT seq, author FROM messages WHERE conversation_id = $1`, *it.ConversationID)
 		if err != nil {
@@ -234,7 +236,7 @@ func (q *Queue) Submit(ctx context.Context, viewer Clinician, id int64, r Rubric
 			claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL WHERE id = $1`, id, next, disagreement, doneAt); err != nil {
 			return fmt.Errorf("review: update item: %w", err)
 		}
-		return q.audit.record(ctx, tx, viewer.Actor(), "review.submit", itemTarget(id), map[string]any{
+		return q.audit.RecordIn(ctx, tx, viewer.Actor(), "review.submit", itemTarget(id), map[string]any{
 			"review_id": out.ID, "round": round, "escalation": r.Escalation, "scores": r.Scores(),
 			"marks": len(r.Marks), "next": next, "disagreement": disagreement,
 		})

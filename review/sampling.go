@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/clinician"
 	"nightfloat/postgres"
 )
 
@@ -101,14 +102,14 @@ func (o SamplingOptions) withDefaults() SamplingOptions {
 // Sampler chooses idle conversations for clinician review.
 type Sampler struct {
 	pool  *pgxpool.Pool
-	audit *Audit
+	audit *clinician.Audit
 	opts  SamplingOptions
 }
 
 // NewSampler returns a sampler on pool. audit may be nil (then NewAudit(pool)).
-func NewSampler(pool *pgxpool.Pool, audit *Audit, opts SamplingOptions) *Sampler {
+func NewSampler(pool *pgxpool.Pool, audit *clinician.Audit, opts SamplingOptions) *Sampler {
 	if audit == nil {
-		audit = NewAudit(pool)
+		audit = clinician.NewAudit(pool)
 	}
 	return &Sampler{pool: pool, audit: audit, opts: opts.withDefaults()}
 }
@@ -198,7 +199,7 @@ func (s *Sampler) SampleOnce(ctx context.Context) (SampleResult, error) {
 	}
 	if res.Total() > 0 || res.Capped > 0 {
 		detail := map[string]any{"queued": res.Queued, "capped": res.Capped}
-		if err := s.audit.Record(ctx, ActorSystem, "review.sample", "", detail); err != nil {
+		if err := s.audit.Record(ctx, clinician.ActorSystem, "review.sample", "", detail); err != nil {
 			return res, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"strings"
 	"unicode/utf8"
 
@@ -36,27 +37,27 @@ func RecordFeedback(ctx context.Context, pool *pgxpool.Pool, f Feedback) error {
 	f.Comment = strings.TrimSpace(f.Comment)
 	switch {
 	case f.Rating != RatingUnhelpful && f.Rating != RatingHarmful:
-		return errorf(CodeInvalid, "rating must be %q or %q", RatingUnhelpful, RatingHarmful)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "rating must be %q or %q", RatingUnhelpful, RatingHarmful)
 	case f.Seq <= 0:
-		return errorf(CodeInvalid, "seq must name a reply")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "seq must name a reply")
 	case !utf8.ValidString(f.Comment):
-		return errorf(CodeInvalid, "the comment is not valid text")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the comment is not valid text")
 	case utf8.RuneCountInString(f.Comment) > MaxFeedbackComment:
-		return errorf(CodeInvalid, "the comment is longer than %d characters", MaxFeedbackComment)
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the comment is longer than %d characters", MaxFeedbackComment)
 	case strings.ContainsRune(f.Comment, 0):
-		return errorf(CodeInvalid, "the comment is not valid text")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "the comment is not valid text")
 	}
 	var ok bool
 	err := pool.QueryRow(ctx, `SELECT author = 'assistant' OR kind = 'withheld' FROM messages
 		WHERE conversation_id = $1 AND seq = $2`, f.ConversationID, f.Seq).Scan(&ok)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errorf(CodeNotFound, "no such reply in this conversation")
+		return nightfloat.Errorf(nightfloat.CodeNotFound, "no such reply in this conversation")
 	}
 	if err != nil {
 		return fmt.Errorf("review: record feedback: %w", err)
 	}
 	if !ok {
-		return errorf(CodeInvalid, "only the assistant's replies can be rated")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "only the assistant's replies can be rated")
 	}
 	_, err = pool.Exec(ctx, `INSERT INTO review_feedback (conversation_id, seq, rating, comment)
 		VALUES ($1, $2, $3, $4)

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"nightfloat"
+	"nightfloat/clinician"
+	"nightfloat/clinician/cliniciantest"
 	"slices"
 	"testing"
 	"time"
@@ -134,12 +137,12 @@ func queued(t *testing.T, pool *pgxpool.Pool, convID string) []string {
 var testSalt = []byte("test-salt-for-review-sampling-0123456789")
 
 func TestSamplingRules(t *testing.T) {
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	ctx := context.Background()
-	pool := f.db.Pool
-	now := f.clock.Now()
+	pool := f.DB.Pool
+	now := f.Clock.Now()
 	idle := now.Add(-31 * time.Minute)
-	f.create(t, "oncall1", RoleOncall)
+	f.Create(t, "oncall1", clinician.RoleOncall)
 
 	handoff := newConv(t, pool, "resident", idle)
 	s := handoff.resident("I have a plan to end it tonight")
@@ -185,7 +188,7 @@ func TestSamplingRules(t *testing.T) {
 	s = active.resident("I want to kill myself")
 	active.handoff(s, "emergency", "waiting")
 
-	sampler := NewSampler(pool, f.audit, SamplingOptions{Now: f.clock.Now, Salt: testSalt, RandomRate: -1})
+	sampler := NewSampler(pool, f.Audit, SamplingOptions{Now: f.Clock.Now, Salt: testSalt, RandomRate: -1})
 	res, err := sampler.SampleOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +223,7 @@ func TestSamplingRules(t *testing.T) {
 	}
 
 	// Once idle, the active conversation is queued; nothing is queued twice.
-	f.clock.Advance(2 * time.Minute)
+	f.Clock.Advance(2 * time.Minute)
 	res, err = sampler.SampleOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -253,53 +256,53 @@ func TestSamplingRules(t *testing.T) {
 	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
 		t.Errorf("duplicate sample: %v, want a unique violation", err)
 	}
-	entries, _ := f.audit.List(ctx, time.Time{}, 100)
-	if !slices.ContainsFunc(entries, func(e AuditEntry) bool { return e.Action == "review.sample" }) {
+	entries, _ := f.Audit.List(ctx, time.Time{}, 100)
+	if !slices.ContainsFunc(entries, func(e clinician.AuditEntry) bool { return e.Action == "review.sample" }) {
 		t.Error("sampling was not audited")
 	}
 }
 
 func TestFeedbackValidation(t *testing.T) {
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	ctx := context.Background()
-	c := newConv(t, f.db.Pool, "resident", f.clock.Now())
+	c := newConv(t, f.DB.Pool, "resident", f.Clock.Now())
 	res := c.resident("hello")
 	rep := c.reply("hi")
-	other := newConv(t, f.db.Pool, "resident", f.clock.Now())
+	other := newConv(t, f.DB.Pool, "resident", f.Clock.Now())
 	for _, tc := range []struct {
 		name string
 		fb   Feedback
-		code Code
+		code nightfloat.Code
 	}{
-		{"resident message", Feedback{ConversationID: c.id, Seq: res, Rating: RatingUnhelpful}, CodeInvalid},
-		{"unknown rating", Feedback{ConversationID: c.id, Seq: rep, Rating: "meh"}, CodeInvalid},
-		{"no such seq", Feedback{ConversationID: c.id, Seq: 99, Rating: RatingUnhelpful}, CodeNotFound},
-		{"other conversation's seq", Feedback{ConversationID: other.id, Seq: rep, Rating: RatingUnhelpful}, CodeNotFound},
-		{"long comment", Feedback{ConversationID: c.id, Seq: rep, Rating: RatingUnhelpful, Comment: string(make([]byte, MaxFeedbackComment+1))}, CodeInvalid},
+		{"resident message", Feedback{ConversationID: c.id, Seq: res, Rating: RatingUnhelpful}, nightfloat.CodeInvalid},
+		{"unknown rating", Feedback{ConversationID: c.id, Seq: rep, Rating: "meh"}, nightfloat.CodeInvalid},
+		{"no such seq", Feedback{ConversationID: c.id, Seq: 99, Rating: RatingUnhelpful}, nightfloat.CodeNotFound},
+		{"other conversation's seq", Feedback{ConversationID: other.id, Seq: rep, Rating: RatingUnhelpful}, nightfloat.CodeNotFound},
+		{"long comment", Feedback{ConversationID: c.id, Seq: rep, Rating: RatingUnhelpful, Comment: string(make([]byte, MaxFeedbackComment+1))}, nightfloat.CodeInvalid},
 	} {
-		if err := RecordFeedback(ctx, f.db.Pool, tc.fb); ErrorCode(err) != tc.code {
+		if err := RecordFeedback(ctx, f.DB.Pool, tc.fb); nightfloat.ErrorCode(err) != tc.code {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 		}
 	}
-	if err := RecordFeedback(ctx, f.db.Pool, Feedback{ConversationID: c.id, Seq: rep, Rating: RatingUnhelpful, Comment: "meh"}); err != nil {
+	if err := RecordFeedback(ctx, f.DB.Pool, Feedback{ConversationID: c.id, Seq: rep, Rating: RatingUnhelpful, Comment: "meh"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := RecordFeedback(ctx, f.db.Pool, Feedback{ConversationID: c.id, Seq: rep, Rating: RatingHarmful}); err != nil {
+	if err := RecordFeedback(ctx, f.DB.Pool, Feedback{ConversationID: c.id, Seq: rep, Rating: RatingHarmful}); err != nil {
 		t.Fatal(err)
 	}
 	var rating string
 	var n int
-	_ = f.db.Pool.QueryRow(ctx, `SELECT max(rating), count(*) FROM review_feedback WHERE conversation_id = $1`, c.id).Scan(&rating, &n)
+	_ = f.DB.Pool.QueryRow(ctx, `SELECT max(rating), count(*) FROM review_feedback WHERE conversation_id = $1`, c.id).Scan(&rating, &n)
 	if rating != RatingHarmful || n != 1 {
 		t.Errorf("after re-rating: %d rows, rating %q; want one harmful", n, rating)
 	}
 }
 
 func TestRandomSampleIsDeterministicAndCapped(t *testing.T) {
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	ctx := context.Background()
-	pool := f.db.Pool
-	idle := f.clock.Now().Add(-time.Hour)
+	pool := f.DB.Pool
+	idle := f.Clock.Now().Add(-time.Hour)
 	var ids []string
 	for range 80 {
 		c := newConv(t, pool, "resident", idle)
@@ -318,7 +321,7 @@ func TestRandomSampleIsDeterministicAndCapped(t *testing.T) {
 	if len(want) < 10 || len(want) > 40 {
 		t.Fatalf("the keyed hash chose %d of 80 at rate %.1f: not uniform", len(want), rate)
 	}
-	sampler := NewSampler(pool, f.audit, SamplingOptions{Now: f.clock.Now, Salt: testSalt, RandomRate: rate, DailyCap: -1})
+	sampler := NewSampler(pool, f.Audit, SamplingOptions{Now: f.Clock.Now, Salt: testSalt, RandomRate: rate, DailyCap: -1})
 	res, err := sampler.SampleOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -347,12 +350,12 @@ func TestRandomSampleIsDeterministicAndCapped(t *testing.T) {
 	}
 
 	// A daily cap: rate 1 would take all; the cap takes 3 per UTC day.
-	g := newFixture(t, AccountOptions{})
+	g := cliniciantest.New(t, clinician.AccountOptions{})
 	for range 10 {
-		c := newConv(t, g.db.Pool, "resident", g.clock.Now().Add(-time.Hour))
+		c := newConv(t, g.DB.Pool, "resident", g.Clock.Now().Add(-time.Hour))
 		c.resident("hi")
 	}
-	capped := NewSampler(g.db.Pool, g.audit, SamplingOptions{Now: g.clock.Now, Salt: testSalt, RandomRate: 1, DailyCap: 3})
+	capped := NewSampler(g.DB.Pool, g.Audit, SamplingOptions{Now: g.Clock.Now, Salt: testSalt, RandomRate: 1, DailyCap: 3})
 	res, err = capped.SampleOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -361,8 +364,8 @@ func TestRandomSampleIsDeterministicAndCapped(t *testing.T) {
 		t.Errorf("capped run: %+v, want 3 queued and 7 capped", res)
 	}
 	// The next day the cap is fresh, but capped conversations were already decided.
-	g.clock.Advance(24 * time.Hour)
-	c := newConv(t, g.db.Pool, "resident", g.clock.Now().Add(-time.Hour))
+	g.Clock.Advance(24 * time.Hour)
+	c := newConv(t, g.DB.Pool, "resident", g.Clock.Now().Add(-time.Hour))
 	c.resident("new day")
 	res, err = capped.SampleOnce(ctx)
 	if err != nil || res.Queued[ReasonRandom] != 1 {
@@ -371,17 +374,17 @@ func TestRandomSampleIsDeterministicAndCapped(t *testing.T) {
 }
 
 func TestSamplerRunStopsWithContext(t *testing.T) {
-	f := newFixture(t, AccountOptions{})
-	c := newConv(t, f.db.Pool, "resident", f.clock.Now().Add(-time.Hour))
+	f := cliniciantest.New(t, clinician.AccountOptions{})
+	c := newConv(t, f.DB.Pool, "resident", f.Clock.Now().Add(-time.Hour))
 	s := c.resident("x")
 	c.assess(s, "message", "none", nil, []string{"model failed"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		done <- NewSampler(f.db.Pool, f.audit, SamplingOptions{Now: f.clock.Now, Salt: testSalt}).Run(ctx, 10*time.Millisecond)
+		done <- NewSampler(f.DB.Pool, f.Audit, SamplingOptions{Now: f.Clock.Now, Salt: testSalt}).Run(ctx, 10*time.Millisecond)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(queued(t, f.db.Pool, c.id)) == 0 {
+	for len(queued(t, f.DB.Pool, c.id)) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("Run did not sample")
 		}

@@ -2,6 +2,7 @@ package safety
 
 import (
 	"fmt"
+	"nightfloat"
 	"regexp"
 	"strings"
 	"sync"
@@ -253,7 +254,7 @@ func compileRule(file string, s ruleSpec, expand func(string, string) (*regexp.R
 		}
 	}
 	if s.Level != "" {
-		lv, err := ParseLevel(s.Level)
+		lv, err := nightfloat.ParseLevel(s.Level)
 		if err != nil {
 			return r, nil, fmt.Errorf("safety: %s: %w", where, err)
 		}
@@ -336,7 +337,7 @@ func compileCombo(file string, s comboSpec) (combo, error) {
 	if !knownCategory(c.category) {
 		return c, fmt.Errorf("safety: %s: unknown category %q", where, s.Category)
 	}
-	lv, err := ParseLevel(s.Level)
+	lv, err := nightfloat.ParseLevel(s.Level)
 	if err != nil {
 		return c, fmt.Errorf("safety: %s: %w", where, err)
 	}

@@ -2,6 +2,7 @@ package safety
 
 import (
 	"fmt"
+	"nightfloat"
 	"slices"
 	"sort"
 	"strings"
@@ -204,7 +205,7 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 			if !knownCategory(r.category) {
 				return nil, fmt.Errorf("%s: unknown category %q", where, rs.Category)
 			}
-			lv, err := ParseLevel(rs.Level)
+			lv, err := nightfloat.ParseLevel(rs.Level)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}

@@ -5,38 +5,11 @@ import (
 	"testing"
 )
 
-func TestLevelText(t *testing.T) {
-	for _, l := range []Level{None, Concern, Urgent, Emergency} {
-		b, err := l.MarshalText()
-		if err != nil {
-			t.Fatalf("MarshalText(%d): %v", l, err)
-		}
-		var back Level
-		if err := back.UnmarshalText(b); err != nil || back != l {
-			t.Errorf("round trip %v -> %q -> %v (%v)", l, b, back, err)
-		}
-		if p, err := ParseLevel(" " + l.String() + " "); err != nil || p != l {
-			t.Errorf("ParseLevel(%q) = %v, %v", l.String(), p, err)
-		}
-	}
-	if _, err := ParseLevel("severe"); err == nil {
-		t.Error("ParseLevel accepted an unknown level")
-	}
-	if _, err := Level(9).MarshalText(); err == nil {
-		t.Error("MarshalText accepted an invalid level")
-	}
+// TestAssessmentJSON: an assessment's level is written by name (nightfloat.Level).
+func TestAssessmentJSON(t *testing.T) {
 	b, _ := json.Marshal(Assessment{Level: Emergency})
 	if string(b) != `{"level":"emergency","categories":null,"evidence":null,"version":""}` {
 		t.Errorf("JSON = %s", b)
-	}
-}
-
-func TestForcesHandoff(t *testing.T) {
-	want := map[Level]bool{None: false, Concern: false, Urgent: true, Emergency: true}
-	for l, w := range want {
-		if l.ForcesHandoff() != w {
-			t.Errorf("%v.ForcesHandoff() = %v", l, !w)
-		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"strings"
 	"time"
 )
@@ -76,7 +77,7 @@ func (l *modelLayer) Assess(ctx context.Context, history []Turn, message string)
 	if err != nil {
 		return Assessment{}, fmt.Errorf("safety: model layer: %w", err)
 	}
-	level, err := ParseLevel(v.Level)
+	level, err := nightfloat.ParseLevel(v.Level)
 	if err != nil {
 		return Assessment{}, fmt.Errorf("safety: model layer: %w", err)
 	}

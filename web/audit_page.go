@@ -6,11 +6,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"nightfloat/clinician"
 	"strconv"
 	"strings"
 	"time"
-
-	"nightfloat/review"
 )
 
 // The audit page: who did what, when, for admins only. Viewing it is itself audited.
@@ -19,7 +18,7 @@ const auditPageSize = 50
 
 // AuditPage is one page of the audit log, oldest first, after a cursor.
 type AuditPage struct {
-	Entries []review.AuditEntry
+	Entries []clinician.AuditEntry
 	// More is true when entries follow; NextAt and NextID are the cursor for them.
 	More   bool
 	NextAt time.Time
@@ -28,8 +27,8 @@ type AuditPage struct {
 
 // ReadAuditPage returns up to n entries at or after since (and after the cursor afterAt,
 // afterID when afterID > 0) whose action is action (any when empty), through
-// review.Audit.List, which pages by time. The command line and the console share it.
-func ReadAuditPage(ctx context.Context, audit *review.Audit, since time.Time, action string, afterAt time.Time, afterID int64, n int) (AuditPage, error) {
+// clinician.Audit.List, which pages by time. The command line and the console share it.
+func ReadAuditPage(ctx context.Context, audit *clinician.Audit, since time.Time, action string, afterAt time.Time, afterID int64, n int) (AuditPage, error) {
 	const batch = 1000
 	from := since
 	if afterID > 0 && afterAt.After(from) {
@@ -103,7 +102,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		since = d
 	}
 	data.Since = since.Format(time.DateOnly)
-	var before review.AuditCursor
+	var before clinician.AuditCursor
 	if v := q.Get("before"); v != "" {
 		id, at, ok := strings.Cut(v, "@")
 		n, err1 := strconv.ParseInt(id, 10, 64)
@@ -112,7 +111,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad page cursor", http.StatusBadRequest)
 			return
 		}
-		before = review.AuditCursor{At: t, ID: n}
+		before = clinician.AuditCursor{At: t, ID: n}
 	}
 	entries, err := s.audit.ListNewest(r.Context(), since, data.Action, before, auditPageSize+1)
 	if err != nil {
@@ -120,7 +119,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The audit log is unavailable right now.", http.StatusServiceUnavailable)
 		return
 	}
-	if err := s.audit.Record(r.Context(), review.ActorClinician(c.ID), "audit.viewed", "/console/audit",
+	if err := s.audit.Record(r.Context(), clinician.ActorClinician(c.ID), "audit.viewed", "/console/audit",
 		map[string]any{"since": data.Since, "action": data.Action, "before_id": before.ID}); err != nil {
 		// Every access is recorded: without the record, no access.
 		s.logger.Error("audit audit.viewed", "error", err)

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"nightfloat/clinician"
 	"strings"
 	"testing"
 	"time"
-
-	"nightfloat/review"
 )
 
 func (h *harness) consoleGet(t *testing.T, path, token string) (int, string) {
@@ -29,7 +28,7 @@ func (h *harness) consoleGet(t *testing.T, path, token string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func (h *harness) session(t *testing.T, username string, roles ...string) (review.Clinician, string) {
+func (h *harness) session(t *testing.T, username string, roles ...string) (clinician.Clinician, string) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := h.accounts.Create(ctx, username, "Dr "+username, "correct horse battery staple 42", roles)
@@ -51,7 +50,7 @@ func TestAuditPageAdminOnly(t *testing.T) {
 	admin, adminToken := h.session(t, "ada", "admin")
 	reviewer, reviewerToken := h.session(t, "rex", "reviewer")
 	for i := range 60 {
-		if err := h.audit.Record(ctx, review.ActorSystem, "test.event", fmt.Sprintf("item-%02d", i), map[string]any{"n": i}); err != nil {
+		if err := h.audit.Record(ctx, clinician.ActorSystem, "test.event", fmt.Sprintf("item-%02d", i), map[string]any{"n": i}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,7 +67,7 @@ func TestAuditPageAdminOnly(t *testing.T) {
 	}
 	found := false
 	for _, e := range denied {
-		if e.Action == "access.denied" && e.Actor == review.ActorClinician(reviewer.ID) && e.Target == "/console/audit" {
+		if e.Action == "access.denied" && e.Actor == clinician.ActorClinician(reviewer.ID) && e.Target == "/console/audit" {
 			found = true
 		}
 	}
@@ -112,7 +111,7 @@ func TestAuditPageAdminOnly(t *testing.T) {
 	}
 	views := 0
 	for _, e := range all {
-		if e.Action == "audit.viewed" && e.Actor == review.ActorClinician(admin.ID) {
+		if e.Action == "audit.viewed" && e.Actor == clinician.ActorClinician(admin.ID) {
 			views++
 		}
 	}

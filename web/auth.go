@@ -14,11 +14,11 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"nightfloat"
+	"nightfloat/clinician"
 	"slices"
 	"strconv"
 	"strings"
-
-	"nightfloat/review"
 )
 
 // Console authentication: the login page, the session cookie, role checks and CSRF.
@@ -42,8 +42,8 @@ const (
 
 // Auth guards the clinician console.
 type Auth struct {
-	accounts *review.Accounts
-	audit    *review.Audit
+	accounts *clinician.Accounts
+	audit    *clinician.Audit
 	pages    *template.Template
 	logger   *slog.Logger
 	secure   bool
@@ -79,7 +79,7 @@ func ParseProxies(list []string) ([]netip.Prefix, error) {
 
 // NewAuth returns the console's authentication. pages must define "login.html".
 // secureCookies marks cookies Secure; turn it off only for plain-HTTP local development.
-func NewAuth(accounts *review.Accounts, audit *review.Audit, pages *template.Template, logger *slog.Logger, secureCookies bool) *Auth {
+func NewAuth(accounts *clinician.Accounts, audit *clinician.Audit, pages *template.Template, logger *slog.Logger, secureCookies bool) *Auth {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -94,8 +94,8 @@ const (
 )
 
 // ClinicianFrom returns the signed-in clinician of a request that passed Require.
-func ClinicianFrom(ctx context.Context) (review.Clinician, bool) {
-	c, ok := ctx.Value(clinicianKey).(review.Clinician)
+func ClinicianFrom(ctx context.Context) (clinician.Clinician, bool) {
+	c, ok := ctx.Value(clinicianKey).(clinician.Clinician)
 	return c, ok
 }
 
@@ -150,23 +150,23 @@ func (a *Auth) Require(roles ...string) func(http.Handler) http.Handler {
 
 // session resolves the request's session cookie, answering the request itself when there
 // is no live session.
-func (a *Auth) session(w http.ResponseWriter, r *http.Request) (review.Clinician, review.Session, bool) {
+func (a *Auth) session(w http.ResponseWriter, r *http.Request) (clinician.Clinician, clinician.Session, bool) {
 	token := sessionToken(r)
 	if token == "" {
 		a.unauthenticated(w, r)
-		return review.Clinician{}, review.Session{}, false
+		return clinician.Clinician{}, clinician.Session{}, false
 	}
 	c, s, err := a.accounts.SessionFor(r.Context(), token)
 	switch {
-	case errors.Is(err, review.ErrUnauthorized):
+	case errors.Is(err, clinician.ErrUnauthorized):
 		a.clearSessionCookie(w)
 		a.unauthenticated(w, r)
-		return review.Clinician{}, review.Session{}, false
+		return clinician.Clinician{}, clinician.Session{}, false
 	case err != nil:
 		// Fail closed: without the database nobody is let in.
 		a.logger.Error("console session lookup failed", "error", err)
 		a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Sign-in is unavailable right now; try again shortly.")
-		return review.Clinician{}, review.Session{}, false
+		return clinician.Clinician{}, clinician.Session{}, false
 	}
 	return c, s, true
 }
@@ -190,8 +190,8 @@ func (a *Auth) deny(w http.ResponseWriter, r *http.Request, status int, code, me
 	writeJSONError(w, status, code, message)
 }
 
-func (a *Auth) auditDenied(r *http.Request, c review.Clinician, roles []string) {
-	err := a.audit.Record(r.Context(), review.ActorClinician(c.ID), "access.denied", r.URL.Path,
+func (a *Auth) auditDenied(r *http.Request, c clinician.Clinician, roles []string) {
+	err := a.audit.Record(r.Context(), clinician.ActorClinician(c.ID), "access.denied", r.URL.Path,
 		map[string]any{"method": r.Method, "needs_one_of": roles})
 	if err != nil {
 		a.logger.Error("audit access.denied", "error", err)
@@ -220,7 +220,7 @@ func (a *Auth) loginPage(w http.ResponseWriter, r *http.Request) {
 		case err == nil:
 			http.Redirect(w, r, consoleHome, http.StatusSeeOther)
 			return
-		case errors.Is(err, review.ErrUnauthorized):
+		case errors.Is(err, clinician.ErrUnauthorized):
 			a.clearSessionCookie(w)
 		default:
 			// The database is unreachable: the session may well be alive, so it is kept.
@@ -255,12 +255,12 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := a.accounts.Login(r.Context(), username, r.PostForm.Get("password"), clientAddress(r, a.proxies))
 	switch {
-	case errors.Is(err, review.ErrThrottled):
-		wait := review.RetryAfter(err)
+	case errors.Is(err, clinician.ErrThrottled):
+		wait := nightfloat.RetryAfter(err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		a.renderLogin(w, http.StatusTooManyRequests, loginPageData{Username: username, Throttled: review.ThrottledMessage(wait)})
+		a.renderLogin(w, http.StatusTooManyRequests, loginPageData{Username: username, Throttled: clinician.ThrottledMessage(wait)})
 		return
-	case errors.Is(err, review.ErrInvalidCredentials):
+	case errors.Is(err, clinician.ErrInvalidCredentials):
 		a.renderLogin(w, http.StatusUnauthorized, loginPageData{Username: username, Error: "Wrong username or password."})
 		return
 	case err != nil:
@@ -295,12 +295,12 @@ func (a *Auth) logout(w http.ResponseWriter, r *http.Request) {
 				a.deny(w, r, http.StatusForbidden, "csrf", "The security token is missing or wrong; reload the page and try again.")
 				return
 			}
-			if err := a.accounts.Logout(r.Context(), token); err != nil && !errors.Is(err, review.ErrUnauthorized) {
+			if err := a.accounts.Logout(r.Context(), token); err != nil && !errors.Is(err, clinician.ErrUnauthorized) {
 				a.logger.Error("console logout failed", "error", err)
 				a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Signing out failed; try again.")
 				return
 			}
-		case !errors.Is(err, review.ErrUnauthorized):
+		case !errors.Is(err, clinician.ErrUnauthorized):
 			a.logger.Error("console logout: session lookup failed", "error", err)
 			a.deny(w, r, http.StatusServiceUnavailable, "unavailable", "Signing out failed; try again.")
 			return

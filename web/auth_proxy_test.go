@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"nightfloat/clinician"
 	"strings"
 	"testing"
 
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/review"
 )
 
 func TestProxyClientAddress(t *testing.T) {
@@ -64,8 +64,8 @@ func TestProxyLoginThrottlesByForwardedClient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := postgrestest.New(t)
-			audit := review.NewAudit(db.Pool)
-			accounts := review.NewAccounts(db.Pool, audit, review.AccountOptions{ParallelHashes: 1})
+			audit := clinician.NewAudit(db.Pool)
+			accounts := clinician.NewAccounts(db.Pool, audit, clinician.AccountOptions{ParallelHashes: 1})
 			pages, err := parsePages()
 			if err != nil {
 				t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"nightfloat/clinician"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,7 +21,6 @@ import (
 	"nightfloat/internal/browsertest"
 
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/review"
 )
 
 const authPassword = "Quiet-Harbor-Lantern-42"
@@ -28,17 +28,17 @@ const authPassword = "Quiet-Harbor-Lantern-42"
 // authSite is a real Auth on a real database, with stub console pages behind it.
 type authSite struct {
 	db       *postgrestest.DB
-	accounts *review.Accounts
-	audit    *review.Audit
+	accounts *clinician.Accounts
+	audit    *clinician.Audit
 	srv      *httptest.Server
 	client   *http.Client // never follows redirects, keeps no cookies
 }
 
-func newAuthSite(t *testing.T, opts review.AccountOptions) *authSite {
+func newAuthSite(t *testing.T, opts clinician.AccountOptions) *authSite {
 	t.Helper()
 	db := postgrestest.New(t)
-	audit := review.NewAudit(db.Pool)
-	accounts := review.NewAccounts(db.Pool, audit, opts)
+	audit := clinician.NewAudit(db.Pool)
+	accounts := clinician.NewAccounts(db.Pool, audit, opts)
 	pages, err := parsePages()
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func newAuthSite(t *testing.T, opts review.AccountOptions) *authSite {
 
 func fsSubStatic() (fs.FS, error) { return fs.Sub(assets, "static") }
 
-func (s *authSite) create(t *testing.T, username string, roles ...string) review.Clinician {
+func (s *authSite) create(t *testing.T, username string, roles ...string) clinician.Clinician {
 	t.Helper()
 	c, err := s.accounts.Create(context.Background(), username, "Dr "+username, authPassword, roles)
 	if err != nil {
@@ -180,7 +180,7 @@ func (s *authSite) login(t *testing.T, username string) (*http.Cookie, string) {
 
 func TestAuthRequiresSession(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	bogus := &http.Cookie{Name: sessionCookie, Value: "not-a-session"}
 	cases := []struct {
 		name    string
@@ -226,7 +226,7 @@ func TestAuthRequiresSession(t *testing.T) {
 
 func TestLoginFlowAndCookies(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	s.create(t, "doc", "oncall")
 	sc, csrf := s.login(t, "doc")
 	if !sc.HttpOnly || sc.SameSite != http.SameSiteStrictMode || sc.Path != "/console" {
@@ -278,7 +278,7 @@ func TestLoginFlowAndCookies(t *testing.T) {
 
 func TestLoginFormFailures(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{MaxFailures: 3})
+	s := newAuthSite(t, clinician.AccountOptions{MaxFailures: 3})
 	s.create(t, "doc", "oncall")
 	s.create(t, "locked", "oncall")
 	cases := []struct {
@@ -355,7 +355,7 @@ func TestLoginFormFailures(t *testing.T) {
 
 func TestAuthRoles(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	s.create(t, "rev", "reviewer")
 	s.create(t, "boss", "admin")
 	s.create(t, "doc", "oncall")
@@ -412,7 +412,7 @@ func alterLast(token string) string {
 
 func TestCSRFOnProtectedRoutes(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	s.create(t, "doc", "oncall")
 	s.create(t, "other", "oncall")
 	sc, csrf := s.login(t, "doc")
@@ -454,7 +454,7 @@ func TestCSRFOnProtectedRoutes(t *testing.T) {
 
 func TestSessionLogoutAndDisable(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	s.create(t, "doc", "oncall")
 	s.create(t, "gone", "oncall")
 	html := map[string]string{"Accept": "text/html"}
@@ -495,7 +495,7 @@ func TestSessionIdleTimeoutOverHTTP(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	var offset time.Duration
-	s := newAuthSite(t, review.AccountOptions{IdleTimeout: 10 * time.Minute, Now: func() time.Time { return now.Add(offset) }})
+	s := newAuthSite(t, clinician.AccountOptions{IdleTimeout: 10 * time.Minute, Now: func() time.Time { return now.Add(offset) }})
 	s.create(t, "doc", "oncall")
 	sc, _ := s.login(t, "doc")
 	offset = 11 * time.Minute
@@ -508,7 +508,7 @@ func newAuthBrowser(t *testing.T) context.Context { return browsertest.New(t, br
 
 func TestLoginInBrowser(t *testing.T) {
 	t.Parallel()
-	s := newAuthSite(t, review.AccountOptions{})
+	s := newAuthSite(t, clinician.AccountOptions{})
 	s.create(t, "doc", "oncall")
 	browser := newAuthBrowser(t)
 	ctx, cancel := context.WithTimeout(browser, 60*time.Second)

@@ -2,10 +2,11 @@ package web
 
 import (
 	"context"
+	"nightfloat"
+	"nightfloat/clinician"
 	"strconv"
 
 	"nightfloat/assistant"
-	"nightfloat/review"
 )
 
 // Need-to-know for transcripts on the console: an on-call clinician reads a handoff's
@@ -14,12 +15,12 @@ import (
 // through the review queue, which needs the reviewer role and shows the redacted view.
 
 // mayRead reports whether cl may read h's full transcript on the console.
-func mayRead(cl review.Clinician, h assistant.Handoff) bool {
+func mayRead(cl clinician.Clinician, h assistant.Handoff) bool {
 	return h.Open() || (h.ClaimedBy != 0 && h.ClaimedBy == cl.ID)
 }
 
 // open shows one handoff's transcript to the clinician, audited; a refusal is audited too.
-func (c *consoleConn) open(ctx context.Context, cl review.Clinician, id int64) error {
+func (c *consoleConn) open(ctx context.Context, cl clinician.Clinician, id int64) error {
 	h, err := c.srv.svc.Store.Handoff(ctx, id)
 	if err != nil {
 		return err
@@ -30,7 +31,7 @@ func (c *consoleConn) open(ctx context.Context, cl review.Clinician, id int64) e
 		if err := c.audit(ctx, cl.Actor(), "transcript.denied", target, detail); err != nil {
 			return err
 		}
-		return assistant.Errorf(assistant.CodeUnauthorized,
+		return nightfloat.Errorf(nightfloat.CodeUnauthorized,
 			"Handoff %s is resolved and you did not take it, so its transcript is not shown here. Reviewers read it, redacted, in the review queue.",
 			strconv.FormatInt(h.ID, 10))
 	}

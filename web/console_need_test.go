@@ -18,7 +18,7 @@ func TestUninvolvedOncallCannotReadAResolvedTranscript(t *testing.T) {
 	residentRedFlag(t, res)
 	id := int64(taker.alert()["id"].(float64))
 
-	open := func(c *clinician) frame {
+	open := func(c *consoleClient) frame {
 		t.Helper()
 		c.send(map[string]any{"type": "open", "handoff_id": id})
 		got := c.until(func(f frame) bool { return f.str("type") == "transcript" || f.str("type") == "error" })
@@ -49,7 +49,7 @@ func TestUninvolvedOncallCannotReadAResolvedTranscript(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		who  *clinician
+		who  *consoleClient
 		want string
 	}{
 		{"the clinician who took it", taker, "transcript"},

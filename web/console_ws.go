@@ -10,9 +10,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/clinician"
 	"nightfloat/postgres"
-	"nightfloat/review"
 	"nightfloat/web/protocol"
 )
 
@@ -72,34 +73,29 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 type loadHandoffs struct{}
 
 func (c *consoleConn) sendErr(err error) {
-	code := assistant.ErrorCode(err)
-	msg := assistant.ErrorMessage(err)
-	if rc := review.ErrorCode(err); rc != "" && code == assistant.CodeInternal {
-		code, msg = assistant.Code(rc), err.Error()
-	}
-	c.enqueue(protocol.Error{Type: protocol.TypeError, Code: code, Message: msg})
+	c.enqueue(protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 }
 
 // authorise re-reads the session for every frame: a revoked session or a disabled account
 // ends the connection at once, and the role is checked for each action. A database that
 // cannot be reached is not a logout: the action is refused as unavailable and the
 // connection stays, so the clinician carries on once it is back.
-func (c *consoleConn) authorise(role string) (review.Clinician, bool) {
+func (c *consoleConn) authorise(role string) (clinician.Clinician, bool) {
 	cl, _, err := c.srv.accounts.SessionFor(c.ctx, c.token)
-	if errors.Is(err, review.ErrUnauthorized) {
+	if errors.Is(err, clinician.ErrUnauthorized) {
 		c.closeWith(4401, "session ended: log in again")
-		return review.Clinician{}, false
+		return clinician.Clinician{}, false
 	}
 	if err != nil {
 		c.log.Warn("console session check failed", "error", err)
 		c.enqueue(protocol.ConsoleStatus{Type: protocol.TypeStatus, Database: "unreachable"})
-		c.sendErr(&assistant.Error{Code: assistant.CodeUnavailable,
+		c.sendErr(&nightfloat.Error{Code: nightfloat.CodeUnavailable,
 			Message: "The database cannot be reached, so that was not done. You are still signed in; try again in a moment.", Err: err})
-		return review.Clinician{}, false
+		return clinician.Clinician{}, false
 	}
 	if !cl.Has(role) {
-		c.sendErr(assistant.Errorf(assistant.CodeUnauthorized, "this needs the %s role", role))
-		return review.Clinician{}, false
+		c.sendErr(nightfloat.Errorf(nightfloat.CodeUnauthorized, "this needs the %s role", role))
+		return clinician.Clinician{}, false
 	}
 	return cl, true
 }
@@ -107,7 +103,7 @@ func (c *consoleConn) authorise(role string) (review.Clinician, bool) {
 func (c *consoleConn) frame(data []byte) {
 	var f protocol.ConsoleCommand
 	if err := json.Unmarshal(data, &f); err != nil {
-		c.sendErr(assistant.Errorf(assistant.CodeInvalid, "the frame is not valid JSON"))
+		c.sendErr(nightfloat.Errorf(nightfloat.CodeInvalid, "the frame is not valid JSON"))
 		return
 	}
 	cl, ok := c.authorise("oncall")
@@ -130,7 +126,7 @@ func (c *consoleConn) frame(data []byte) {
 		err = store.ClaimHandoff(ctx, f.HandoffID, cl.ID, c.auditIn(actor, "handoff.claim", target, nil))
 	case "say":
 		if f.Text == "" || len(f.Text) > 8000 {
-			err = assistant.Errorf(assistant.CodeInvalid, "a message must have 1 to 8000 characters")
+			err = nightfloat.Errorf(nightfloat.CodeInvalid, "a message must have 1 to 8000 characters")
 		} else {
 			_, err = store.ClinicianSay(ctx, f.HandoffID, cl.ID, f.ClientID, f.Text, c.auditIn(actor, "handoff.message", target, nil))
 		}
@@ -138,7 +134,7 @@ func (c *consoleConn) frame(data []byte) {
 		err = store.ResolveHandoff(ctx, f.HandoffID, cl.ID, f.Disposition, f.Note, f.ReenableAI,
 			c.auditIn(actor, "handoff.resolve", target, map[string]any{"disposition": f.Disposition, "ai_reenabled": f.ReenableAI}))
 	default:
-		err = assistant.Errorf(assistant.CodeInvalid, "unknown frame type %q", f.Type)
+		err = nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 	if err != nil {
 		c.sendErr(err)
@@ -163,7 +159,7 @@ func auditFailed(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &assistant.Error{Code: assistant.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
+	return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: "The action could not be recorded in the audit log.", Err: err}
 }
 
 // write runs on the writer goroutine only.
@@ -173,18 +169,18 @@ func (c *consoleConn) write(it any) error {
 	case loadHandoffs:
 		hs, err := store.OpenHandoffs(c.ctx)
 		if err != nil {
-			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
 		return c.writeJSON(protocol.ConsoleHandoffs{Type: protocol.TypeHandoffs, Items: nonNilHandoffs(hs)})
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
 		msgs, err := store.After(c.ctx, v.handoff.ConversationID, 0, 1000)
 		if err != nil {
-			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
 		as, err := store.Assessments(c.ctx, v.handoff.ConversationID)
 		if err != nil {
-			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+			return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 		}
 		if len(msgs) > 0 {
 			c.lastSent = msgs[len(msgs)-1].Seq
@@ -193,14 +189,14 @@ func (c *consoleConn) write(it any) error {
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
 			h, err := store.Handoff(c.ctx, v.Seq)
-			if assistant.ErrorCode(err) == assistant.CodeNotFound {
+			if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 				// The resident deleted the conversation.
 				return c.writeJSON(protocol.ConsoleGone{Type: protocol.TypeHandoffGone, ID: v.Seq})
 			}
 			if err != nil {
 				return nil
 			}
-			if h.ID == c.watchID && !mayRead(review.Clinician{ID: c.clinicianID}, h) {
+			if h.ID == c.watchID && !mayRead(clinician.Clinician{ID: c.clinicianID}, h) {
 				// Resolved by someone else: this clinician no longer follows the conversation.
 				c.watchID = 0
 				c.watchConv.Store("")
@@ -219,7 +215,7 @@ func (c *consoleConn) syncWatched(convID string) error {
 	}
 	msgs, err := c.srv.svc.Store.After(c.ctx, convID, c.lastSent, replayBatch)
 	if err != nil {
-		return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)})
+		return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)})
 	}
 	for _, m := range msgs {
 		if err := c.writeJSON(protocol.ConsoleMessage{Type: protocol.TypeMessage, HandoffID: c.watchID, Message: m}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/web/protocol"
 )
@@ -111,7 +112,7 @@ func (t sourceTagger) tag(source string) string {
 // when to try again, and the crisis resources, since whoever is refused may be in crisis.
 func tooManyConversations(wait time.Duration, crisis assistant.CrisisResources) protocol.Error {
 	secs := int(wait.Seconds()) + 1
-	return protocol.Error{Type: protocol.TypeError, Code: assistant.CodeRateLimited,
+	return protocol.Error{Type: protocol.TypeError, Code: nightfloat.CodeRateLimited,
 		Message: fmt.Sprintf("Too many new conversations have been started from your network in the last minute; try again in %d seconds. If you are in danger or thinking of harming yourself, reach a person now:", secs),
 		Crisis:  crisis.Lines(0)}
 }

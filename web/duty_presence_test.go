@@ -3,11 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
+	"nightfloat/clinician"
 	"strings"
 	"testing"
 	"time"
-
-	"nightfloat/review"
 )
 
 // TestDutyEndsWithPresence: a clinician ticks On duty, a resident raises a red flag and is
@@ -17,10 +16,10 @@ import (
 func TestDutyEndsWithPresence(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		leave  func(t *testing.T, h *harness, doc *clinician, csrf string)
+		leave  func(t *testing.T, h *harness, doc *consoleClient, csrf string)
 		within time.Duration
 	}{
-		{"signing out", func(t *testing.T, h *harness, doc *clinician, csrf string) {
+		{"signing out", func(t *testing.T, h *harness, doc *consoleClient, csrf string) {
 			req, _ := http.NewRequest("POST", h.http.URL+"/console/logout", nil)
 			req.Header.Set("Cookie", sessionCookie+"="+doc.token)
 			req.Header.Set("Origin", h.http.URL)
@@ -35,13 +34,13 @@ func TestDutyEndsWithPresence(t *testing.T) {
 				t.Fatalf("logout: HTTP %d", resp.StatusCode)
 			}
 		}, 3 * time.Second},
-		{"closing the console", func(t *testing.T, h *harness, doc *clinician, csrf string) {
+		{"closing the console", func(t *testing.T, h *harness, doc *consoleClient, csrf string) {
 			doc.ws.Close()
 		}, 3 * time.Second}, // a 1s grace here; 20s by default
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, harnessOptions{
-				accountOpts: review.AccountOptions{DutyGrace: time.Second},
+				accountOpts: clinician.AccountOptions{DutyGrace: time.Second},
 				site:        func(o *Options) { o.DutyRenew = 200 * time.Millisecond },
 			})
 			ctx, cancel := context.WithCancel(context.Background())

@@ -2,9 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"nightfloat"
 	"testing"
-
-	"nightfloat/assistant"
 )
 
 // FuzzDecodeFrame: every byte a client sends passes through decodeFrame. Whatever arrives, it
@@ -26,10 +25,10 @@ func FuzzDecodeFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fr, err := decodeFrame(data)
 		if err != nil {
-			if code := assistant.ErrorCode(err); code != assistant.CodeInvalid {
-				t.Fatalf("decodeFrame(%q): error code %q, want %q", data, code, assistant.CodeInvalid)
+			if code := nightfloat.ErrorCode(err); code != nightfloat.CodeInvalid {
+				t.Fatalf("decodeFrame(%q): error code %q, want %q", data, code, nightfloat.CodeInvalid)
 			}
-			if assistant.ErrorMessage(err) == "" {
+			if nightfloat.ErrorMessage(err) == "" {
 				t.Fatalf("decodeFrame(%q): an error with no message for the client", data)
 			}
 			return

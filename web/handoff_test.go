@@ -18,15 +18,15 @@ import (
 
 const redFlag = "honestly I've been thinking about killing myself after this rotation, I have a plan"
 
-// clinician is a logged-in on-call clinician's console socket.
-type clinician struct {
+// consoleClient is a logged-in on-call clinician's console socket.
+type consoleClient struct {
 	*wsClient
 	name  string
 	token string
 }
 
 // newClinician creates an on-call account, logs it in and opens its console socket.
-func (h *harness) newClinician(tb testing.TB, username string) *clinician {
+func (h *harness) newClinician(tb testing.TB, username string) *consoleClient {
 	tb.Helper()
 	ctx := context.Background()
 	name := "Dr " + strings.ToUpper(username[:1]) + username[1:]
@@ -37,7 +37,7 @@ func (h *harness) newClinician(tb testing.TB, username string) *clinician {
 	if err != nil {
 		tb.Fatalf("login: %v", err)
 	}
-	c := &clinician{name: name, token: sess.Token}
+	c := &consoleClient{name: name, token: sess.Token}
 	c.wsClient = h.dialConsole(tb, sess.Token)
 	return c
 }
@@ -57,14 +57,14 @@ func (h *harness) dialConsole(tb testing.TB, token string) *wsClient {
 	return newWSClient(tb, ws)
 }
 
-func (c *clinician) onDuty() {
+func (c *consoleClient) onDuty() {
 	c.tb.Helper()
 	c.send(map[string]any{"type": "duty", "on": true})
 	c.until(func(f frame) bool { return f.str("type") == "duty" && f["on"] == true })
 }
 
 // alert waits for a handoff alert and returns the handoff.
-func (c *clinician) alert() frame {
+func (c *consoleClient) alert() frame {
 	c.tb.Helper()
 	got := c.until(func(f frame) bool { return f.str("type") == "handoff" && f["alert"] == true })
 	item, _ := got[len(got)-1]["item"].(map[string]any)

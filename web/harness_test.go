@@ -17,9 +17,9 @@ import (
 
 	"nightfloat/assistant"
 	"nightfloat/assistant/assistanttest"
+	"nightfloat/clinician"
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval/retrievaltest"
-	"nightfloat/review"
 )
 
 // harness is one real server for a test: a fresh database with the starter content
@@ -32,8 +32,8 @@ type harness struct {
 	site *Server
 	http *httptest.Server
 
-	accounts *review.Accounts
-	audit    *review.Audit
+	accounts *clinician.Accounts
+	audit    *clinician.Audit
 	stopOnce sync.Once
 }
 
@@ -43,7 +43,7 @@ type harnessOptions struct {
 	svcOptions  assistant.Options
 	origins     []string
 	db          *postgrestest.DB
-	accountOpts review.AccountOptions // ParallelHashes defaults to 2
+	accountOpts clinician.AccountOptions // ParallelHashes defaults to 2
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
 	site   func(*Options)
 	crisis *assistant.CrisisResources // nil: testCrisis
@@ -62,11 +62,11 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 		crisis = *o.crisis
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	audit := review.NewAudit(db.Pool)
+	audit := clinician.NewAudit(db.Pool)
 	if o.accountOpts.ParallelHashes == 0 {
 		o.accountOpts.ParallelHashes = 2
 	}
-	accounts := review.NewAccounts(db.Pool, audit, o.accountOpts)
+	accounts := clinician.NewAccounts(db.Pool, audit, o.accountOpts)
 	var roster assistant.Roster
 	if !o.noRoster {
 		roster = assistant.RosterFunc(func(ctx context.Context) (bool, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/web/protocol"
 )
@@ -16,30 +17,30 @@ func decodeFrame(data []byte) (protocol.ClientFrame, error) {
 	var f protocol.ClientFrame
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&f); err != nil {
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame is not valid JSON: %v", err)
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame is not valid JSON: %v", err)
 	}
 	if dec.More() {
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has data after its JSON object")
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has data after its JSON object")
 	}
 	switch f.Type {
 	case protocol.TypeHello, protocol.TypeMessage, protocol.TypeDelete:
 		return f, nil
 	case "":
-		return f, assistant.Errorf(assistant.CodeInvalid, "the frame has no \"type\"")
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has no \"type\"")
 	default:
-		return f, assistant.Errorf(assistant.CodeInvalid, "unknown frame type %q", f.Type)
+		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
 	}
 }
 
-var errBinaryFrame = assistant.Errorf(assistant.CodeInvalid, "frames must be JSON text")
+var errBinaryFrame = nightfloat.Errorf(nightfloat.CodeInvalid, "frames must be JSON text")
 
 func errFrameTooLarge(n int) error {
-	return assistant.Errorf(assistant.CodeTooLarge, "frames can be at most %d bytes; this one has %d", frameLimit, n)
+	return nightfloat.Errorf(nightfloat.CodeTooLarge, "frames can be at most %d bytes; this one has %d", frameLimit, n)
 }
 
 func newErrorFrame(err error, clientID string, crisis assistant.CrisisResources) protocol.Error {
-	f := protocol.Error{Type: protocol.TypeError, Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err), ClientID: clientID}
-	if f.Code == assistant.CodeUnavailable || f.Code == assistant.CodeInternal {
+	f := protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err), ClientID: clientID}
+	if f.Code == nightfloat.CodeUnavailable || f.Code == nightfloat.CodeInternal {
 		f.Crisis = crisis.Lines(0)
 	}
 	return f

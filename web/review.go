@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"nightfloat"
+	"nightfloat/clinician"
 	"strconv"
 	"strings"
 	"time"
@@ -21,13 +23,13 @@ const maxReviewForm = 64 << 10
 // reviewRoutes mounts the review queue and the supervisor dashboard.
 func (s *Server) reviewRoutes(mux *http.ServeMux) {
 	q := review.NewQueue(s.pool, s.audit, s.reviewOpts)
-	reviewer := s.auth.Require(review.RoleReviewer)
+	reviewer := s.auth.Require(clinician.RoleReviewer)
 	mux.Handle("GET /console/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewList(w, r, q) })))
 	mux.Handle("GET /console/review/items/{id}", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewItem(w, r, q, "", http.StatusOK) })))
 	mux.Handle("POST /console/review/items/{id}/claim", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "claim") })))
 	mux.Handle("POST /console/review/items/{id}/release", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "release") })))
 	mux.Handle("POST /console/review/items/{id}/review", reviewer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.reviewAction(w, r, q, "submit") })))
-	mux.Handle("GET /console/dashboard", s.auth.Require(review.RoleReviewer, review.RoleAdmin)(http.HandlerFunc(s.dashboardPage)))
+	mux.Handle("GET /console/dashboard", s.auth.Require(clinician.RoleReviewer, clinician.RoleAdmin)(http.HandlerFunc(s.dashboardPage)))
 }
 
 type reviewListData struct {
@@ -55,7 +57,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, q *review.Qu
 	items, err := q.List(r.Context(), c, f)
 	status := http.StatusOK
 	switch {
-	case review.ErrorCode(err) == review.CodeInvalid:
+	case nightfloat.ErrorCode(err) == nightfloat.CodeInvalid:
 		status, data.Error = http.StatusBadRequest, "That filter is not one the queue knows."
 	case err != nil:
 		s.logger.Error("review queue", "error", err)
@@ -123,14 +125,14 @@ func (s *Server) reviewItem(w http.ResponseWriter, r *http.Request, q *review.Qu
 // reviewError answers a failed queue call; anything not in the queue is 404, whatever the
 // reason, so that ids cannot be probed.
 func (s *Server) reviewError(w http.ResponseWriter, err error) {
-	switch review.ErrorCode(err) {
-	case review.CodeNotFound:
+	switch nightfloat.ErrorCode(err) {
+	case nightfloat.CodeNotFound:
 		http.Error(w, "No such review item.", http.StatusNotFound)
-	case review.CodeForbidden:
+	case nightfloat.CodeForbidden:
 		http.Error(w, messageOf(err), http.StatusForbidden)
-	case review.CodeConflict:
+	case nightfloat.CodeConflict:
 		http.Error(w, messageOf(err), http.StatusConflict)
-	case review.CodeInvalid:
+	case nightfloat.CodeInvalid:
 		http.Error(w, messageOf(err), http.StatusBadRequest)
 	default:
 		s.logger.Error("review queue", "error", err)
@@ -139,7 +141,7 @@ func (s *Server) reviewError(w http.ResponseWriter, err error) {
 }
 
 func messageOf(err error) string {
-	var e *review.Error
+	var e *nightfloat.Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
@@ -171,11 +173,11 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, q *review.
 			_, err = q.Submit(r.Context(), c, id, rubric)
 		}
 	}
-	switch code := review.ErrorCode(err); {
+	switch code := nightfloat.ErrorCode(err); {
 	case err == nil:
 		http.Redirect(w, r, fmt.Sprintf("/console/review/items/%d?done=%s", id, action), http.StatusSeeOther)
-	case code == review.CodeInvalid || code == review.CodeConflict || code == review.CodeForbidden:
-		status := map[review.Code]int{review.CodeInvalid: http.StatusBadRequest, review.CodeConflict: http.StatusConflict, review.CodeForbidden: http.StatusForbidden}[code]
+	case code == nightfloat.CodeInvalid || code == nightfloat.CodeConflict || code == nightfloat.CodeForbidden:
+		status := map[nightfloat.Code]int{nightfloat.CodeInvalid: http.StatusBadRequest, nightfloat.CodeConflict: http.StatusConflict, nightfloat.CodeForbidden: http.StatusForbidden}[code]
 		s.reviewItem(w, r, q, messageOf(err), status)
 	default:
 		s.reviewError(w, err)
@@ -192,7 +194,7 @@ func rubricFromForm(f url.Values) (review.Rubric, error) {
 	}{{"accuracy", &r.Accuracy}, {"grounding", &r.Grounding}, {"empathy", &r.Empathy}, {"role_fit", &r.RoleFit}} {
 		n, err := strconv.Atoi(f.Get(s.field))
 		if err != nil {
-			return r, &review.Error{Code: review.CodeInvalid, Message: "Score every item of the rubric from 1 to 5."}
+			return r, &nightfloat.Error{Code: nightfloat.CodeInvalid, Message: "Score every item of the rubric from 1 to 5."}
 		}
 		*s.dst = n
 	}
@@ -203,7 +205,7 @@ func rubricFromForm(f url.Values) (review.Rubric, error) {
 		}
 		seq, err := strconv.ParseInt(seqText, 10, 64)
 		if err != nil {
-			return r, &review.Error{Code: review.CodeInvalid, Message: "A turn mark names no turn."}
+			return r, &nightfloat.Error{Code: nightfloat.CodeInvalid, Message: "A turn mark names no turn."}
 		}
 		for i, v := range vals {
 			if v == "" {

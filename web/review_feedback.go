@@ -5,11 +5,11 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"nightfloat"
 	"regexp"
 	"sync"
 	"time"
 
-	"nightfloat/assistant"
 	"nightfloat/review"
 )
 
@@ -108,7 +108,7 @@ func (s *Server) feedbackHandler() http.Handler {
 			return
 		}
 		if _, err := s.svc.Store.OpenConversation(r.Context(), req.ConversationID, req.Token); err != nil {
-			if assistant.ErrorCode(err) == assistant.CodeUnauthorized {
+			if nightfloat.ErrorCode(err) == nightfloat.CodeUnauthorized {
 				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "This conversation cannot be opened with that token.")
 				return
 			}
@@ -118,14 +118,14 @@ func (s *Server) feedbackHandler() http.Handler {
 		}
 		err := review.RecordFeedback(r.Context(), s.pool, review.Feedback{ConversationID: req.ConversationID, Seq: req.Seq,
 			Rating: req.Rating, Comment: req.Comment})
-		switch review.ErrorCode(err) {
+		switch nightfloat.ErrorCode(err) {
 		case "":
 			if err != nil {
 				s.logger.Error("feedback: record", "error", err)
 				writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "Feedback is unavailable right now.")
 				return
 			}
-		case review.CodeNotFound:
+		case nightfloat.CodeNotFound:
 			writeJSONError(w, http.StatusNotFound, "not_found", "There is no such reply in this conversation.")
 			return
 		default:

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"nightfloat/clinician"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ const reviewPassword = "correct horse battery staple 42"
 // reviewerSession is a signed-in console user for plain HTTP requests.
 type reviewerSession struct {
 	h      *harness
-	c      review.Clinician
+	c      clinician.Clinician
 	token  string
 	csrf   string
 	client *http.Client

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"nightfloat/clinician"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +30,8 @@ type Options struct {
 	Crisis         assistant.CrisisResources
 	Logger         *slog.Logger
 	// Accounts and Audit enable the clinician console; without them only the chat is served.
-	Accounts      *review.Accounts
-	Audit         *review.Audit
+	Accounts      *clinician.Accounts
+	Audit         *clinician.Audit
 	SecureCookies bool // set the Secure flag on console cookies (serve behind HTTPS)
 	// Review configures the review queue (claim expiry, second-review share, salt).
 	Review review.QueueOptions
@@ -68,8 +69,8 @@ type Server struct {
 	pages   *template.Template
 	static  fs.FS
 
-	accounts   *review.Accounts
-	audit      *review.Audit
+	accounts   *clinician.Accounts
+	audit      *clinician.Audit
 	auth       *Auth
 	reviewOpts review.QueueOptions
 	// writeBuffers lends a write buffer to a socket only while it writes, and the upgrader

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"nightfloat"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestThirdPartyOverWebsocket(t *testing.T) {
 				if cites, _ := reply["citations"].([]any); len(cites) == 0 {
 					t.Errorf("the guidance cites no content: %v", reply)
 				}
-				if _, err := h.svc.Store.CurrentHandoff(context.Background(), convID); assistant.ErrorCode(err) != assistant.CodeNotFound {
+				if _, err := h.svc.Store.CurrentHandoff(context.Background(), convID); nightfloat.ErrorCode(err) != nightfloat.CodeNotFound {
 					t.Errorf("a non-imminent worry opened a handoff (err %v)", err)
 				}
 				res := h.sample(t, review.SamplingOptions{RandomRate: -1})

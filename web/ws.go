@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/web/protocol"
 )
@@ -84,7 +85,7 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 	switch f.Type {
 	case "hello":
 		if *unsubscribe != nil {
-			c.sendError(assistant.Errorf(assistant.CodeConflict, "hello was already sent on this connection"), "")
+			c.sendError(nightfloat.Errorf(nightfloat.CodeConflict, "hello was already sent on this connection"), "")
 			return
 		}
 		if *unsubscribe = c.hello(f); *unsubscribe != nil {
@@ -92,13 +93,13 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 		}
 	case "message":
 		if *unsubscribe == nil {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before messages"), f.ClientID)
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello before messages"), f.ClientID)
 			return
 		}
 		c.message(f)
 	case "delete":
 		if *unsubscribe == nil {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "send hello before deleting"), "")
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello before deleting"), "")
 			return
 		}
 		c.deleteConversation()
@@ -130,15 +131,16 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	var token string
 	var err error
 	if f.ConversationID == "" {
-		if !assistant.ValidRole(f.Role) {
-			c.sendError(assistant.Errorf(assistant.CodeInvalid, "unknown role %q: want one of resident, fellow, student, nurse, app, attending", f.Role), "")
+		role, roleErr := nightfloat.ParseRole(f.Role)
+		if roleErr != nil {
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "unknown role %q: want one of %s", f.Role, nightfloat.RoleNames()), "")
 			return nil
 		}
 		if ok, wait := c.srv.convLimit.allow(c.source); !ok {
 			c.enqueue(tooManyConversations(wait, c.srv.crisis))
 			return nil
 		}
-		conv, token, err = svc.StartFrom(c.ctx, f.Role, c.srv.tagger.tag(c.source))
+		conv, token, err = svc.StartFrom(c.ctx, role, c.srv.tagger.tag(c.source))
 	} else {
 		conv, err = svc.Store.OpenConversation(c.ctx, f.ConversationID, f.Token)
 		token = f.Token
@@ -158,7 +160,7 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 		last = 0
 	}
 	c.enqueue(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
-		Role: conv.Role, Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
+		Role: string(conv.Role), Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
 	c.enqueue(syncRequest{})
 	c.enqueue(assistant.Event{Kind: assistant.EventHandoff, ConversationID: conv.ID})
@@ -183,8 +185,8 @@ func (c *conn) message(f protocol.ClientFrame) {
 }
 
 func (c *conn) sendError(err error, clientID string) {
-	code := assistant.ErrorCode(err)
-	if code == assistant.CodeInternal || code == assistant.CodeUnavailable {
+	code := nightfloat.ErrorCode(err)
+	if code == nightfloat.CodeInternal || code == nightfloat.CodeUnavailable {
 		c.log.Error("resident request failed", "error", err)
 		c.srv.metrics.DBError("resident_request")
 	}
@@ -222,7 +224,7 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
-		return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: assistant.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
+		return c.writeJSON(protocol.Error{Type: protocol.TypeError, Code: nightfloat.CodeUnavailable, Message: ev.Text, Crisis: c.srv.crisis.Lines(0)})
 	}
 	return nil
 }
@@ -241,7 +243,7 @@ func (c *conn) writeHandoff(id int64) error {
 	} else {
 		h, err = store.Handoff(c.ctx, id)
 	}
-	if assistant.ErrorCode(err) == assistant.CodeNotFound {
+	if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 		return nil
 	}
 	if err != nil {
@@ -255,7 +257,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err := c.syncFromStore(); err != nil {
 		return err
 	}
-	return c.writeJSON(protocol.Handoff{Type: protocol.TypeHandoff, ID: h.ID, Level: h.Level, Status: h.Status,
+	return c.writeJSON(protocol.Handoff{Type: protocol.TypeHandoff, ID: h.ID, Level: h.Level.String(), Status: h.Status,
 		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
 }
 

@@ -64,7 +64,7 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/prompts":     {"nightfloat/"},
 		"nightfloat/redact":      {"nightfloat/"},
 		// The websocket frames only: no server code, no storage.
-		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/postgres", "nightfloat/config"},
+		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/postgres", "nightfloat/config"},
 	}
 	// Internal packages only some packages may import (tests aside).
 	importers := map[string][]string{
@@ -72,12 +72,11 @@ func TestPackageBoundaries(t *testing.T) {
 		// resident client inside web, and the programs that speak the protocol from outside
 		// (the load tool; the end-to-end eval, whose connections are web.ResidentClient) share it.
 		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/loadtest", "nightfloat/evals"},
-		// Test kits are for tests and each other; the load tool also serves llmtest's fake model.
-		"nightfloat/assistant/assistanttest": {},
-		"nightfloat/retrieval/retrievaltest": {},
-		"nightfloat/postgres/postgrestest":   {"nightfloat/retrieval/retrievaltest", "nightfloat/assistant/assistanttest"},
-		"nightfloat/llm/llmtest":             {"nightfloat/loadtest"},
 	}
+	// Test kits (postgrestest, assistanttest, ...) are for tests and each other; the load
+	// tool also serves llmtest's fake model.
+	kit := func(path string) bool { return strings.HasSuffix(path, "test") && path != "nightfloat/loadtest" }
+	kitUsers := map[string][]string{"nightfloat/llm/llmtest": {"nightfloat/loadtest"}}
 	for _, p := range listPackages(t) {
 		for _, imp := range p.Imports {
 			for lib, homes := range only {
@@ -87,6 +86,9 @@ func TestPackageBoundaries(t *testing.T) {
 			}
 			if users, ok := importers[imp]; ok && !contains(users, p.ImportPath) {
 				t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, users)
+			}
+			if strings.HasPrefix(imp, "nightfloat/") && kit(imp) && !kit(p.ImportPath) && !contains(kitUsers[imp], p.ImportPath) {
+				t.Errorf("%s imports the test kit %s: kits are for tests", p.ImportPath, imp)
 			}
 			if (imp == "nightfloat/web" || strings.HasPrefix(imp, "nightfloat/cmd")) && !strings.HasPrefix(p.ImportPath, "nightfloat/cmd") {
 				t.Errorf("%s imports %s: nothing but cmd may import web, and nothing imports cmd", p.ImportPath, imp)

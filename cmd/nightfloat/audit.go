@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"nightfloat/clinician"
 	"time"
 
 	"nightfloat/config"
-	"nightfloat/review"
 	"nightfloat/web"
 )
 
@@ -53,9 +53,9 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer pool.Close()
-	audit := review.NewAudit(pool)
+	audit := clinician.NewAudit(pool)
 	// The reading is recorded before anything is shown: no record, no access.
-	if err := audit.Record(ctx, review.ActorCLI, "audit.read", "", map[string]any{"since": *sinceFlag, "action": *action}); err != nil {
+	if err := audit.Record(ctx, clinician.ActorCLI, "audit.read", "", map[string]any{"since": *sinceFlag, "action": *action}); err != nil {
 		fmt.Fprintf(e.stderr, "nightfloat audit: %v\n", err)
 		return 1
 	}
@@ -86,8 +86,8 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 // entry whose detail summarises the settings that bear on safety and privacy. Secrets are
 // never written: the database URL without its password, the pager only as configured or
 // not (its URL may carry a token), API keys and webhook secrets not at all.
-func AuditStartup(ctx context.Context, audit *review.Audit, cfg config.Config) error {
-	return audit.Record(ctx, review.ActorSystem, "config.loaded", "", configSummary(cfg))
+func AuditStartup(ctx context.Context, audit *clinician.Audit, cfg config.Config) error {
+	return audit.Record(ctx, clinician.ActorSystem, "config.loaded", "", configSummary(cfg))
 }
 
 func configSummary(cfg config.Config) map[string]any {

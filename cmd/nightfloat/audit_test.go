@@ -4,18 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"nightfloat/clinician"
 	"strings"
 	"testing"
 
 	"nightfloat/config"
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/review"
 )
 
 func TestAuditCommandAndStartupEntry(t *testing.T) {
 	db := postgrestest.New(t)
 	ctx := context.Background()
-	audit := review.NewAudit(db.Pool)
+	audit := clinician.NewAudit(db.Pool)
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://nf:s3cret-db-pass@db.internal:5432/nightfloat"
 	cfg.OpenAIAPIKey = "sk-very-secret"
@@ -24,7 +24,7 @@ func TestAuditCommandAndStartupEntry(t *testing.T) {
 	if err := AuditStartup(ctx, audit, cfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := audit.Record(ctx, review.ActorAnonymous, "login.failed", "someone", nil); err != nil {
+	if err := audit.Record(ctx, clinician.ActorAnonymous, "login.failed", "someone", nil); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"nightfloat/assistant"
+	"nightfloat/clinician"
 	"os"
 	"strings"
 	"time"
@@ -124,7 +126,7 @@ func runReview(ctx context.Context, e *env, args []string) int {
 		}
 		defer pool.Close()
 		settings.Sampling.ReadyNow = *now
-		res, err := review.NewSampler(pool, review.NewAudit(pool), settings.Sampling).SampleOnce(ctx)
+		res, err := review.NewSampler(pool, clinician.NewAudit(pool), settings.Sampling).SampleOnce(ctx)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "nightfloat review sample: %v\n", err)
 			return 1
@@ -164,7 +166,7 @@ func runReview(ctx context.Context, e *env, args []string) int {
 			defer f.Close()
 			w = f
 		}
-		n, err := review.ExportCases(ctx, pool, review.NewAudit(pool), review.ExportOptions{Since: from, Actor: review.ActorCLI}, w)
+		n, err := review.ExportCases(ctx, pool, clinician.NewAudit(pool), review.ExportOptions{Since: from, Actor: clinician.ActorCLI}, w)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "nightfloat review export-cases: %v\n", err)
 			return 1
@@ -201,12 +203,22 @@ func runRetention(ctx context.Context, e *env, args []string) int {
 	if *days > 0 {
 		settings.RetentionDays = *days
 	}
-	res, err := review.Retention{Pool: pool, Audit: review.NewAudit(pool), Days: settings.RetentionDays, Actor: review.ActorCLI}.Run(ctx)
+	res, err := newRetention(pool, clinician.NewAudit(pool), settings.RetentionDays, clinician.ActorCLI, settings.Queue).Run(ctx)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "nightfloat retention run: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review and %d with an open handoff; cleared %d review note(s) and %d turn-mark note(s); pruned %d dead console session(s)\n",
-		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptUnderReview, res.KeptOpenHandoff, res.NotesCleared, res.MarkNotesCleared, res.SessionsPruned)
+		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptHeld, res.KeptOpenHandoff, res.Cleaned["review_notes_cleared"], res.Cleaned["mark_notes_cleared"], res.Cleaned["sessions_pruned"])
 	return 0
+}
+
+// newRetention wires retention as every caller runs it: conversations are deleted by their
+// owner, the review queue holds those under review and clears review text, and the accounts
+// prune dead console sessions.
+func newRetention(pool *pgxpool.Pool, audit *clinician.Audit, days int, actor string, queue review.QueueOptions) assistant.Retention {
+	q := review.NewQueue(pool, audit, queue)
+	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
+	return assistant.Retention{Pool: pool, Audit: audit, Actor: actor, Days: days,
+		Holds: []assistant.RetentionHold{q}, Cleanups: []assistant.RetentionCleanup{q, accounts}}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"nightfloat/clinician"
 	"strings"
 	"sync"
 	"time"
@@ -92,8 +93,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	if err != nil {
 		return fmt.Errorf("serve: responder: %w", err)
 	}
-	audit := review.NewAudit(pool)
-	accounts := review.NewAccounts(pool, audit, review.AccountOptions{})
+	audit := clinician.NewAudit(pool)
+	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
 	var pager assistant.Pager
 	if cfg.PagerWebhookURL != "" {
 		pager = assistant.WebhookPager{URL: cfg.PagerWebhookURL, Secret: cfg.PagerWebhookSecret, ConsoleURL: strings.TrimRight(cfg.PublicURL, "/") + "/console/"}
@@ -143,7 +144,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs := reviewSettingsFrom(cfg)
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
-	retention := review.Retention{Pool: pool, Audit: audit, Days: cfg.RetentionDays}
+	retention := newRetention(pool, audit, cfg.RetentionDays, clinician.ActorSystem, rs.Queue)
 	bgWG.Add(6)
 	go func() {
 		defer bgWG.Done()

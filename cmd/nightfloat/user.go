@@ -7,13 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"nightfloat"
+	"nightfloat/clinician"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"nightfloat/postgres"
-	"nightfloat/review"
 )
 
 // userStdin is where a piped password is read from (tests may replace it).
@@ -123,49 +124,49 @@ func runUser(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "nightfloat user: the database schema is not up to date: run 'nightfloat migrate' first")
 		return 1
 	}
-	audit := review.NewAudit(pool)
-	accounts := review.NewAccounts(pool, audit, review.AccountOptions{})
+	audit := clinician.NewAudit(pool)
+	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
 
 	switch sub {
 	case "add":
-		c, err := accounts.CreateBy(ctx, review.ActorCLI, username, name, password, splitRoles(roles))
+		c, err := accounts.CreateBy(ctx, clinician.ActorCLI, username, name, password, splitRoles(roles))
 		if err != nil {
 			return userFailed(e, sub, err)
 		}
 		fmt.Fprintf(e.stdout, "created %s (id %d, roles %s)\n", c.Username, c.ID, strings.Join(c.Roles, ","))
 	case "password":
-		if err := accounts.SetPassword(ctx, review.ActorCLI, positional[0], password); err != nil {
+		if err := accounts.SetPassword(ctx, clinician.ActorCLI, positional[0], password); err != nil {
 			return userFailed(e, sub, err)
 		}
-		fmt.Fprintf(e.stdout, "password changed for %s; their sessions have ended\n", review.NormalizeUsername(positional[0]))
+		fmt.Fprintf(e.stdout, "password changed for %s; their sessions have ended\n", clinician.NormalizeUsername(positional[0]))
 	case "disable":
-		if err := accounts.Disable(ctx, review.ActorCLI, positional[0]); err != nil {
+		if err := accounts.Disable(ctx, clinician.ActorCLI, positional[0]); err != nil {
 			return userFailed(e, sub, err)
 		}
-		fmt.Fprintf(e.stdout, "disabled %s; their sessions have ended\n", review.NormalizeUsername(positional[0]))
+		fmt.Fprintf(e.stdout, "disabled %s; their sessions have ended\n", clinician.NormalizeUsername(positional[0]))
 	case "enable":
-		if err := accounts.Enable(ctx, review.ActorCLI, positional[0]); err != nil {
+		if err := accounts.Enable(ctx, clinician.ActorCLI, positional[0]); err != nil {
 			return userFailed(e, sub, err)
 		}
-		fmt.Fprintf(e.stdout, "enabled %s\n", review.NormalizeUsername(positional[0]))
+		fmt.Fprintf(e.stdout, "enabled %s\n", clinician.NormalizeUsername(positional[0]))
 	case "roles":
-		if err := accounts.SetRoles(ctx, review.ActorCLI, positional[0], splitRoles(positional[1])); err != nil {
+		if err := accounts.SetRoles(ctx, clinician.ActorCLI, positional[0], splitRoles(positional[1])); err != nil {
 			return userFailed(e, sub, err)
 		}
-		fmt.Fprintf(e.stdout, "roles of %s are now %s\n", review.NormalizeUsername(positional[0]), positional[1])
+		fmt.Fprintf(e.stdout, "roles of %s are now %s\n", clinician.NormalizeUsername(positional[0]), positional[1])
 	case "unlock":
-		n, err := accounts.Unlock(ctx, review.ActorCLI, positional[0])
+		n, err := accounts.Unlock(ctx, clinician.ActorCLI, positional[0])
 		if err != nil {
 			return userFailed(e, sub, err)
 		}
-		fmt.Fprintf(e.stdout, "unlocked %s (%d failed sign-ins cleared)\n", review.NormalizeUsername(positional[0]), n)
+		fmt.Fprintf(e.stdout, "unlocked %s (%d failed sign-ins cleared)\n", clinician.NormalizeUsername(positional[0]), n)
 	case "list":
 		return listUsers(ctx, e, accounts)
 	}
 	return 0
 }
 
-func listUsers(ctx context.Context, e *env, accounts *review.Accounts) int {
+func listUsers(ctx context.Context, e *env, accounts *clinician.Accounts) int {
 	list, err := accounts.List(ctx)
 	if err != nil {
 		return userFailed(e, "list", err)
@@ -191,7 +192,7 @@ func listUsers(ctx context.Context, e *env, accounts *review.Accounts) int {
 }
 
 func userFailed(e *env, sub string, err error) int {
-	var re *review.Error
+	var re *nightfloat.Error
 	if errors.As(err, &re) {
 		fmt.Fprintf(e.stderr, "nightfloat user %s: %s\n", sub, re.Message)
 	} else {

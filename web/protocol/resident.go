@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/json"
 
+	"nightfloat"
 	"nightfloat/assistant"
 )
 
@@ -66,10 +67,10 @@ type Deleted struct {
 
 // Error refuses a frame or reports a failure, on either socket.
 type Error struct {
-	Type     string         `json:"type"` // "error"
-	Code     assistant.Code `json:"code"`
-	Message  string         `json:"message"`
-	ClientID string         `json:"client_id,omitempty"`
+	Type     string          `json:"type"` // "error"
+	Code     nightfloat.Code `json:"code"`
+	Message  string          `json:"message"`
+	ClientID string          `json:"client_id,omitempty"`
 	// Crisis is set when the error means the resident may not get an answer: where to
 	// reach a person instead.
 	Crisis []string `json:"crisis,omitempty"`

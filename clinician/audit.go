@@ -1,9 +1,10 @@
-package review
+package clinician
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"nightfloat"
 	"strings"
 	"time"
 
@@ -55,18 +56,18 @@ func (a *Audit) RecordIn(ctx context.Context, q postgres.Querier, actor, action,
 // record appends an entry through q, so that a change and its audit entry commit together.
 func (a *Audit) record(ctx context.Context, q postgres.Querier, actor, action, target string, detail map[string]any) error {
 	if strings.TrimSpace(actor) == "" || strings.TrimSpace(action) == "" {
-		return errorf(CodeInvalid, "An audit entry needs an actor and an action.")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "An audit entry needs an actor and an action.")
 	}
 	if detail == nil {
 		detail = map[string]any{}
 	}
 	b, err := json.Marshal(detail)
 	if err != nil {
-		return fmt.Errorf("review: audit detail: %w", err)
+		return fmt.Errorf("clinician: audit detail: %w", err)
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)`,
 		actor, action, target, b); err != nil {
-		return fmt.Errorf("review: record audit entry: %w", err)
+		return fmt.Errorf("clinician: record audit entry: %w", err)
 	}
 	return nil
 }
@@ -80,7 +81,7 @@ func (a *Audit) List(ctx context.Context, since time.Time, limit int) ([]AuditEn
 	rows, err := a.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit_log
 		WHERE at >= $1 ORDER BY at, id LIMIT $2`, since, limit)
 	if err != nil {
-		return nil, fmt.Errorf("review: list audit log: %w", err)
+		return nil, fmt.Errorf("clinician: list audit log: %w", err)
 	}
 	return scanAudit(rows)
 }
@@ -103,7 +104,7 @@ func (a *Audit) ListNewest(ctx context.Context, since time.Time, action string, 
 		WHERE at >= $1 AND ($2 = '' OR action = $2) AND ($4::bigint = 0 OR (at, id) < ($3, $4::bigint))
 		ORDER BY at DESC, id DESC LIMIT $5`, since, action, before.At, before.ID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("review: list audit log newest first: %w", err)
+		return nil, fmt.Errorf("clinician: list audit log newest first: %w", err)
 	}
 	return scanAudit(rows)
 }
@@ -115,15 +116,15 @@ func scanAudit(rows pgx.Rows) ([]AuditEntry, error) {
 		var e AuditEntry
 		var detail []byte
 		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
-			return nil, fmt.Errorf("review: list audit log: %w", err)
+			return nil, fmt.Errorf("clinician: list audit log: %w", err)
 		}
 		if err := json.Unmarshal(detail, &e.Detail); err != nil {
-			return nil, fmt.Errorf("review: audit entry %d detail: %w", e.ID, err)
+			return nil, fmt.Errorf("clinician: audit entry %d detail: %w", e.ID, err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("review: list audit log: %w", err)
+		return nil, fmt.Errorf("clinician: list audit log: %w", err)
 	}
 	return out, nil
 }

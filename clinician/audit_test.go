@@ -1,8 +1,11 @@
-package review
+package clinician_test
 
 import (
 	"context"
 	"errors"
+	"nightfloat"
+	"nightfloat/clinician"
+	"nightfloat/clinician/cliniciantest"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +15,9 @@ import (
 
 func TestAuditIsInsertOnly(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	ctx := context.Background()
-	if err := f.audit.Record(ctx, ActorSystem, "test.entry", "thing:1", map[string]any{"n": 1}); err != nil {
+	if err := f.Audit.Record(ctx, clinician.ActorSystem, "test.entry", "thing:1", map[string]any{"n": 1}); err != nil {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
@@ -26,7 +29,7 @@ func TestAuditIsInsertOnly(t *testing.T) {
 		`TRUNCATE audit_log, clinicians CASCADE`,
 	} {
 		t.Run(stmt, func(t *testing.T) {
-			_, err := f.db.Pool.Exec(ctx, stmt)
+			_, err := f.DB.Pool.Exec(ctx, stmt)
 			var pg *pgconn.PgError
 			if err == nil || !strings.Contains(err.Error(), "audit_log is insert-only") {
 				t.Fatalf("%s: err = %v, want the insert-only refusal", stmt, err)
@@ -36,7 +39,7 @@ func TestAuditIsInsertOnly(t *testing.T) {
 			}
 		})
 	}
-	entries, err := f.audit.List(ctx, time.Time{}, 10)
+	entries, err := f.Audit.List(ctx, time.Time{}, 10)
 	if err != nil || len(entries) != 1 || entries[0].Action != "test.entry" || entries[0].Detail["n"] != float64(1) {
 		t.Fatalf("entries after the attempts = %+v, %v", entries, err)
 	}
@@ -44,27 +47,27 @@ func TestAuditIsInsertOnly(t *testing.T) {
 
 func TestAuditRecordAndList(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, AccountOptions{})
+	f := cliniciantest.New(t, clinician.AccountOptions{})
 	ctx := context.Background()
-	if err := f.audit.Record(ctx, "", "x", "", nil); ErrorCode(err) != CodeInvalid {
+	if err := f.Audit.Record(ctx, "", "x", "", nil); nightfloat.ErrorCode(err) != nightfloat.CodeInvalid {
 		t.Errorf("no actor: %v", err)
 	}
-	if err := f.audit.Record(ctx, ActorCLI, " ", "", nil); ErrorCode(err) != CodeInvalid {
+	if err := f.Audit.Record(ctx, clinician.ActorCLI, " ", "", nil); nightfloat.ErrorCode(err) != nightfloat.CodeInvalid {
 		t.Errorf("no action: %v", err)
 	}
 	for i := 0; i < 5; i++ {
-		if err := f.audit.Record(ctx, ActorCLI, "step", "", map[string]any{"i": i}); err != nil {
+		if err := f.Audit.Record(ctx, clinician.ActorCLI, "step", "", map[string]any{"i": i}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := f.audit.List(ctx, time.Time{}, 3)
+	got, err := f.Audit.List(ctx, time.Time{}, 3)
 	if err != nil || len(got) != 3 || got[0].Detail["i"] != float64(0) || got[2].Detail["i"] != float64(2) {
 		t.Fatalf("List limit 3 = %+v, %v", got, err)
 	}
 	if got[0].Detail == nil || got[0].At.IsZero() || got[0].ID >= got[1].ID {
 		t.Errorf("entry fields: %+v", got[0])
 	}
-	later, err := f.audit.List(ctx, time.Now().Add(time.Hour), 10)
+	later, err := f.Audit.List(ctx, time.Now().Add(time.Hour), 10)
 	if err != nil || len(later) != 0 {
 		t.Errorf("List since the future = %+v, %v", later, err)
 	}

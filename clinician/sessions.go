@@ -1,4 +1,4 @@
-package review
+package clinician
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +54,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 	}
 	if delay > 0 {
 		if err := a.opts.Sleep(ctx, delay); err != nil {
-			return Session{}, fmt.Errorf("review: login step-up: %w", err)
+			return Session{}, fmt.Errorf("clinician: login step-up: %w", err)
 		}
 		now = a.now()
 	}
@@ -69,7 +70,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 			return err
 		}
 		if wait > 0 {
-			result = &Error{Code: CodeThrottled, RetryAfter: wait,
+			result = &nightfloat.Error{Code: nightfloat.CodeRateLimited, RetryAfter: wait,
 				Message: ThrottledMessage(wait)}
 			return a.audit.record(ctx, tx, ActorAnonymous, "login.throttled", username,
 				map[string]any{"retry_after_seconds": int(wait.Seconds()), "address": source})
@@ -82,14 +83,14 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 			username).Scan(&id, &hash, &disabled)
 		known := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("review: login: %w", err)
+			return fmt.Errorf("clinician: login: %w", err)
 		}
 		if !known {
 			hash = dummy
 		}
 		match, stale, err := a.hasher.verify(ctx, hash, password)
 		if err != nil {
-			return fmt.Errorf("review: login: verify %s: %w", username, err)
+			return fmt.Errorf("clinician: login: verify %s: %w", username, err)
 		}
 		ok := known && match && !disabled
 		if err := recordAttempt(ctx, tx, username, address, ok, now); err != nil {
@@ -112,7 +113,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, address string
 			// Parameters were raised since this hash was made: replace it while we hold the password.
 			if fresh, err := a.hasher.hash(ctx, password); err == nil {
 				if _, err := tx.Exec(ctx, `UPDATE clinicians SET password_hash = $2 WHERE id = $1`, id, fresh); err != nil {
-					return fmt.Errorf("review: login: rehash: %w", err)
+					return fmt.Errorf("clinician: login: rehash: %w", err)
 				}
 			}
 		}
@@ -145,7 +146,7 @@ func (a *Accounts) newSession(ctx context.Context, tx pgx.Tx, clinicianID int64,
 	id := tokenHash(token)
 	if _, err := tx.Exec(ctx, `INSERT INTO clinician_sessions (id, clinician_id, csrf_token, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $4, $4, $5)`, id[:], clinicianID, csrf, now, s.ExpiresAt); err != nil {
-		return Session{}, fmt.Errorf("review: create session: %w", err)
+		return Session{}, fmt.Errorf("clinician: create session: %w", err)
 	}
 	return s, nil
 }
@@ -176,7 +177,7 @@ func (a *Accounts) SessionFor(ctx context.Context, token string) (Clinician, Ses
 		return Clinician{}, Session{}, ErrUnauthorized
 	}
 	if err != nil {
-		return Clinician{}, Session{}, fmt.Errorf("review: session: %w", err)
+		return Clinician{}, Session{}, fmt.Errorf("clinician: session: %w", err)
 	}
 	if c.Roles == nil {
 		c.Roles = []string{}
@@ -200,7 +201,7 @@ func (a *Accounts) Logout(ctx context.Context, token string) error {
 			return ErrUnauthorized
 		}
 		if err != nil {
-			return fmt.Errorf("review: logout: %w", err)
+			return fmt.Errorf("clinician: logout: %w", err)
 		}
 		if err := a.audit.record(ctx, tx, ActorClinician(clinicianID), "logout", ActorClinician(clinicianID), nil); err != nil {
 			return err
@@ -227,7 +228,7 @@ func (a *Accounts) dummyHash(ctx context.Context) (string, error) {
 func randomToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("review: random token: %w", err)
+		return "", fmt.Errorf("clinician: random token: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }

@@ -1,4 +1,4 @@
-package review
+package clinician
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"nightfloat"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,7 +62,7 @@ func (h *hasher) release() { <-h.slots }
 func (h *hasher) hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, h.params.saltLen)
 	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("review: salt: %w", err)
+		return "", fmt.Errorf("clinician: salt: %w", err)
 	}
 	if err := h.acquire(ctx); err != nil {
 		return "", err
@@ -100,28 +101,28 @@ func decodePHC(s string) (argonParams, []byte, []byte, error) {
 	var p argonParams
 	parts := strings.Split(s, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return p, nil, nil, fmt.Errorf("review: password hash is not an argon2id PHC string")
+		return p, nil, nil, fmt.Errorf("clinician: password hash is not an argon2id PHC string")
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return p, nil, nil, fmt.Errorf("review: unsupported argon2 version %q", parts[2])
+		return p, nil, nil, fmt.Errorf("clinician: unsupported argon2 version %q", parts[2])
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
-		return p, nil, nil, fmt.Errorf("review: bad argon2 parameters %q", parts[3])
+		return p, nil, nil, fmt.Errorf("clinician: bad argon2 parameters %q", parts[3])
 	}
 	// Refuse parameters no hash of ours would have, so a tampered row cannot make a login
 	// allocate gigabytes.
 	if p.memory < 8*1024 || p.memory > 1024*1024 || p.time < 1 || p.time > 20 || p.threads < 1 {
-		return p, nil, nil, fmt.Errorf("review: argon2 parameters out of range %q", parts[3])
+		return p, nil, nil, fmt.Errorf("clinician: argon2 parameters out of range %q", parts[3])
 	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil || len(salt) < 8 {
-		return p, nil, nil, fmt.Errorf("review: bad argon2 salt")
+		return p, nil, nil, fmt.Errorf("clinician: bad argon2 salt")
 	}
 	key, err := b64.DecodeString(parts[5])
 	if err != nil || len(key) < 16 || len(key) > 128 {
-		return p, nil, nil, fmt.Errorf("review: bad argon2 key")
+		return p, nil, nil, fmt.Errorf("clinician: bad argon2 key")
 	}
 	p.keyLen, p.saltLen = uint32(len(key)), len(salt)
 	return p, salt, key, nil
@@ -153,7 +154,7 @@ func CheckPassword(username, password string) error {
 	if len(reasons) == 0 {
 		return nil
 	}
-	return &Error{Code: CodeWeakPassword, Message: "Password too weak: " + strings.Join(reasons, "; ") + "."}
+	return &nightfloat.Error{Code: nightfloat.CodeWeakPassword, Message: "Password too weak: " + strings.Join(reasons, "; ") + "."}
 }
 
 // characterClasses counts lower-case letters, upper-case letters, digits and anything else.

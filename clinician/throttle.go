@@ -1,4 +1,4 @@
-package review
+package clinician
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func lockLogin(ctx context.Context, tx pgx.Tx, username, address string) error {
 	// Always username first, then address: no two logins wait on each other in a cycle.
 	for _, key := range []string{"nightfloat.login.user:" + username, "nightfloat.login.addr:" + address} {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
-			return fmt.Errorf("review: login lock: %w", err)
+			return fmt.Errorf("clinician: login lock: %w", err)
 		}
 	}
 	return nil
@@ -67,7 +67,7 @@ func (a *Accounts) throttled(ctx context.Context, tx pgx.Tx, username, address s
 			  ORDER BY at DESC OFFSET $6 - 1 LIMIT 1)`,
 		username, address, from, now, a.opts.MaxFailures, a.opts.MaxFailuresPerAddress).Scan(&userKth, &addrKth)
 	if err != nil {
-		return 0, fmt.Errorf("review: login throttle: %w", err)
+		return 0, fmt.Errorf("clinician: login throttle: %w", err)
 	}
 	for _, t := range []*time.Time{userKth, addrKth} {
 		if t == nil {
@@ -96,7 +96,7 @@ func (a *Accounts) stepUp(ctx context.Context, username, address string, now tim
 		                      WHERE username = $1 AND success AND at > $2 AND at <= $3), $2)`,
 		username, now.Add(-a.opts.ThrottleWindow), now, address).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("review: login step-up: %w", err)
+		return 0, fmt.Errorf("clinician: login step-up: %w", err)
 	}
 	if n < a.opts.MaxFailures {
 		return 0, nil
@@ -119,7 +119,7 @@ func (a *Accounts) Unlock(ctx context.Context, actor, username string) (int64, e
 	err := postgres.InTx(ctx, a.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE username = $1 AND NOT success`, username)
 		if err != nil {
-			return fmt.Errorf("review: unlock: %w", err)
+			return fmt.Errorf("clinician: unlock: %w", err)
 		}
 		n = tag.RowsAffected()
 		return a.audit.record(ctx, tx, actor, "login.unlocked", username, map[string]any{"failures_cleared": n})
@@ -130,7 +130,7 @@ func (a *Accounts) Unlock(ctx context.Context, actor, username string) (int64, e
 func recordAttempt(ctx context.Context, tx pgx.Tx, username, address string, success bool, now time.Time) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO login_attempts (username, address, success, at) VALUES ($1, $2, $3, $4)`,
 		username, address, success, now); err != nil {
-		return fmt.Errorf("review: record login attempt: %w", err)
+		return fmt.Errorf("clinician: record login attempt: %w", err)
 	}
 	return nil
 }

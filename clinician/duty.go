@@ -1,4 +1,4 @@
-package review
+package clinician
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func (a *Accounts) RenewDuty(ctx context.Context, token string) (bool, error) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("review: renew duty: %w", err)
+			return fmt.Errorf("clinician: renew duty: %w", err)
 		}
 		if !alive {
 			return endDuty(ctx, a.audit, tx, clinicianID, "session_ended")
@@ -51,11 +51,11 @@ func (a *Accounts) RenewDuty(ctx context.Context, token string) (bool, error) {
 		tag, err := tx.Exec(ctx, `UPDATE clinicians SET duty_until = $2 WHERE id = $1 AND on_duty`,
 			clinicianID, now.Add(a.opts.DutyGrace))
 		if err != nil {
-			return fmt.Errorf("review: renew duty: %w", err)
+			return fmt.Errorf("clinician: renew duty: %w", err)
 		}
 		if tag.RowsAffected() == 1 {
 			if _, err := tx.Exec(ctx, `UPDATE clinician_sessions SET last_seen_at = $2 WHERE id = $1`, id[:], now); err != nil {
-				return fmt.Errorf("review: renew duty: %w", err)
+				return fmt.Errorf("clinician: renew duty: %w", err)
 			}
 		}
 		return nil
@@ -70,11 +70,11 @@ func (a *Accounts) EndLapsedDuty(ctx context.Context) (int, error) {
 	err := postgres.InTx(ctx, a.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id FROM clinicians WHERE on_duty AND (duty_until IS NULL OR duty_until <= $1) FOR UPDATE`, a.now())
 		if err != nil {
-			return fmt.Errorf("review: end lapsed duty: %w", err)
+			return fmt.Errorf("clinician: end lapsed duty: %w", err)
 		}
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
-			return fmt.Errorf("review: end lapsed duty: %w", err)
+			return fmt.Errorf("clinician: end lapsed duty: %w", err)
 		}
 		for _, id := range ids {
 			if err := endDuty(ctx, a.audit, tx, id, "console_closed"); err != nil {
@@ -125,7 +125,7 @@ func endDuty(ctx context.Context, audit *Audit, tx pgx.Tx, clinicianID int64, re
 	tag, err := tx.Exec(ctx, `UPDATE clinicians SET on_duty = false, on_duty_since = NULL, duty_until = NULL
 		WHERE id = $1 AND on_duty`, clinicianID)
 	if err != nil {
-		return fmt.Errorf("review: end duty: %w", err)
+		return fmt.Errorf("clinician: end duty: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return nil

@@ -1,9 +1,10 @@
-package review
+package clinician
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"nightfloat"
 	"regexp"
 	"slices"
 	"strconv"
@@ -155,7 +156,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 
 func checkUsername(u string) error {
 	if !usernamePattern.MatchString(u) {
-		return errorf(CodeInvalid, "Username must be 2 to 64 characters: lower-case letters, digits and . _ @ -, starting with a letter or digit.")
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "Username must be 2 to 64 characters: lower-case letters, digits and . _ @ -, starting with a letter or digit.")
 	}
 	return nil
 }
@@ -169,14 +170,14 @@ func NormalizeRoles(roles []string) ([]string, error) {
 			continue
 		}
 		if !slices.Contains(AllRoles, r) {
-			return nil, errorf(CodeInvalid, "Unknown role %q: roles are %s.", r, strings.Join(AllRoles, ", "))
+			return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "Unknown role %q: roles are %s.", r, strings.Join(AllRoles, ", "))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	if len(out) == 0 {
-		return nil, errorf(CodeInvalid, "At least one role is required (%s).", strings.Join(AllRoles, ", "))
+		return nil, nightfloat.Errorf(nightfloat.CodeInvalid, "At least one role is required (%s).", strings.Join(AllRoles, ", "))
 	}
 	slices.SortFunc(out, func(x, y string) int { return slices.Index(AllRoles, x) - slices.Index(AllRoles, y) })
 	return out, nil
@@ -196,7 +197,7 @@ func (a *Accounts) CreateBy(ctx context.Context, actor, username, displayName, p
 	}
 	displayName = strings.TrimSpace(displayName)
 	if displayName == "" || utf8.RuneCountInString(displayName) > 200 || !utf8.ValidString(displayName) {
-		return Clinician{}, errorf(CodeInvalid, "Display name is required (at most 200 characters).")
+		return Clinician{}, nightfloat.Errorf(nightfloat.CodeInvalid, "Display name is required (at most 200 characters).")
 	}
 	roles, err := NormalizeRoles(roles)
 	if err != nil {
@@ -223,10 +224,10 @@ func (a *Accounts) CreateBy(ctx context.Context, actor, username, displayName, p
 			map[string]any{"username": c.Username, "roles": c.Roles})
 	})
 	if isUniqueViolation(err) {
-		return Clinician{}, errorf(CodeConflict, "Username %q is taken.", username)
+		return Clinician{}, nightfloat.Errorf(nightfloat.CodeConflict, "Username %q is taken.", username)
 	}
 	if err != nil {
-		return Clinician{}, fmt.Errorf("review: create clinician: %w", err)
+		return Clinician{}, fmt.Errorf("clinician: create clinician: %w", err)
 	}
 	return c, nil
 }
@@ -247,10 +248,10 @@ func (a *Accounts) SetPassword(ctx context.Context, actor, username, password st
 		err := tx.QueryRow(ctx, `UPDATE clinicians SET password_hash = $2, password_changed_at = $3
 			WHERE username = $1 RETURNING id`, username, hash, now).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errorf(CodeNotFound, "No clinician %q.", username)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %q.", username)
 		}
 		if err != nil {
-			return fmt.Errorf("review: set password: %w", err)
+			return fmt.Errorf("clinician: set password: %w", err)
 		}
 		n, err := revokeSessions(ctx, tx, id, now)
 		if err != nil {
@@ -271,17 +272,17 @@ func (a *Accounts) Disable(ctx context.Context, actor, username string) error {
 		var disabled *time.Time
 		err := tx.QueryRow(ctx, `SELECT id, disabled_at FROM clinicians WHERE username = $1 FOR UPDATE`, username).Scan(&id, &disabled)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errorf(CodeNotFound, "No clinician %q.", username)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %q.", username)
 		}
 		if err != nil {
-			return fmt.Errorf("review: disable: %w", err)
+			return fmt.Errorf("clinician: disable: %w", err)
 		}
 		if disabled != nil {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE clinicians SET disabled_at = $2, on_duty = false, on_duty_since = NULL
 			WHERE id = $1`, id, now); err != nil {
-			return fmt.Errorf("review: disable: %w", err)
+			return fmt.Errorf("clinician: disable: %w", err)
 		}
 		n, err := revokeSessions(ctx, tx, id, now)
 		if err != nil {
@@ -300,16 +301,16 @@ func (a *Accounts) Enable(ctx context.Context, actor, username string) error {
 		var disabled *time.Time
 		err := tx.QueryRow(ctx, `SELECT id, disabled_at FROM clinicians WHERE username = $1 FOR UPDATE`, username).Scan(&id, &disabled)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errorf(CodeNotFound, "No clinician %q.", username)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %q.", username)
 		}
 		if err != nil {
-			return fmt.Errorf("review: enable: %w", err)
+			return fmt.Errorf("clinician: enable: %w", err)
 		}
 		if disabled == nil {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE clinicians SET disabled_at = NULL WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("review: enable: %w", err)
+			return fmt.Errorf("clinician: enable: %w", err)
 		}
 		return a.audit.record(ctx, tx, actor, "clinician.enabled", ActorClinician(id), map[string]any{"username": username})
 	})
@@ -328,16 +329,16 @@ func (a *Accounts) SetRoles(ctx context.Context, actor, username string, roles [
 		var old []string
 		err := tx.QueryRow(ctx, `SELECT id, roles FROM clinicians WHERE username = $1 FOR UPDATE`, username).Scan(&id, &old)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errorf(CodeNotFound, "No clinician %q.", username)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %q.", username)
 		}
 		if err != nil {
-			return fmt.Errorf("review: set roles: %w", err)
+			return fmt.Errorf("clinician: set roles: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE clinicians SET roles = $2,
 				on_duty = on_duty AND 'oncall' = ANY($2),
 				on_duty_since = CASE WHEN 'oncall' = ANY($2) THEN on_duty_since END
 			WHERE id = $1`, id, roles); err != nil {
-			return fmt.Errorf("review: set roles: %w", err)
+			return fmt.Errorf("clinician: set roles: %w", err)
 		}
 		return a.audit.record(ctx, tx, actor, "clinician.roles_changed", ActorClinician(id),
 			map[string]any{"username": username, "from": old, "to": roles})
@@ -351,13 +352,13 @@ func (a *Accounts) SetOnDuty(ctx context.Context, clinicianID int64, onDuty bool
 	return postgres.InTx(ctx, a.pool, func(tx pgx.Tx) error {
 		c, err := scanClinician(tx.QueryRow(ctx, `SELECT `+clinicianColumns+` FROM clinicians WHERE id = $1 FOR UPDATE`, clinicianID))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errorf(CodeNotFound, "No clinician %d.", clinicianID)
+			return nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %d.", clinicianID)
 		}
 		if err != nil {
-			return fmt.Errorf("review: set on duty: %w", err)
+			return fmt.Errorf("clinician: set on duty: %w", err)
 		}
 		if onDuty && (c.Disabled || !c.Has(RoleOncall)) {
-			return errorf(CodeForbidden, "Only an enabled clinician with the oncall role can go on duty.")
+			return nightfloat.Errorf(nightfloat.CodeForbidden, "Only an enabled clinician with the oncall role can go on duty.")
 		}
 		if c.OnDuty == onDuty {
 			return nil
@@ -368,7 +369,7 @@ func (a *Accounts) SetOnDuty(ctx context.Context, clinicianID int64, onDuty bool
 			since, until = &now, &u
 		}
 		if _, err := tx.Exec(ctx, `UPDATE clinicians SET on_duty = $2, on_duty_since = $3, duty_until = $4 WHERE id = $1`, clinicianID, onDuty, since, until); err != nil {
-			return fmt.Errorf("review: set on duty: %w", err)
+			return fmt.Errorf("clinician: set on duty: %w", err)
 		}
 		action := "clinician.off_duty"
 		if onDuty {
@@ -395,10 +396,10 @@ func (a *Accounts) List(ctx context.Context) ([]Clinician, error) {
 func (a *Accounts) Get(ctx context.Context, id int64) (Clinician, error) {
 	c, err := scanClinician(a.pool.QueryRow(ctx, `SELECT `+clinicianColumns+` FROM clinicians WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Clinician{}, errorf(CodeNotFound, "No clinician %d.", id)
+		return Clinician{}, nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %d.", id)
 	}
 	if err != nil {
-		return Clinician{}, fmt.Errorf("review: get clinician: %w", err)
+		return Clinician{}, fmt.Errorf("clinician: get clinician: %w", err)
 	}
 	return c, nil
 }
@@ -408,10 +409,10 @@ func (a *Accounts) ByUsername(ctx context.Context, username string) (Clinician, 
 	username = NormalizeUsername(username)
 	c, err := scanClinician(a.pool.QueryRow(ctx, `SELECT `+clinicianColumns+` FROM clinicians WHERE username = $1`, username))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Clinician{}, errorf(CodeNotFound, "No clinician %q.", username)
+		return Clinician{}, nightfloat.Errorf(nightfloat.CodeNotFound, "No clinician %q.", username)
 	}
 	if err != nil {
-		return Clinician{}, fmt.Errorf("review: get clinician: %w", err)
+		return Clinician{}, fmt.Errorf("clinician: get clinician: %w", err)
 	}
 	return c, nil
 }
@@ -419,19 +420,19 @@ func (a *Accounts) ByUsername(ctx context.Context, username string) (Clinician, 
 func (a *Accounts) query(ctx context.Context, sql string, args ...any) ([]Clinician, error) {
 	rows, err := a.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("review: list clinicians: %w", err)
+		return nil, fmt.Errorf("clinician: list clinicians: %w", err)
 	}
 	defer rows.Close()
 	var out []Clinician
 	for rows.Next() {
 		c, err := scanClinician(rows)
 		if err != nil {
-			return nil, fmt.Errorf("review: list clinicians: %w", err)
+			return nil, fmt.Errorf("clinician: list clinicians: %w", err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("review: list clinicians: %w", err)
+		return nil, fmt.Errorf("clinician: list clinicians: %w", err)
 	}
 	return out, nil
 }
@@ -450,7 +451,7 @@ func scanClinician(row pgx.Row) (Clinician, error) {
 func revokeSessions(ctx context.Context, q postgres.Querier, clinicianID int64, now time.Time) (int64, error) {
 	tag, err := q.Exec(ctx, `UPDATE clinician_sessions SET revoked_at = $2 WHERE clinician_id = $1 AND revoked_at IS NULL`, clinicianID, now)
 	if err != nil {
-		return 0, fmt.Errorf("review: revoke sessions: %w", err)
+		return 0, fmt.Errorf("clinician: revoke sessions: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
