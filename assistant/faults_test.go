@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"nightfloat/assistant"
+	"nightfloat/llm/llmtest"
 )
 
 // TestModelFaultsUnderLoad: the model endpoint hangs before its first token, stalls part way,
@@ -20,18 +21,18 @@ func TestModelFaultsUnderLoad(t *testing.T) {
 	pieces := []string{"That first", " week of nights", " is brutal.", " Broken day-sleep", " after it is", " really common.", " One thing", " that helps", " is an anchor", " sleep window."}
 	cases := []struct {
 		name string
-		step mrStep
+		step llmtest.Step
 		note string // the note the stored reply must carry; "" for none
 	}{
-		{"hangs before the first token", mrStep{delay: 20 * time.Second, pieces: pieces}, assistant.NoteModelUnavailable},
-		{"stalls part way", mrStep{pieces: pieces, every: 5 * time.Millisecond, stallAfter: 4}, assistant.NoteCutShort},
-		{"answers 500", mrStep{status: 500, errBody: `{"error":{"message":"upstream overloaded","type":"server_error"}}`}, assistant.NoteModelUnavailable},
-		{"sends garbage", mrStep{raw: "data: {\"choices\": [{\"delta\": <html>502 Bad Gateway</html>\n\n", noFinish: true}, assistant.NoteModelUnavailable},
-		{"sends a non-SSE body", mrStep{raw: "<html><body>gateway timeout</body></html>", noFinish: true}, assistant.NoteModelUnavailable},
+		{"hangs before the first token", llmtest.Step{Delay: 20 * time.Second, Pieces: pieces}, assistant.NoteModelUnavailable},
+		{"stalls part way", llmtest.Step{Pieces: pieces, Every: 5 * time.Millisecond, StallAfter: 4}, assistant.NoteCutShort},
+		{"answers 500", llmtest.Step{Status: 500, Body: `{"error":{"message":"upstream overloaded","type":"server_error"}}`}, assistant.NoteModelUnavailable},
+		{"sends garbage", llmtest.Step{Raw: "data: {\"choices\": [{\"delta\": <html>502 Bad Gateway</html>\n\n", NoFinish: true}, assistant.NoteModelUnavailable},
+		{"sends a non-SSE body", llmtest.Step{Raw: "<html><body>gateway timeout</body></html>", NoFinish: true}, assistant.NoteModelUnavailable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := mrSetup(t, &mrModel{steps: []mrStep{tc.step}}, mrConfig{opts: assistant.Options{TurnTimeout: 20 * time.Second}})
+			e := mrSetup(t, &llmtest.Server{Steps: []llmtest.Step{tc.step}}, mrConfig{opts: assistant.Options{TurnTimeout: 20 * time.Second}})
 			ctx := context.Background()
 			const n = 12
 			type pending struct {

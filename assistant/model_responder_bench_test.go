@@ -11,6 +11,7 @@ import (
 
 	"nightfloat/assistant"
 	"nightfloat/llm"
+	"nightfloat/llm/llmtest"
 	"nightfloat/retrieval/retrievaltest"
 )
 
@@ -38,10 +39,10 @@ func BenchmarkStreamOverhead(b *testing.B) {
 
 	var sentMu sync.Mutex
 	sent := map[string][]time.Time{} // marker in the resident message → when each chunk was written
-	model := &mrModel{steps: []mrStep{{pieces: benchPieces, every: every}}}
-	model.onSend = func(req mrRequest, i int) {
+	model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: benchPieces, Every: every}}}
+	model.OnChunk = func(req llmtest.Request, i int) {
 		now := time.Now()
-		key := benchKey(req.last())
+		key := benchKey(req.Last())
 		sentMu.Lock()
 		ts := sent[key]
 		if ts == nil {

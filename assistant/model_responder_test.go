@@ -4,184 +4,38 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"nightfloat"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/assistant/assistanttest"
 	"nightfloat/llm"
+	"nightfloat/llm/llmtest"
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/prompts"
-	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
 	"nightfloat/safety"
 )
 
-// mrModel is an httptest server speaking the OpenAI chat-completions streaming protocol
-// (SSE "data: {...}" chunks, then "data: [DONE]"). Request n is answered by steps[n] (the
-// last step repeats). It is the only stand-in in these tests: the database, retrieval,
-// safety classifier, output gate and service are the real ones.
-type mrModel struct {
-	mu    sync.Mutex
-	steps []mrStep
-	reqs  []mrRequest
-	// onSend, when set, is called just before chunk i of a reply is written (i ==
-	// len(pieces) for the finishing chunk).
-	onSend func(req mrRequest, i int)
-}
-
-type mrStep struct {
-	status     int
-	errBody    string
-	retryAfter string
-	pieces     []string
-	reply      func(req mrRequest) []string // pieces computed from the request
-	every      time.Duration
-	delay      time.Duration
-	stallAfter int    // >0: after this many pieces, send nothing more
-	raw        string // written verbatim after the pieces
-	noFinish   bool
-	usage      [2]int // prompt and completion tokens for a final usage chunk; zero: none
-}
-
-type mrRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-	MaxTokens     int            `json:"max_tokens"`
-	StreamOptions map[string]any `json:"stream_options"`
-}
-
-func (r mrRequest) system() string {
-	if len(r.Messages) == 0 {
-		return ""
-	}
-	return r.Messages[0].Content
-}
-
-func (r mrRequest) last() string {
-	if len(r.Messages) == 0 {
-		return ""
-	}
-	return r.Messages[len(r.Messages)-1].Content
-}
-
 var mrSourceLine = regexp.MustCompile(`(?m)^\[([a-z0-9-]+#[0-9]+)\] `)
 
 // sourceIDs are the chunk ids the prompt gave the model.
-func (r mrRequest) sourceIDs() []string {
+func sourceIDs(req llmtest.Request) []string {
 	var ids []string
-	for _, m := range mrSourceLine.FindAllStringSubmatch(r.system(), -1) {
+	for _, m := range mrSourceLine.FindAllStringSubmatch(req.System(), -1) {
 		ids = append(ids, m[1])
 	}
 	return ids
 }
 
-func (f *mrModel) requests() []mrRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]mrRequest(nil), f.reqs...)
-}
-
-func (f *mrModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req mrRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	st := f.steps[min(len(f.reqs), len(f.steps)-1)]
-	f.reqs = append(f.reqs, req)
-	onSend := f.onSend
-	f.mu.Unlock()
-	if st.status != 0 {
-		if st.retryAfter != "" {
-			w.Header().Set("Retry-After", st.retryAfter)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(st.status)
-		_, _ = w.Write([]byte(st.errBody))
-		return
-	}
-	pieces := st.pieces
-	if st.reply != nil {
-		pieces = st.reply(req)
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	fl := w.(http.Flusher)
-	send := func(delta map[string]any, finish any) {
-		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": req.Model,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		fl.Flush()
-	}
-	wait := func(d time.Duration) bool {
-		if d <= 0 {
-			return r.Context().Err() == nil
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-r.Context().Done():
-			return false
-		case <-t.C:
-			return true
-		}
-	}
-	if !wait(st.delay) {
-		return
-	}
-	send(map[string]any{"role": "assistant", "content": ""}, nil)
-	for i, p := range pieces {
-		if st.stallAfter > 0 && i == st.stallAfter {
-			<-r.Context().Done()
-			return
-		}
-		if i > 0 && !wait(st.every) {
-			return
-		}
-		if onSend != nil {
-			onSend(req, i)
-		}
-		send(map[string]any{"content": p}, nil)
-	}
-	if st.raw != "" {
-		fmt.Fprint(w, st.raw)
-		fl.Flush()
-	}
-	if st.noFinish {
-		return
-	}
-	if len(pieces) > 0 && !wait(st.every) {
-		return
-	}
-	if onSend != nil {
-		onSend(req, len(pieces))
-	}
-	send(map[string]any{}, "stop")
-	if st.usage != [2]int{} {
-		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": req.Model, "choices": []any{},
-			"usage": map[string]int{"prompt_tokens": st.usage[0], "completion_tokens": st.usage[1], "total_tokens": st.usage[0] + st.usage[1]}})
-		fmt.Fprintf(w, "data: %s\n\n", b)
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	fl.Flush()
-}
-
-var mrCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
-
 type mrEnv struct {
 	db    *postgrestest.DB
 	svc   *assistant.Service
-	model *mrModel
+	model *llmtest.Server
 	usage *assistant.UsageStore
 }
 
@@ -193,25 +47,21 @@ type mrConfig struct {
 	opts    assistant.Options
 }
 
-func mrSetup(tb testing.TB, model *mrModel, cfg mrConfig) *mrEnv {
+// mrSetup is a real service whose responder is the model behind model: the model server
+// is the only stand-in; the database, retrieval, safety classifier, output gate and
+// service are the real ones.
+func mrSetup(tb testing.TB, model *llmtest.Server, cfg mrConfig) *mrEnv {
 	tb.Helper()
-	db, emb := cfg.db, retrieval.Embedder(nil)
+	db := cfg.db
 	if db == nil {
-		db, emb = retrievaltest.ContentDB(tb, "../content")
-	} else {
-		var err error
-		if emb, err = retrieval.NewLocalEmbedder(0); err != nil {
-			tb.Fatal(err)
-		}
+		db, _ = retrievaltest.ContentDB(tb, "../content")
 	}
-	srv := httptest.NewServer(model)
-	tb.Cleanup(srv.Close)
 	opts := llm.ChatOptions{Model: "test-model", FirstTokenTimeout: 700 * time.Millisecond, IdleTimeout: 400 * time.Millisecond,
 		Timeout: 8 * time.Second, RetryBase: 10 * time.Millisecond, MaxRetryWait: 2 * time.Second}
 	if cfg.chat != nil {
 		cfg.chat(&opts)
 	}
-	chat, err := llm.NewChat(llm.Config{BaseURL: srv.URL + "/v1"}, opts)
+	chat, err := llm.NewChat(llm.Config{BaseURL: model.Start(tb) + "/v1"}, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -219,17 +69,10 @@ func mrSetup(tb testing.TB, model *mrModel, cfg mrConfig) *mrEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	classifier, err := safety.New()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	searcher, err := retrieval.NewSearcher(db.Pool, emb, retrieval.SearchOptions{IncludeDrafts: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	usage := assistant.NewUsageStore(db.Pool)
+	crisis := assistanttest.Crisis()
 	responder, err := assistant.NewModelResponder(assistant.ModelResponderOptions{
-		Chat: chat, Prompts: set, Fallback: assistant.VettedResponder{Crisis: mrCrisis}, Crisis: mrCrisis,
+		Chat: chat, Prompts: set, Fallback: assistant.VettedResponder{Crisis: crisis}, Crisis: crisis,
 		Usage: usage, Limits: cfg.limits, ContextTokens: cfg.context, ReplyTokens: chat.MaxTokens(),
 	})
 	if err != nil {
@@ -239,15 +82,7 @@ func mrSetup(tb testing.TB, model *mrModel, cfg mrConfig) *mrEnv {
 	if o.TurnLease == 0 {
 		o.TurnLease = 3 * time.Second
 	}
-	svc := assistant.NewService(assistant.Deps{
-		Store: assistant.NewStore(db.Pool), Hub: assistant.NewHub(), Classifier: classifier, Retriever: searcher,
-		Responder: responder, Crisis: mrCrisis, Logger: slog.New(slog.DiscardHandler),
-	}, o)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = svc.Shutdown(ctx)
-	})
+	svc := assistanttest.NewService(tb, db, assistanttest.Options{Service: o, Deps: func(d *assistant.Deps) { d.Responder = responder }})
 	return &mrEnv{db: db, svc: svc, model: model, usage: usage}
 }
 
@@ -316,8 +151,8 @@ const nightFloatQuestion = "How do I get my day-sleep back on track during my fi
 
 // citingReply writes a supportive reply citing the first source it was given, plus an id
 // it was not given (which must not count).
-func citingReply(req mrRequest) []string {
-	ids := req.sourceIDs()
+func citingReply(req llmtest.Request) []string {
+	ids := sourceIDs(req)
 	cite := "[" + ids[0] + "]"
 	return []string{"That first", " week of nights", " is brutal, and", " broken day-sleep after it", " is really common.",
 		" One thing that helps", " is keeping a single", " anchor sleep window", " every working day ", cite, ".",
@@ -327,7 +162,7 @@ func citingReply(req mrRequest) []string {
 const citingText = "That first week of nights is brutal, and broken day-sleep after it is really common. One thing that helps is keeping a single anchor sleep window every working day. Would you be willing to try protecting one block tomorrow?"
 
 func TestModelReplyStreamsAsDeltasAndIsStoredWholeWithCitations(t *testing.T) {
-	model := &mrModel{steps: []mrStep{{reply: citingReply, every: 5 * time.Millisecond, usage: [2]int{1234, 56}}}}
+	model := &llmtest.Server{Steps: []llmtest.Step{{Reply: citingReply, Every: 5 * time.Millisecond, Usage: llmtest.Usage{Prompt: 1234, Completion: 56}}}}
 	e := mrSetup(t, model, mrConfig{})
 	turn := e.ask(t, assistant.Conversation{}, "resident", nightFloatQuestion)
 
@@ -340,18 +175,18 @@ func TestModelReplyStreamsAsDeltasAndIsStoredWholeWithCitations(t *testing.T) {
 	if len(turn.deltas) < 3 || strings.Join(turn.deltas, "") != citingText {
 		t.Fatalf("deltas %q", turn.deltas)
 	}
-	req := model.requests()[0]
-	if got := turn.reply.Citations; len(got) != 1 || got[0].ChunkID != req.sourceIDs()[0] || got[0].Title == "" {
-		t.Fatalf("citations %+v, want %s", got, req.sourceIDs()[0])
+	req := model.Requests()[0]
+	if got := turn.reply.Citations; len(got) != 1 || got[0].ChunkID != sourceIDs(req)[0] || got[0].Title == "" {
+		t.Fatalf("citations %+v, want %s", got, sourceIDs(req)[0])
 	}
 	if turn.meta["prompt_id"] != "resident" || turn.meta["prompt_version"] != "1" || turn.meta["model"] != "test-model" {
 		t.Fatalf("meta %v", turn.meta)
 	}
 	// The prompt: the resident's role prompt with the retrieved chunk ids, and the message last.
-	if !strings.Contains(req.system(), "night float") || !strings.Contains(req.system(), "Do not prescribe or dose") || len(req.sourceIDs()) == 0 {
-		t.Fatalf("system prompt:\n%s", req.system())
+	if !strings.Contains(req.System(), "night float") || !strings.Contains(req.System(), "Do not prescribe or dose") || len(sourceIDs(req)) == 0 {
+		t.Fatalf("system prompt:\n%s", req.System())
 	}
-	if req.last() != nightFloatQuestion || req.StreamOptions["include_usage"] != true {
+	if req.Last() != nightFloatQuestion || req.StreamOptions["include_usage"] != true {
 		t.Fatalf("request %+v", req)
 	}
 	// Usage from the stream's final chunk, per conversation and day.
@@ -365,11 +200,9 @@ func TestModelReplyStreamsAsDeltasAndIsStoredWholeWithCitations(t *testing.T) {
 	}
 
 	// A second message carries the first exchange as history.
-	model.mu.Lock()
-	model.steps = []mrStep{{pieces: []string{"Thanks for telling me."}}}
-	model.mu.Unlock()
+	model.SetSteps(llmtest.Step{Pieces: []string{"Thanks for telling me."}})
 	e.ask(t, turn.conv, "", "ok I'll try that")
-	second := model.requests()[1]
+	second := model.Requests()[1]
 	var roles []string
 	for _, m := range second.Messages {
 		roles = append(roles, m.Role)
@@ -384,7 +217,7 @@ func TestModelReplyStreamsAsDeltasAndIsStoredWholeWithCitations(t *testing.T) {
 }
 
 func TestUnsafeSentenceMidStreamNeverReachesTheResident(t *testing.T) {
-	model := &mrModel{steps: []mrStep{{pieces: []string{"That sounds like", " a brutal night.", " Take 40 of", " the 50 mg", " tablets.", " Then rest."}, every: 5 * time.Millisecond}}}
+	model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{"That sounds like", " a brutal night.", " Take 40 of", " the 50 mg", " tablets.", " Then rest."}, Every: 5 * time.Millisecond}}}
 	e := mrSetup(t, model, mrConfig{})
 	turn := e.ask(t, assistant.Conversation{}, "resident", "I can't sleep after call, what should I do")
 	if turn.reply.Kind != assistant.KindWithheld || strings.Contains(turn.reply.Body, "mg") {
@@ -407,27 +240,27 @@ func TestModelFailuresFallBackOrFinishCutShort(t *testing.T) {
 	const okText = "That sounds exhausting. One small step: rest when you can."
 	tests := []struct {
 		name     string
-		steps    []mrStep
+		steps    []llmtest.Step
 		want     string // "model", "vetted" or "cut"
 		requests int
 		note     string
 	}{
-		{"time-out before the first token", []mrStep{{delay: 3 * time.Second, pieces: okPieces}}, "vetted", 1, assistant.NoteModelUnavailable},
-		{"429 then success", []mrStep{{status: 429, retryAfter: "0.05", errBody: `{"error":{"message":"Rate limit reached","type":"requests"}}`}, {pieces: okPieces}}, "model", 2, ""},
-		{"5xx exhausted", []mrStep{{status: 503, errBody: `{"error":{"message":"The engine is currently overloaded","type":"server_error"}}`}}, "vetted", 3, assistant.NoteModelUnavailable},
-		{"unreachable auth", []mrStep{{status: 401, errBody: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}}, "vetted", 1, assistant.NoteModelUnavailable},
-		{"stall mid-stream", []mrStep{{pieces: okPieces, stallAfter: 3}}, "cut", 1, assistant.NoteCutShort},
-		{"malformed chunk mid-stream", []mrStep{{pieces: okPieces[:2], raw: "data: {\"choices\":[{\"delta\":{\"content\":\"and\n\n", noFinish: true}}, "cut", 1, assistant.NoteCutShort},
-		{"malformed first chunk", []mrStep{{raw: "data: {not json}\n\n", noFinish: true}}, "vetted", 1, assistant.NoteModelUnavailable},
-		{"connection dropped mid-stream", []mrStep{{pieces: okPieces[:3], noFinish: true}}, "cut", 1, assistant.NoteCutShort},
-		{"empty reply", []mrStep{{pieces: []string{}}}, "vetted", 1, assistant.NoteModelUnavailable},
-		{"context length, trimmed and retried once", []mrStep{{status: 400, errBody: `{"error":{"message":"This model's maximum context length is 8192 tokens.","code":"context_length_exceeded"}}`}, {pieces: okPieces}}, "model", 2, ""},
-		{"context length twice", []mrStep{{status: 400, errBody: `{"error":{"message":"maximum context length exceeded","code":"context_length_exceeded"}}`}}, "vetted", 2, assistant.NoteModelUnavailable},
+		{"time-out before the first token", []llmtest.Step{{Delay: 3 * time.Second, Pieces: okPieces}}, "vetted", 1, assistant.NoteModelUnavailable},
+		{"429 then success", []llmtest.Step{{Status: 429, RetryAfter: "0.05", Body: `{"error":{"message":"Rate limit reached","type":"requests"}}`}, {Pieces: okPieces}}, "model", 2, ""},
+		{"5xx exhausted", []llmtest.Step{{Status: 503, Body: `{"error":{"message":"The engine is currently overloaded","type":"server_error"}}`}}, "vetted", 3, assistant.NoteModelUnavailable},
+		{"unreachable auth", []llmtest.Step{{Status: 401, Body: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}}, "vetted", 1, assistant.NoteModelUnavailable},
+		{"stall mid-stream", []llmtest.Step{{Pieces: okPieces, StallAfter: 3}}, "cut", 1, assistant.NoteCutShort},
+		{"malformed chunk mid-stream", []llmtest.Step{{Pieces: okPieces[:2], Raw: "data: {\"choices\":[{\"delta\":{\"content\":\"and\n\n", NoFinish: true}}, "cut", 1, assistant.NoteCutShort},
+		{"malformed first chunk", []llmtest.Step{{Raw: "data: {not json}\n\n", NoFinish: true}}, "vetted", 1, assistant.NoteModelUnavailable},
+		{"connection dropped mid-stream", []llmtest.Step{{Pieces: okPieces[:3], NoFinish: true}}, "cut", 1, assistant.NoteCutShort},
+		{"empty reply", []llmtest.Step{{Pieces: []string{}}}, "vetted", 1, assistant.NoteModelUnavailable},
+		{"context length, trimmed and retried once", []llmtest.Step{{Status: 400, Body: `{"error":{"message":"This model's maximum context length is 8192 tokens.","code":"context_length_exceeded"}}`}, {Pieces: okPieces}}, "model", 2, ""},
+		{"context length twice", []llmtest.Step{{Status: 400, Body: `{"error":{"message":"maximum context length exceeded","code":"context_length_exceeded"}}`}}, "vetted", 2, assistant.NoteModelUnavailable},
 	}
 	db, _ := retrievaltest.ContentDB(t, "../content")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			model := &mrModel{steps: tt.steps}
+			model := &llmtest.Server{Steps: tt.steps}
 			e := mrSetup(t, model, mrConfig{db: db})
 			turn := e.ask(t, assistant.Conversation{}, "resident", "Rough 24 hour call, three admissions overnight and now I'm wired and tired at home")
 			if turn.reply.Author != assistant.AuthorAssistant || turn.reply.Kind != assistant.KindText {
@@ -451,15 +284,15 @@ func TestModelFailuresFallBackOrFinishCutShort(t *testing.T) {
 					t.Fatalf("stored %q does not start with what was streamed %q", body, deltas)
 				}
 			}
-			if got := len(model.requests()); got != tt.requests {
+			if got := len(model.Requests()); got != tt.requests {
 				t.Fatalf("%d requests, want %d", got, tt.requests)
 			}
 			if strings.Contains(tt.name, "context length") {
-				reqs := model.requests()
-				if len(reqs[1].system()) >= len(reqs[0].system()) && len(reqs[1].Messages) >= len(reqs[0].Messages) {
-					t.Fatalf("retry was not shorter: %d/%d chars", len(reqs[1].system()), len(reqs[0].system()))
+				reqs := model.Requests()
+				if len(reqs[1].System()) >= len(reqs[0].System()) && len(reqs[1].Messages) >= len(reqs[0].Messages) {
+					t.Fatalf("retry was not shorter: %d/%d chars", len(reqs[1].System()), len(reqs[0].System()))
 				}
-				if reqs[1].last() != reqs[0].last() || len(reqs[1].sourceIDs()) == 0 {
+				if reqs[1].Last() != reqs[0].Last() || len(sourceIDs(reqs[1])) == 0 {
 					t.Fatalf("retry lost the message or every source")
 				}
 			}
@@ -468,23 +301,23 @@ func TestModelFailuresFallBackOrFinishCutShort(t *testing.T) {
 }
 
 func TestContextLengthRetryDropsOldestHistoryFirst(t *testing.T) {
-	tooLong := mrStep{status: 400, errBody: `{"error":{"message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.","type":"invalid_request_error"}}`}
-	noted := mrStep{pieces: []string{"Noted."}}
-	model := &mrModel{steps: []mrStep{noted, noted, noted, noted, tooLong, {pieces: []string{"Still here."}}}}
+	tooLong := llmtest.Step{Status: 400, Body: `{"error":{"message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.","type":"invalid_request_error"}}`}
+	noted := llmtest.Step{Pieces: []string{"Noted."}}
+	model := &llmtest.Server{Steps: []llmtest.Step{noted, noted, noted, noted, tooLong, {Pieces: []string{"Still here."}}}}
 	e := mrSetup(t, model, mrConfig{})
 	var conv assistant.Conversation
 	for i := range 4 {
 		conv = e.ask(t, conv, "fellow", fmt.Sprintf("message %d: the fellowship job search is wearing me down", i)).conv
 	}
-	before := len(model.requests())
+	before := len(model.Requests())
 	turn := e.ask(t, conv, "", "message 4: and my co-fellow just left")
 	if turn.reply.Body != "Still here." {
 		t.Fatalf("body %q", turn.reply.Body)
 	}
-	reqs := model.requests()[before:]
+	reqs := model.Requests()[before:]
 	first, retry := reqs[0], reqs[1]
-	if len(retry.Messages) >= len(first.Messages) || retry.last() != first.last() || !strings.HasPrefix(retry.last(), "message 4") {
-		t.Fatalf("retry has %d messages (first %d), last %q", len(retry.Messages), len(first.Messages), retry.last())
+	if len(retry.Messages) >= len(first.Messages) || retry.Last() != first.Last() || !strings.HasPrefix(retry.Last(), "message 4") {
+		t.Fatalf("retry has %d messages (first %d), last %q", len(retry.Messages), len(first.Messages), retry.Last())
 	}
 	// What is kept is the newest history: the retry's history is a suffix of the first's.
 	tail := first.Messages[len(first.Messages)-len(retry.Messages)+1:]
@@ -496,7 +329,7 @@ func TestContextLengthRetryDropsOldestHistoryFirst(t *testing.T) {
 }
 
 func TestHistoryIsTrimmedToTheTokenBudget(t *testing.T) {
-	model := &mrModel{steps: []mrStep{{pieces: []string{"I hear you."}}}}
+	model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{"I hear you."}}}}
 	// A small context: the prompt and the latest message fit, with room for little history.
 	e := mrSetup(t, model, mrConfig{context: 4096, chat: func(o *llm.ChatOptions) { o.MaxTokens = 300 }})
 	var conv assistant.Conversation
@@ -504,9 +337,9 @@ func TestHistoryIsTrimmedToTheTokenBudget(t *testing.T) {
 	for i := range 6 {
 		conv = e.ask(t, conv, "resident", fmt.Sprintf("night %d. %s", i, long)).conv
 	}
-	reqs := model.requests()
+	reqs := model.Requests()
 	last := reqs[len(reqs)-1]
-	if !strings.HasPrefix(last.last(), "night 5.") || !strings.Contains(last.system(), "[") {
+	if !strings.HasPrefix(last.Last(), "night 5.") || !strings.Contains(last.System(), "[") {
 		t.Fatalf("latest message or sources missing")
 	}
 	total := 0
@@ -532,7 +365,7 @@ func TestDailyLimitsAnswerFromVettedContent(t *testing.T) {
 		{"conversation", assistant.UsageLimits{ConversationTokens: 1000}, assistant.NoteConversationLimit},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			model := &mrModel{steps: []mrStep{{pieces: []string{"A model reply."}, usage: [2]int{900, 200}}}}
+			model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{"A model reply."}, Usage: llmtest.Usage{Prompt: 900, Completion: 200}}}}
 			e := mrSetup(t, model, mrConfig{db: db, limits: tt.limits})
 			first := e.ask(t, assistant.Conversation{}, "attending", "I'm supervising residents while completely burned out myself")
 			if first.reply.Body != "A model reply." {
@@ -542,8 +375,8 @@ func TestDailyLimitsAnswerFromVettedContent(t *testing.T) {
 			if !strings.HasSuffix(second.reply.Body, "\n\n"+tt.note) || second.meta["prompt_id"] != assistant.VettedResponderID {
 				t.Fatalf("second reply %q meta %v", second.reply.Body, second.meta)
 			}
-			if len(model.requests()) != 1 {
-				t.Fatalf("%d model requests over the limit", len(model.requests()))
+			if len(model.Requests()) != 1 {
+				t.Fatalf("%d model requests over the limit", len(model.Requests()))
 			}
 			// Another conversation: the service limit still applies, the conversation limit does not.
 			other := e.ask(t, assistant.Conversation{}, "attending", "I'm supervising residents while completely burned out myself")
@@ -559,13 +392,13 @@ func TestDailyLimitsAnswerFromVettedContent(t *testing.T) {
 }
 
 func TestConcernAddsPeopleToReachFromVettedText(t *testing.T) {
-	model := &mrModel{steps: []mrStep{{pieces: []string{"That sounds", " exhausting,", " and it makes sense."}}}}
+	model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{"That sounds", " exhausting,", " and it makes sense."}}}}
 	e := mrSetup(t, model, mrConfig{})
 	turn := e.ask(t, assistant.Conversation{}, "resident", "I just finished my first week of night float and I can't sleep during the day at all")
 	body := turn.reply.Body
-	req := model.requests()[0]
-	if !strings.Contains(req.system(), "signs of distress") || !strings.HasPrefix(body, "That sounds exhausting, and it makes sense.\n\n") ||
-		!strings.HasSuffix(body, mrCrisis.Text(safety.Concern)) || strings.Join(turn.deltas, "") != body {
+	req := model.Requests()[0]
+	if !strings.Contains(req.System(), "signs of distress") || !strings.HasPrefix(body, "That sounds exhausting, and it makes sense.\n\n") ||
+		!strings.HasSuffix(body, assistanttest.Crisis().Text(safety.Concern)) || strings.Join(turn.deltas, "") != body {
 		t.Fatalf("concern: the prompt should say so and the reply end with people to reach: %q", body)
 	}
 }
@@ -597,7 +430,7 @@ func TestEveryRoleHasAPrompt(t *testing.T) {
 // TestWorryAboutSomeoneEndsWithWhenToEscalateForThem: a non-imminent worry about someone
 // else ends with vetted text on helping them, not with the resident's own crisis lines.
 func TestWorryAboutSomeoneEndsWithWhenToEscalateForThem(t *testing.T) {
-	model := &mrModel{steps: []mrStep{{pieces: []string{"Asking them", " directly", " is a good start."}}}}
+	model := &llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{"Asking them", " directly", " is a good start."}}}}
 	e := mrSetup(t, model, mrConfig{})
 	turn := e.ask(t, assistant.Conversation{}, "resident", "my friend said he wants to kill himself, what do I do?")
 	body := turn.reply.Body

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"nightfloat/assistant"
+	"nightfloat/assistant/assistanttest"
 )
 
 // memoryService is a real service that accepts a long conversation quickly.
 func memoryService(t *testing.T, f *fixture) *assistant.Service {
 	t.Helper()
-	return f.serviceWith(t, nil, assistant.Options{TurnLease: 3 * time.Second, RateLimitPerMinute: 1000})
+	return assistanttest.NewService(t, f.db, assistanttest.Options{Service: assistant.Options{TurnLease: 3 * time.Second, RateLimitPerMinute: 1000}})
 }
 
 // say submits text and waits for the turn's outcome: the AI's reply or a handoff notice.

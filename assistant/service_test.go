@@ -3,69 +3,34 @@ package assistant_test
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"nightfloat"
-	"nightfloat/clinician"
 	"strings"
 	"testing"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/assistant/assistanttest"
+	"nightfloat/clinician"
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
 	"nightfloat/safety"
 )
 
-var crisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
-
 type fixture struct {
-	db  *postgrestest.DB
-	emb retrieval.Embedder
+	db *postgrestest.DB
 }
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	db, emb := retrievaltest.ContentDB(tb, "../content")
-	return &fixture{db: db, emb: emb}
+	db, _ := retrievaltest.ContentDB(tb, "../content")
+	return &fixture{db: db}
 }
 
 // service builds a real service; override replaces parts for fault injection.
 func (f *fixture) service(tb testing.TB, override func(*assistant.Deps)) *assistant.Service {
 	tb.Helper()
-	return f.serviceWith(tb, override, assistant.Options{TurnLease: 3 * time.Second})
-}
-
-// serviceWith is service with other options.
-func (f *fixture) serviceWith(tb testing.TB, override func(*assistant.Deps), opts assistant.Options) *assistant.Service {
-	tb.Helper()
-	c, err := safety.New()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	searcher, err := retrieval.NewSearcher(f.db.Pool, f.emb, retrieval.SearchOptions{IncludeDrafts: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d := assistant.Deps{
-		Store:      assistant.NewStore(f.db.Pool),
-		Hub:        assistant.NewHub(),
-		Classifier: c,
-		Retriever:  searcher,
-		Responder:  assistant.VettedResponder{Crisis: crisis},
-		Crisis:     crisis,
-		Logger:     slog.New(slog.DiscardHandler),
-	}
-	if override != nil {
-		override(&d)
-	}
-	svc := assistant.NewService(d, opts)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = svc.Shutdown(ctx)
-	})
-	return svc
+	return assistanttest.NewService(tb, f.db, assistanttest.Options{Service: assistant.Options{TurnLease: 3 * time.Second}, Deps: override})
 }
 
 // waitFor polls the conversation until cond holds for its messages.

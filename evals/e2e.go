@@ -15,6 +15,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"nightfloat/web/protocol"
 )
 
 // E2ESuite holds the project's end-to-end scripts (evals/e2e/*.jsonl).
@@ -78,32 +80,13 @@ func LoadE2EScripts(fsys fs.FS, root string) ([]E2EScript, error) {
 	return out, nil
 }
 
-// E2EFrame is the part of a server frame the end-to-end checks read.
-type E2EFrame struct {
-	Type           string `json:"type"`
-	Seq            int64  `json:"seq,omitempty"`
-	Author         string `json:"author,omitempty"`
-	Kind           string `json:"kind,omitempty"`
-	Text           string `json:"text,omitempty"`
-	ClientID       string `json:"client_id,omitempty"`
-	ReplyTo        int64  `json:"reply_to,omitempty"`
-	Citations      int    `json:"citations,omitempty"` // how many
-	Mode           string `json:"mode,omitempty"`
-	Level          string `json:"level,omitempty"`
-	Status         string `json:"status,omitempty"`
-	Code           string `json:"code,omitempty"`
-	Message        string `json:"message,omitempty"`
-	ConversationID string `json:"conversation_id,omitempty"`
-	Token          string `json:"-"`
-}
-
-// E2EConn is one resident websocket as the driver uses it (web.ResidentClient, adapted
-// by the command, or a test double).
+// E2EConn is one resident websocket as the driver uses it (web.ResidentClient, or a test
+// double).
 type E2EConn interface {
 	Hello(role string) error
 	Resume(conversationID, token string, lastSeq int64) error
 	Send(clientID, text string) error
-	Next(ctx context.Context) (E2EFrame, error)
+	Next(ctx context.Context) (protocol.ServerFrame, error)
 	Close() error
 }
 
@@ -231,7 +214,7 @@ type scriptRun struct {
 	handoff      bool
 	token        string
 	lastSeq      int64
-	replies      map[int64][]E2EFrame // resident seq -> assistant and system messages replying to it
+	replies      map[int64][]protocol.ServerFrame // resident seq -> assistant and system messages replying to it
 	residentSeqs []int64
 }
 
@@ -241,7 +224,7 @@ func (r *scriptRun) fail(kind, format string, a ...any) {
 }
 
 func runScript(ctx context.Context, dial E2EDialer, s E2EScript, opts E2EOptions) (E2EResult, []time.Duration) {
-	r := &scriptRun{s: s, opts: opts, replies: map[int64][]E2EFrame{},
+	r := &scriptRun{s: s, opts: opts, replies: map[int64][]protocol.ServerFrame{},
 		res: E2EResult{ID: s.ID, Expect: s.Expect, Got: "no_handoff"}}
 	var lat []time.Duration
 	defer func() {
@@ -325,8 +308,8 @@ func (r *scriptRun) open(ctx context.Context, dial E2EDialer) error {
 	if err != nil {
 		return fmt.Errorf("waiting for welcome: %w", err)
 	}
-	if f.Type != "welcome" {
-		return fmt.Errorf("first frame is %s, want welcome: %s %s", f.Type, f.Code, f.Message)
+	if f.Type != protocol.TypeWelcome {
+		return fmt.Errorf("first frame is %s, want welcome: %s %s", f.Type, f.Code, f.ErrorMessage)
 	}
 	r.res.ConversationID, r.token = f.ConversationID, f.Token
 	if f.Mode != "ai" {
@@ -335,41 +318,41 @@ func (r *scriptRun) open(ctx context.Context, dial E2EDialer) error {
 	return nil
 }
 
-func (r *scriptRun) next(ctx context.Context, wait time.Duration) (E2EFrame, error) {
+func (r *scriptRun) next(ctx context.Context, wait time.Duration) (protocol.ServerFrame, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	return r.conn.Next(ctx)
 }
 
 // observe checks every live frame: after the red flag, the assistant writes nothing.
-func (r *scriptRun) observe(f E2EFrame) {
-	if f.Seq > r.lastSeq && f.Type == "message" {
+func (r *scriptRun) observe(f protocol.ServerFrame) {
+	if f.Seq > r.lastSeq && f.Type == protocol.TypeMessage {
 		r.lastSeq = f.Seq
 	}
 	switch f.Type {
-	case "delta":
+	case protocol.TypeDelta:
 		if r.handoff && f.ReplyTo >= r.redFlag {
-			r.fail(E2EAIAfterHandoff, "assistant text streamed after the red flag (delta replying to seq %d): %s", f.ReplyTo, quote(f.Text, 80))
+			r.fail(E2EAIAfterHandoff, "assistant text streamed after the red flag (delta replying to seq %d): %s", f.ReplyTo, quote(f.Body, 80))
 		}
-	case "message":
+	case protocol.TypeMessage:
 		if f.ReplyTo > 0 {
 			r.replies[f.ReplyTo] = append(r.replies[f.ReplyTo], f)
 		}
 		if f.Author == "assistant" && r.handoff && f.Seq > r.redFlag {
-			r.fail(E2EAIAfterHandoff, "assistant message seq %d after the red flag (seq %d): %s", f.Seq, r.redFlag, quote(f.Text, 80))
+			r.fail(E2EAIAfterHandoff, "assistant message seq %d after the red flag (seq %d): %s", f.Seq, r.redFlag, quote(f.Body, 80))
 		}
 		if f.Author == "system" && f.Kind == "handoff" && !r.handoff {
 			r.markHandoff(f.ReplyTo, "")
 		}
-	case "handoff":
+	case protocol.TypeHandoff:
 		if !r.handoff {
 			r.markHandoff(r.lastResident(), f.Level)
 		}
 		if f.Level != "" {
 			r.res.HandoffLevel = f.Level
 		}
-	case "error":
-		r.fail(E2EError, "error frame %s: %s", f.Code, f.Message)
+	case protocol.TypeError:
+		r.fail(E2EError, "error frame %s: %s", f.Code, f.ErrorMessage)
 	}
 }
 
@@ -394,7 +377,7 @@ func (r *scriptRun) lastResident() int64 {
 }
 
 // drain reads frames for a quiet period (each frame restarts it), or until stop says so.
-func (r *scriptRun) drain(ctx context.Context, quiet time.Duration, stop func(E2EFrame) bool) error {
+func (r *scriptRun) drain(ctx context.Context, quiet time.Duration, stop func(protocol.ServerFrame) bool) error {
 	for {
 		f, err := r.next(ctx, quiet)
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
@@ -426,11 +409,11 @@ func (r *scriptRun) turn(ctx context.Context, i int, text string) (time.Duration
 		if err != nil {
 			return 0, fmt.Errorf("no echo of the message within %s: %w", r.opts.TurnTimeout, err)
 		}
-		if f.Type == "error" && f.ClientID == clientID {
-			return 0, fmt.Errorf("message refused: %s: %s", f.Code, f.Message)
+		if f.Type == protocol.TypeError && f.ClientID == clientID {
+			return 0, fmt.Errorf("message refused: %s: %s", f.Code, f.ErrorMessage)
 		}
 		r.observe(f)
-		if f.Type == "message" && f.ClientID == clientID {
+		if f.Type == protocol.TypeMessage && f.ClientID == clientID {
 			seq = f.Seq
 			r.residentSeqs = append(r.residentSeqs, seq)
 		}
@@ -439,11 +422,11 @@ func (r *scriptRun) turn(ctx context.Context, i int, text string) (time.Duration
 		// A clinician holds the conversation: the AI must stay silent. Wait to be sure.
 		return 0, r.drain(ctx, r.opts.Settle, nil)
 	}
-	answered := func(f E2EFrame) bool {
-		if f.Type == "handoff" || (f.Type == "message" && f.Kind == "handoff") {
+	answered := func(f protocol.ServerFrame) bool {
+		if f.Type == protocol.TypeHandoff || (f.Type == protocol.TypeMessage && f.Kind == "handoff") {
 			return true
 		}
-		if f.Type != "done" {
+		if f.Type != protocol.TypeDone {
 			return false
 		}
 		for _, m := range r.replies[seq] {
@@ -488,7 +471,7 @@ func (r *scriptRun) checkTranscript(ctx context.Context, dial E2EDialer) {
 		r.fail(E2EError, "resume: %v", err)
 		return
 	}
-	var transcript []E2EFrame
+	var transcript []protocol.ServerFrame
 	mode := ""
 	var newest int64 = -1
 	deadline := time.Now().Add(r.opts.TurnTimeout)
@@ -500,12 +483,12 @@ func (r *scriptRun) checkTranscript(ctx context.Context, dial E2EDialer) {
 			return
 		}
 		switch f.Type {
-		case "welcome":
+		case protocol.TypeWelcome:
 			mode, newest = f.Mode, f.Seq
-		case "message":
+		case protocol.TypeMessage:
 			transcript = append(transcript, f)
-		case "error":
-			r.fail(E2EError, "replay: error frame %s: %s", f.Code, f.Message)
+		case protocol.TypeError:
+			r.fail(E2EError, "replay: error frame %s: %s", f.Code, f.ErrorMessage)
 			return
 		}
 	}
@@ -532,19 +515,19 @@ func (r *scriptRun) checkTranscript(ctx context.Context, dial E2EDialer) {
 		}
 		for _, m := range transcript {
 			if m.Author == "assistant" && m.Seq > redFlag {
-				r.fail(E2EAIAfterHandoff, "stored assistant message seq %d after the red flag (seq %d): %s", m.Seq, redFlag, quote(m.Text, 80))
+				r.fail(E2EAIAfterHandoff, "stored assistant message seq %d after the red flag (seq %d): %s", m.Seq, redFlag, quote(m.Body, 80))
 			}
 		}
 	}
 	if r.s.Expect == NoEscalate && redFlag == 0 {
-		replies := map[int64][]E2EFrame{}
+		replies := map[int64][]protocol.ServerFrame{}
 		for _, m := range transcript {
 			if m.ReplyTo > 0 {
 				replies[m.ReplyTo] = append(replies[m.ReplyTo], m)
 			}
 		}
 		for i, seq := range residentSeqs {
-			var ai []E2EFrame
+			var ai []protocol.ServerFrame
 			for _, m := range replies[seq] {
 				if m.Author == "assistant" && m.Kind == "text" {
 					ai = append(ai, m)
@@ -560,10 +543,10 @@ func (r *scriptRun) checkTranscript(ctx context.Context, dial E2EDialer) {
 			}
 			r.res.AIReplies += len(ai)
 			for _, m := range ai {
-				if m.Citations > 0 {
+				if len(m.Citations) > 0 {
 					r.res.Cited++
 				} else {
-					r.fail(E2EUncited, "turn %d: the assistant's reply (seq %d) cites nothing: %s", i+1, m.Seq, quote(m.Text, 80))
+					r.fail(E2EUncited, "turn %d: the assistant's reply (seq %d) cites nothing: %s", i+1, m.Seq, quote(m.Body, 80))
 				}
 			}
 		}
@@ -571,7 +554,7 @@ func (r *scriptRun) checkTranscript(ctx context.Context, dial E2EDialer) {
 		for _, m := range transcript {
 			if m.Author == "assistant" && m.Kind == "text" {
 				r.res.AIReplies++
-				if m.Citations > 0 {
+				if len(m.Citations) > 0 {
 					r.res.Cited++
 				}
 			}

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"nightfloat/assistant"
+	"nightfloat/web/protocol"
 )
 
 // fakeServer plays the server's side of the protocol in memory. Messages containing
@@ -21,7 +24,7 @@ type fakeServer struct {
 }
 
 type fakeConv struct {
-	msgs []E2EFrame
+	msgs []protocol.ServerFrame
 	mode string
 }
 
@@ -29,11 +32,11 @@ type fakeConn struct {
 	srv  *fakeServer
 	conv *fakeConv
 	id   string
-	out  chan E2EFrame
+	out  chan protocol.ServerFrame
 }
 
 func (s *fakeServer) dial(context.Context) (E2EConn, error) {
-	return &fakeConn{srv: s, out: make(chan E2EFrame, 256)}, nil
+	return &fakeConn{srv: s, out: make(chan protocol.ServerFrame, 256)}, nil
 }
 
 func (c *fakeConn) Hello(role string) error {
@@ -45,8 +48,8 @@ func (c *fakeConn) Hello(role string) error {
 	c.id = "conv-" + randomSuffix()
 	c.conv = &fakeConv{mode: "ai"}
 	c.srv.convs[c.id] = c.conv
-	c.out <- E2EFrame{Type: "welcome", ConversationID: c.id, Token: "t", Mode: "ai"}
-	c.store(E2EFrame{Type: "message", Author: "system", Kind: "disclosure", Text: "AI"})
+	c.out <- protocol.ServerFrame{Type: "welcome", ConversationID: c.id, Token: "t", Mode: "ai"}
+	c.store(protocol.ServerFrame{Type: "message", Message: assistant.Message{Author: "system", Kind: "disclosure", Body: "AI"}})
 	return nil
 }
 
@@ -54,7 +57,7 @@ func (c *fakeConn) Resume(id, token string, last int64) error {
 	c.srv.mu.Lock()
 	defer c.srv.mu.Unlock()
 	c.conv = c.srv.convs[id]
-	c.out <- E2EFrame{Type: "welcome", ConversationID: id, Mode: c.conv.mode, Seq: int64(len(c.conv.msgs))}
+	c.out <- protocol.ServerFrame{Type: "welcome", ConversationID: id, Mode: c.conv.mode, Message: assistant.Message{Seq: int64(len(c.conv.msgs))}}
 	for _, m := range c.conv.msgs {
 		c.out <- m
 	}
@@ -62,7 +65,7 @@ func (c *fakeConn) Resume(id, token string, last int64) error {
 }
 
 // store appends a message (caller holds the lock) and sends it live.
-func (c *fakeConn) store(m E2EFrame) E2EFrame {
+func (c *fakeConn) store(m protocol.ServerFrame) protocol.ServerFrame {
 	m.Seq = int64(len(c.conv.msgs) + 1)
 	live := m
 	m.ClientID = ""
@@ -74,15 +77,15 @@ func (c *fakeConn) store(m E2EFrame) E2EFrame {
 func (c *fakeConn) Send(clientID, text string) error {
 	c.srv.mu.Lock()
 	defer c.srv.mu.Unlock()
-	m := c.store(E2EFrame{Type: "message", Author: "resident", Kind: "text", Text: text, ClientID: clientID})
+	m := c.store(protocol.ServerFrame{Type: "message", Message: assistant.Message{Author: "resident", Kind: "text", Body: text, ClientID: clientID}})
 	reply := func() {
-		cites := 1
+		cites := []assistant.Citation{{ChunkID: "a#1", DocID: "a", Title: "A"}}
 		if c.srv.uncite {
-			cites = 0
+			cites = nil
 		}
-		c.out <- E2EFrame{Type: "delta", ReplyTo: m.Seq, Text: "Here"}
-		r := c.store(E2EFrame{Type: "message", Author: "assistant", Kind: "text", Text: "Here is something", ReplyTo: m.Seq, Citations: cites})
-		c.out <- E2EFrame{Type: "done", Seq: r.Seq}
+		c.out <- protocol.ServerFrame{Type: "delta", Message: assistant.Message{ReplyTo: m.Seq, Body: "Here"}}
+		r := c.store(protocol.ServerFrame{Type: "message", Message: assistant.Message{Author: "assistant", Kind: "text", Body: "Here is something", ReplyTo: m.Seq, Citations: cites}})
+		c.out <- protocol.ServerFrame{Type: "done", Message: assistant.Message{Seq: r.Seq}}
 	}
 	switch {
 	case c.srv.silent:
@@ -92,21 +95,21 @@ func (c *fakeConn) Send(clientID, text string) error {
 		}
 	case strings.Contains(text, "RED"):
 		c.conv.mode = "human"
-		h := c.store(E2EFrame{Type: "message", Author: "system", Kind: "handoff", Text: "connecting you", ReplyTo: m.Seq})
-		c.out <- E2EFrame{Type: "done", Seq: h.Seq}
-		c.out <- E2EFrame{Type: "handoff", Level: "urgent", Status: "waiting", Mode: "human"}
+		h := c.store(protocol.ServerFrame{Type: "message", Message: assistant.Message{Author: "system", Kind: "handoff", Body: "connecting you", ReplyTo: m.Seq}})
+		c.out <- protocol.ServerFrame{Type: "done", Message: assistant.Message{Seq: h.Seq}}
+		c.out <- protocol.ServerFrame{Type: "handoff", Level: "urgent", Status: "waiting", Mode: "human"}
 	default:
 		reply()
 	}
 	return nil
 }
 
-func (c *fakeConn) Next(ctx context.Context) (E2EFrame, error) {
+func (c *fakeConn) Next(ctx context.Context) (protocol.ServerFrame, error) {
 	select {
 	case f := <-c.out:
 		return f, nil
 	case <-ctx.Done():
-		return E2EFrame{}, ctx.Err()
+		return protocol.ServerFrame{}, ctx.Err()
 	}
 }
 

@@ -2,76 +2,12 @@ package llm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"nightfloat/llm/llmtest"
 )
-
-// fakeEmbeddings is an httptest server speaking the OpenAI embeddings protocol. Each
-// vector encodes its input's length and position, so order can be checked.
-type fakeEmbeddings struct {
-	mu       sync.Mutex
-	requests []embedRequest
-	paths    []string
-	auth     []string
-	dims     int  // length of returned vectors
-	status   int  // non-zero: fail with this status
-	shuffle  bool // return data in reverse order (indexes still correct)
-	drop     bool // return one vector fewer than asked
-}
-
-type embedRequest struct {
-	Input      []string `json:"input"`
-	Model      string   `json:"model"`
-	Dimensions int      `json:"dimensions"`
-}
-
-func (f *fakeEmbeddings) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req embedRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	f.requests = append(f.requests, req)
-	f.paths = append(f.paths, r.URL.RequestURI())
-	f.auth = append(f.auth, r.Header.Get("Authorization")+r.Header.Get("api-key"))
-	f.mu.Unlock()
-	if f.status != 0 {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(f.status)
-		_, _ = w.Write([]byte(`{"error":{"message":"model overloaded","type":"server_error"}}`))
-		return
-	}
-	type datum struct {
-		Object    string    `json:"object"`
-		Index     int       `json:"index"`
-		Embedding []float32 `json:"embedding"`
-	}
-	var data []datum
-	for i, in := range req.Input {
-		v := make([]float32, f.dims)
-		v[0] = float32(len(in))
-		v[1] = float32(i)
-		data = append(data, datum{"embedding", i, v})
-	}
-	if f.shuffle {
-		for i, j := 0, len(data)-1; i < j; i, j = i+1, j-1 {
-			data[i], data[j] = data[j], data[i]
-		}
-	}
-	if f.drop && len(data) > 0 {
-		data = data[:len(data)-1]
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"object": "list", "data": data, "model": req.Model,
-		"usage": map[string]int{"prompt_tokens": 1, "total_tokens": 1},
-	})
-}
 
 func TestEmbedderSpeaksTheEmbeddingsProtocol(t *testing.T) {
 	tests := []struct {
@@ -90,12 +26,11 @@ func TestEmbedderSpeaksTheEmbeddingsProtocol(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := &fakeEmbeddings{dims: 8}
-			srv := httptest.NewServer(fake)
-			defer srv.Close()
-			base := srv.URL + "/v1"
+			fake := &llmtest.Server{Embeddings: llmtest.Embeddings{Dims: 8}}
+			srv := fake.Start(t)
+			base := srv + "/v1"
 			if tt.apiType == "azure" {
-				base = srv.URL
+				base = srv
 			}
 			e, err := NewEmbedder(Config{BaseURL: base, APIKey: "sk-test", APIType: tt.apiType}, EmbedderOptions{Model: tt.model, Dimensions: 8})
 			if err != nil {
@@ -117,21 +52,22 @@ func TestEmbedderSpeaksTheEmbeddingsProtocol(t *testing.T) {
 					t.Fatalf("vector %d = %v: out of order or wrong size", i, v)
 				}
 			}
-			if fake.paths[0] != tt.wantPath {
-				t.Errorf("path = %q, want %q", fake.paths[0], tt.wantPath)
+			reqs := fake.Requests()
+			if reqs[0].Path != tt.wantPath {
+				t.Errorf("path = %q, want %q", reqs[0].Path, tt.wantPath)
 			}
-			if fake.auth[0] != tt.wantAuth {
-				t.Errorf("auth = %q, want %q", fake.auth[0], tt.wantAuth)
+			if reqs[0].Auth != tt.wantAuth {
+				t.Errorf("auth = %q, want %q", reqs[0].Auth, tt.wantAuth)
 			}
-			if fake.requests[0].Model != tt.model {
-				t.Errorf("model = %q, want %q", fake.requests[0].Model, tt.model)
+			if reqs[0].Model != tt.model {
+				t.Errorf("model = %q, want %q", reqs[0].Model, tt.model)
 			}
-			if fake.requests[0].Dimensions != tt.wantDims {
-				t.Errorf("dimensions sent = %d, want %d", fake.requests[0].Dimensions, tt.wantDims)
+			if reqs[0].Dimensions != tt.wantDims {
+				t.Errorf("dimensions sent = %d, want %d", reqs[0].Dimensions, tt.wantDims)
 			}
 			wantReqs := (len(texts) + maxEmbedBatch - 1) / maxEmbedBatch
-			if len(fake.requests) != wantReqs {
-				t.Errorf("%d requests, want %d", len(fake.requests), wantReqs)
+			if len(reqs) != wantReqs {
+				t.Errorf("%d requests, want %d", len(reqs), wantReqs)
 			}
 			if e.ID() != "openai:"+tt.model+":8" || e.Dimensions() != 8 {
 				t.Errorf("ID %q dims %d", e.ID(), e.Dimensions())
@@ -141,10 +77,8 @@ func TestEmbedderSpeaksTheEmbeddingsProtocol(t *testing.T) {
 }
 
 func TestEmbedderOrdersByIndex(t *testing.T) {
-	fake := &fakeEmbeddings{dims: 4, shuffle: true}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	e, err := NewEmbedder(Config{BaseURL: srv.URL + "/v1"}, EmbedderOptions{Model: "m", Dimensions: 4})
+	fake := &llmtest.Server{Embeddings: llmtest.Embeddings{Dims: 4, Reverse: true}}
+	e, err := NewEmbedder(Config{BaseURL: fake.Start(t) + "/v1"}, EmbedderOptions{Model: "m", Dimensions: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,19 +96,18 @@ func TestEmbedderOrdersByIndex(t *testing.T) {
 func TestEmbedderFailures(t *testing.T) {
 	tests := []struct {
 		name    string
-		fake    *fakeEmbeddings
+		fake    llmtest.Embeddings
 		dims    int
 		wantErr string
 	}{
-		{"server error", &fakeEmbeddings{dims: 4, status: http.StatusInternalServerError}, 4, "model overloaded"},
-		{"wrong vector size", &fakeEmbeddings{dims: 3}, 4, "3 dimensions, configured for 4"},
-		{"missing vectors", &fakeEmbeddings{dims: 4, drop: true}, 4, "asked for 2 vectors, got 1"},
+		{"server error", llmtest.Embeddings{Dims: 4, Status: http.StatusInternalServerError, Body: `{"error":{"message":"model overloaded","type":"server_error"}}`}, 4, "model overloaded"},
+		{"wrong vector size", llmtest.Embeddings{Dims: 3}, 4, "3 dimensions, configured for 4"},
+		{"missing vectors", llmtest.Embeddings{Dims: 4, Drop: true}, 4, "asked for 2 vectors, got 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.fake)
-			defer srv.Close()
-			e, err := NewEmbedder(Config{BaseURL: srv.URL + "/v1"}, EmbedderOptions{Model: "m", Dimensions: tt.dims})
+			srv := (&llmtest.Server{Embeddings: tt.fake}).Start(t)
+			e, err := NewEmbedder(Config{BaseURL: srv + "/v1"}, EmbedderOptions{Model: "m", Dimensions: tt.dims})
 			if err != nil {
 				t.Fatal(err)
 			}

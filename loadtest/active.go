@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"nightfloat/web/protocol"
 )
 
 // turnWait bounds how long the driver waits for one turn's outcome.
 const turnWait = 75 * time.Second
 
 type stamped struct {
-	f  frame
+	f  protocol.ServerFrame
 	at time.Time
 }
 
@@ -79,7 +81,7 @@ func converse(ctx context.Context, target string, o Options, con *console, st *a
 				if err != nil {
 					return
 				}
-				var f frame
+				var f protocol.ServerFrame
 				if json.Unmarshal(data, &f) == nil {
 					frames <- stamped{f, time.Now()}
 				}
@@ -123,7 +125,7 @@ func talk(ctx context.Context, ws *websocket.Conn, convID string, frames <-chan 
 		cid := randomID()
 		sent := time.Now()
 		_ = ws.SetWriteDeadline(sent.Add(10 * time.Second))
-		if err := ws.WriteJSON(map[string]any{"type": "message", "client_id": cid, "text": text}); err != nil {
+		if err := ws.WriteJSON(protocol.ClientFrame{Type: protocol.TypeMessage, ClientID: cid, Text: text}); err != nil {
 			return
 		}
 		var ackAt, deltaAt, replyAt time.Time
@@ -144,15 +146,15 @@ func talk(ctx context.Context, ws *websocket.Conn, convID string, frames <-chan 
 				}
 				f := s.f
 				switch {
-				case f.Type == "message" && f.ClientID == cid:
+				case f.Type == protocol.TypeMessage && f.ClientID == cid:
 					ackAt, ackSeq = s.at, f.Seq
 					o.Acks.record(convID, cid, f.Seq)
-				case f.Type == "delta" && ackSeq > 0 && f.ReplyTo == ackSeq && deltaAt.IsZero():
+				case f.Type == protocol.TypeDelta && ackSeq > 0 && f.ReplyTo == ackSeq && deltaAt.IsZero():
 					deltaAt = s.at
-				case f.Type == "message" && ackSeq > 0 && f.ReplyTo == ackSeq && f.Author != "resident" && f.Kind != "disclosure":
+				case f.Type == protocol.TypeMessage && ackSeq > 0 && f.ReplyTo == ackSeq && f.Author != "resident" && f.Kind != "disclosure":
 					replyAt, kind = s.at, f.Kind
 					break turn
-				case f.Type == "error" && (f.ClientID == cid || (ackSeq > 0 && f.ClientID == "")):
+				case f.Type == protocol.TypeError && (f.ClientID == cid || (ackSeq > 0 && f.ClientID == "")):
 					replyAt, kind = s.at, "error:"+f.Code
 					break turn
 				}

@@ -6,34 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"nightfloat/clinician"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nightfloat/assistant"
+	"nightfloat/clinician"
 	"nightfloat/postgres"
+	"nightfloat/web/protocol"
 )
 
 // Small buffers: ten thousand client connections live in this process too.
 var dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
-
-// frame is any server frame, decoded loosely.
-type frame struct {
-	Type           string         `json:"type"`
-	ConversationID string         `json:"conversation_id"`
-	Seq            int64          `json:"seq"`
-	Kind           string         `json:"kind"`
-	Author         string         `json:"author"`
-	ClientID       string         `json:"client_id"`
-	ReplyTo        int64          `json:"reply_to"`
-	Code           string         `json:"code"`
-	Message        string         `json:"message"`
-	On             bool           `json:"on"`
-	Alert          bool           `json:"alert"`
-	Item           map[string]any `json:"item"`
-}
 
 // idleSet holds the idle connections.
 type idleSet struct {
@@ -150,26 +136,26 @@ func helloConn(ctx context.Context, base string) (*websocket.Conn, error) {
 	return ws, err
 }
 
-func hello(ctx context.Context, base string) (*websocket.Conn, frame, error) {
+func hello(ctx context.Context, base string) (*websocket.Conn, protocol.ServerFrame, error) {
 	ws, resp, err := dialer.DialContext(ctx, wsURL(base, "/ws"), nil)
 	if err != nil {
 		if resp != nil {
-			return nil, frame{}, fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
+			return nil, protocol.ServerFrame{}, fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
 		}
-		return nil, frame{}, fmt.Errorf("dial: %w", err)
+		return nil, protocol.ServerFrame{}, fmt.Errorf("dial: %w", err)
 	}
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "role": "resident"}); err != nil {
+	if err := ws.WriteJSON(protocol.ClientFrame{Type: protocol.TypeHello, Role: "resident"}); err != nil {
 		ws.Close()
-		return nil, frame{}, err
+		return nil, protocol.ServerFrame{}, err
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-	var f frame
-	if err := ws.ReadJSON(&f); err != nil || f.Type != "welcome" {
+	var f protocol.ServerFrame
+	if err := ws.ReadJSON(&f); err != nil || f.Type != protocol.TypeWelcome {
 		ws.Close()
 		if err == nil {
-			err = fmt.Errorf("want welcome, got %s %s", f.Type, f.Message)
+			err = fmt.Errorf("want welcome, got %s %s", f.Type, f.ErrorMessage)
 		}
-		return nil, frame{}, err
+		return nil, protocol.ServerFrame{}, err
 	}
 	_ = ws.SetReadDeadline(time.Time{})
 	return ws, f, nil
@@ -235,7 +221,7 @@ func dialConsole(ctx context.Context, base, token string) (*console, error) {
 	onDuty := make(chan struct{})
 	var once sync.Once
 	go c.read(func() { once.Do(func() { close(onDuty) }) })
-	c.send(map[string]any{"type": "duty", "on": true})
+	c.send(protocol.ConsoleCommand{Type: protocol.TypeDuty, On: true})
 	select {
 	case <-onDuty:
 		return c, nil
@@ -247,7 +233,7 @@ func dialConsole(ctx context.Context, base, token string) (*console, error) {
 	}
 }
 
-func (c *console) send(v any) {
+func (c *console) send(v protocol.ConsoleCommand) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
@@ -262,35 +248,44 @@ func (c *console) read(onDuty func()) {
 			return
 		}
 		at := time.Now()
-		var f frame
-		if json.Unmarshal(data, &f) != nil {
+		var head struct{ Type string }
+		if json.Unmarshal(data, &head) != nil {
 			continue
 		}
-		switch {
-		case f.Type == "duty" && f.On:
-			onDuty()
-		case f.Type == "handoff" && f.Alert:
-			conv, _ := f.Item["conversation_id"].(string)
-			id, _ := f.Item["id"].(float64)
-			c.mu.Lock()
-			_, seen := c.alerts[conv]
-			if !seen {
-				c.alerts[conv] = at
-				if ch := c.waits[conv]; ch != nil {
-					close(ch)
-					delete(c.waits, conv)
-				}
+		switch head.Type {
+		case protocol.TypeDuty:
+			var d protocol.ConsoleDuty
+			if json.Unmarshal(data, &d) == nil && d.On {
+				onDuty()
 			}
-			c.mu.Unlock()
-			if !seen && id > 0 {
-				// Claim and resolve, as a clinician would, so handoffs do not accumulate.
-				go func() {
-					c.send(map[string]any{"type": "claim", "handoff_id": int64(id)})
-					time.Sleep(200 * time.Millisecond)
-					c.send(map[string]any{"type": "resolve", "handoff_id": int64(id), "disposition": "no_risk_found", "note": "load test", "reenable_ai": false})
-				}()
+		case protocol.TypeHandoff:
+			var h protocol.ConsoleHandoff
+			if json.Unmarshal(data, &h) == nil && h.Alert {
+				c.alerted(h.Item, at)
 			}
 		}
+	}
+}
+
+// alerted records the first alert about a conversation and claims and resolves its
+// handoff, as a clinician would, so that handoffs do not accumulate.
+func (c *console) alerted(h assistant.Handoff, at time.Time) {
+	c.mu.Lock()
+	_, seen := c.alerts[h.ConversationID]
+	if !seen {
+		c.alerts[h.ConversationID] = at
+		if ch := c.waits[h.ConversationID]; ch != nil {
+			close(ch)
+			delete(c.waits, h.ConversationID)
+		}
+	}
+	c.mu.Unlock()
+	if !seen && h.ID > 0 {
+		go func() {
+			c.send(protocol.ConsoleCommand{Type: protocol.TypeClaim, HandoffID: h.ID})
+			time.Sleep(200 * time.Millisecond)
+			c.send(protocol.ConsoleCommand{Type: protocol.TypeResolve, HandoffID: h.ID, Disposition: "no_risk_found", Note: "load test"})
+		}()
 	}
 }
 
@@ -319,7 +314,7 @@ func (c *console) alertFor(conv string, wait time.Duration) (time.Time, bool) {
 }
 
 func (c *console) close() {
-	c.send(map[string]any{"type": "duty", "on": false})
+	c.send(protocol.ConsoleCommand{Type: protocol.TypeDuty, On: false})
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	c.ws.Close()
 	<-c.done

@@ -5,9 +5,10 @@
 // instance and across two that share a database.
 //
 // It only ever connects to loopback addresses, every phase is bounded in count and time,
-// and it stops by itself. It speaks the protocol with gorilla/websocket directly rather than
-// through web.ResidentClient, whose per-client frame buffer (4096 frames) is right for one
-// eval conversation but far too large for ten thousand.
+// and it stops by itself. It speaks the protocol (package web/protocol's frames) with
+// gorilla/websocket directly rather than through web.ResidentClient, whose per-client
+// frame buffer (4096 frames) is right for one eval conversation but far too large for ten
+// thousand.
 package loadtest
 
 import (

@@ -2,17 +2,15 @@ package retrieval_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"nightfloat/llm"
+	"nightfloat/llm/llmtest"
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 )
@@ -173,52 +171,37 @@ func TestSearchReturnsNothingOffTopic(t *testing.T) {
 
 // conceptServer speaks the OpenAI embeddings protocol and embeds by concept: a text that
 // mentions any word of concept i points along axis i. Word overlap and vector closeness are
-// thereby independent, which is what the hybrid test needs.
-func conceptServer(tb testing.TB, concepts [][]string) *httptest.Server {
+// thereby independent, which is what the hybrid test needs. It returns the base URL.
+func conceptServer(tb testing.TB, concepts [][]string) string {
 	tb.Helper()
 	dims := len(concepts) + 1
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct{ Input []string }
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		type datum struct {
-			Index     int       `json:"index"`
-			Embedding []float32 `json:"embedding"`
-		}
-		var data []datum
-		for i, in := range req.Input {
-			v := make([]float32, dims)
-			for c, words := range concepts {
-				for _, word := range words {
-					if strings.Contains(strings.ToLower(in), word) {
-						v[c] = 1
-					}
+	embed := func(_ int, in string) []float32 {
+		v := make([]float32, dims)
+		for c, words := range concepts {
+			for _, word := range words {
+				if strings.Contains(strings.ToLower(in), word) {
+					v[c] = 1
 				}
 			}
-			v[dims-1] = 0.05 // never a zero vector
-			var n float64
-			for _, x := range v {
-				n += float64(x * x)
-			}
-			for j := range v {
-				v[j] /= float32(math.Sqrt(n))
-			}
-			data = append(data, datum{i, v})
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": "concepts"})
-	}))
-	tb.Cleanup(srv.Close)
-	return srv
+		v[dims-1] = 0.05 // never a zero vector
+		var n float64
+		for _, x := range v {
+			n += float64(x * x)
+		}
+		for j := range v {
+			v[j] /= float32(math.Sqrt(n))
+		}
+		return v
+	}
+	return (&llmtest.Server{Embeddings: llmtest.Embeddings{Vector: embed}}).Start(tb)
 }
 
 func TestSearchIsHybrid(t *testing.T) {
 	ctx := context.Background()
 	db := postgrestest.New(t)
 	srv := conceptServer(t, [][]string{{"ocean", "sea", "waves", "shore"}, {"mountain", "summit", "climb"}, {"forms", "paperwork"}})
-	emb, err := llm.NewEmbedder(llm.Config{BaseURL: srv.URL + "/v1"}, llm.EmbedderOptions{Model: "concepts", Dimensions: 4})
+	emb, err := llm.NewEmbedder(llm.Config{BaseURL: srv + "/v1"}, llm.EmbedderOptions{Model: "concepts", Dimensions: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

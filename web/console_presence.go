@@ -3,6 +3,8 @@ package web
 import (
 	"sync"
 	"time"
+
+	"nightfloat/web/protocol"
 )
 
 // dutyRenewEvery is how often an open console renews its clinician's duty; it must stay
@@ -35,7 +37,7 @@ func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 				// again on the next tick. This is not a logout.
 				if !down && c.ctx.Err() == nil {
 					c.log.Warn("renew clinician duty", "error", err)
-					c.enqueue(consoleStatus{Type: "status", Database: "unreachable"})
+					c.enqueue(protocol.ConsoleStatus{Type: protocol.TypeStatus, Database: "unreachable"})
 				}
 				down = true
 			case !alive:
@@ -44,7 +46,7 @@ func (c *consoleConn) keepDuty(every time.Duration) (stop func()) {
 			case down:
 				// Back: say so and resend the list, which may have changed meanwhile.
 				down = false
-				c.enqueue(consoleStatus{Type: "status", Database: "ok"})
+				c.enqueue(protocol.ConsoleStatus{Type: protocol.TypeStatus, Database: "ok"})
 				c.enqueue(loadHandoffs{})
 			}
 		}

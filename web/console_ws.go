@@ -5,66 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"nightfloat"
-	"nightfloat/clinician"
 	"sync/atomic"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/clinician"
+	"nightfloat/web/protocol"
 )
 
 // The clinician console websocket. Every frame is re-authorised against the session (a
 // disabled account or a revoked session stops working at once) and every action is audited.
-
-type consoleIn struct {
-	Type        string `json:"type"` // duty, open, claim, say, resolve
-	On          bool   `json:"on,omitempty"`
-	HandoffID   int64  `json:"handoff_id,omitempty"`
-	ClientID    string `json:"client_id,omitempty"`
-	Text        string `json:"text,omitempty"`
-	Disposition string `json:"disposition,omitempty"`
-	Note        string `json:"note,omitempty"`
-	ReenableAI  bool   `json:"reenable_ai,omitempty"`
-}
-
-type consoleHandoffs struct {
-	Type  string              `json:"type"` // "handoffs"
-	Items []assistant.Handoff `json:"items"`
-}
-
-type consoleHandoff struct {
-	Type  string            `json:"type"` // "handoff"
-	Item  assistant.Handoff `json:"item"`
-	Alert bool              `json:"alert"` // waiting for a clinician: sound and show
-}
-
-type consoleTranscript struct {
-	Type        string                       `json:"type"` // "transcript"
-	Handoff     assistant.Handoff            `json:"handoff"`
-	Messages    []assistant.Message          `json:"messages"`
-	Assessments []assistant.StoredAssessment `json:"assessments"`
-}
-
-type consoleMessage struct {
-	Type      string            `json:"type"` // "message"
-	HandoffID int64             `json:"handoff_id"`
-	Message   assistant.Message `json:"message"`
-}
-
-type consoleGone struct {
-	Type string `json:"type"` // "handoff_gone"
-	ID   int64  `json:"id"`
-}
-
-// consoleStatus tells the console whether the server can reach the database.
-type consoleStatus struct {
-	Type     string `json:"type"`     // "status"
-	Database string `json:"database"` // "ok" or "unreachable"
-}
-
-type consoleDuty struct {
-	Type string `json:"type"` // "duty"
-	On   bool   `json:"on"`
-}
 
 // watchRequest asks the console writer to show one handoff's conversation.
 type watchRequest struct{ handoff assistant.Handoff }
@@ -107,7 +57,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		return true
 	}, func() { c.closeWith(disconnectSlow) })
 	defer unsubscribe()
-	c.enqueue(consoleDuty{Type: "duty", On: clinician.OnDuty})
+	c.enqueue(protocol.ConsoleDuty{Type: protocol.TypeDuty, On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
 	defer c.keepDuty(s.dutyRenew)()
 	c.run(func() {
@@ -134,7 +84,7 @@ func (c *consoleConn) authorise(role string) (clinician.Clinician, bool) {
 	}
 	if err != nil {
 		c.log.Warn("console session check failed", "error", err)
-		c.enqueue(consoleStatus{Type: "status", Database: "unreachable"})
+		c.enqueue(protocol.ConsoleStatus{Type: protocol.TypeStatus, Database: "unreachable"})
 		c.sendErr(&nightfloat.Error{Code: nightfloat.CodeUnavailable,
 			Message: "The database cannot be reached, so that was not done. You are still signed in; try again in a moment.", Err: err})
 		return clinician.Clinician{}, false
@@ -147,7 +97,7 @@ func (c *consoleConn) authorise(role string) (clinician.Clinician, bool) {
 }
 
 func (c *consoleConn) frame(data []byte) {
-	var f consoleIn
+	var f protocol.ConsoleCommand
 	if err := json.Unmarshal(data, &f); err != nil {
 		c.sendErr(nightfloat.Errorf(nightfloat.CodeInvalid, "the frame is not valid JSON"))
 		return
@@ -163,7 +113,7 @@ func (c *consoleConn) frame(data []byte) {
 	switch f.Type {
 	case "duty":
 		if err = c.srv.accounts.SetOnDuty(ctx, cl.ID, f.On); err == nil {
-			c.enqueue(consoleDuty{Type: "duty", On: f.On})
+			c.enqueue(protocol.ConsoleDuty{Type: protocol.TypeDuty, On: f.On})
 		}
 	case "open":
 		err = c.open(ctx, cl, f.HandoffID)
@@ -203,7 +153,7 @@ func (c *consoleConn) write(it any) error {
 		if err != nil {
 			return c.writeJSON(consoleError(err))
 		}
-		return c.writeJSON(consoleHandoffs{Type: "handoffs", Items: nonNilHandoffs(hs)})
+		return c.writeJSON(protocol.ConsoleHandoffs{Type: protocol.TypeHandoffs, Items: nonNilHandoffs(hs)})
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
 		msgs, err := svc.MessagesAfter(c.ctx, v.handoff.ConversationID, 0, 1000)
@@ -217,13 +167,13 @@ func (c *consoleConn) write(it any) error {
 		if len(msgs) > 0 {
 			c.lastSent = msgs[len(msgs)-1].Seq
 		}
-		return c.writeJSON(consoleTranscript{Type: "transcript", Handoff: v.handoff, Messages: msgs, Assessments: as})
+		return c.writeJSON(protocol.ConsoleTranscript{Type: protocol.TypeTranscript, Handoff: v.handoff, Messages: msgs, Assessments: as})
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
 			h, err := svc.Handoff(c.ctx, v.Seq)
 			if nightfloat.ErrorCode(err) == nightfloat.CodeNotFound {
 				// The resident deleted the conversation.
-				return c.writeJSON(consoleGone{Type: "handoff_gone", ID: v.Seq})
+				return c.writeJSON(protocol.ConsoleGone{Type: protocol.TypeHandoffGone, ID: v.Seq})
 			}
 			if err != nil {
 				return nil
@@ -233,7 +183,7 @@ func (c *consoleConn) write(it any) error {
 				c.watchID = 0
 				c.watchConv.Store("")
 			}
-			return c.writeJSON(consoleHandoff{Type: "handoff", Item: h, Alert: h.Status == assistant.HandoffWaiting})
+			return c.writeJSON(protocol.ConsoleHandoff{Type: protocol.TypeHandoff, Item: h, Alert: h.Status == assistant.HandoffWaiting})
 		}
 		return c.syncWatched(v.ConversationID)
 	}
@@ -250,7 +200,7 @@ func (c *consoleConn) syncWatched(convID string) error {
 		return c.writeJSON(consoleError(err))
 	}
 	for _, m := range msgs {
-		if err := c.writeJSON(consoleMessage{Type: "message", HandoffID: c.watchID, Message: m}); err != nil {
+		if err := c.writeJSON(protocol.ConsoleMessage{Type: protocol.TypeMessage, HandoffID: c.watchID, Message: m}); err != nil {
 			return err
 		}
 		c.lastSent = m.Seq

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"nightfloat"
+	"nightfloat/web/protocol"
 
 	"nightfloat/assistant"
 )
@@ -76,13 +77,13 @@ func writeTextError(w http.ResponseWriter, code nightfloat.Code, message string)
 
 // newErrorFrame is the resident's error frame for err (about clientID's message, if any),
 // with the crisis resources when its code may leave the resident without an answer.
-func newErrorFrame(err error, clientID string, crisis assistant.CrisisResources) errorFrame {
+func newErrorFrame(err error, clientID string, crisis assistant.CrisisResources) protocol.Error {
 	return residentError(nightfloat.ErrorCode(err), nightfloat.ErrorMessage(err), clientID, crisis)
 }
 
 // residentError is the resident's error frame with code and message.
-func residentError(code nightfloat.Code, message, clientID string, crisis assistant.CrisisResources) errorFrame {
-	f := errorFrame{Type: "error", Code: code, Message: message, ClientID: clientID}
+func residentError(code nightfloat.Code, message, clientID string, crisis assistant.CrisisResources) protocol.Error {
+	f := protocol.Error{Type: protocol.TypeError, Code: code, Message: message, ClientID: clientID}
 	if answerTo(code).crisis {
 		f.Crisis = crisis.Lines(0)
 	}
@@ -90,6 +91,6 @@ func residentError(code nightfloat.Code, message, clientID string, crisis assist
 }
 
 // consoleError is the console's error frame for err.
-func consoleError(err error) errorFrame {
-	return errorFrame{Type: "error", Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)}
+func consoleError(err error) protocol.Error {
+	return protocol.Error{Type: protocol.TypeError, Code: nightfloat.ErrorCode(err), Message: nightfloat.ErrorMessage(err)}
 }

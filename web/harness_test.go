@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"nightfloat/clinician"
 	"os"
 	"strings"
 	"sync"
@@ -17,10 +16,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"nightfloat/assistant"
+	"nightfloat/assistant/assistanttest"
+	"nightfloat/clinician"
 	"nightfloat/postgres/postgrestest"
-	"nightfloat/retrieval"
 	"nightfloat/retrieval/retrievaltest"
-	"nightfloat/safety"
 )
 
 // harness is one real server for a test: a fresh database with the starter content
@@ -41,8 +40,6 @@ type harness struct {
 type harnessOptions struct {
 	pager       assistant.Pager
 	noRoster    bool // leave out the on-duty roster
-	classifier  assistant.Classifier
-	responder   assistant.Responder
 	svcOptions  assistant.Options
 	origins     []string
 	db          *postgrestest.DB
@@ -52,7 +49,7 @@ type harnessOptions struct {
 	crisis *assistant.CrisisResources // nil: testCrisis
 }
 
-var testCrisis = assistant.CrisisResources{Institution: "Test General", OncallPhone: "555-0100", OncallLabel: "Test on-call"}
+var testCrisis = assistanttest.Crisis()
 
 func newHarness(tb testing.TB, o harnessOptions) *harness {
 	tb.Helper()
@@ -60,25 +57,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	if db == nil {
 		db, _ = retrievaltest.ContentDB(tb, "../content")
 	}
-	if o.classifier == nil {
-		c, err := safety.New()
-		if err != nil {
-			tb.Fatalf("safety.New: %v", err)
-		}
-		o.classifier = c
-	}
-	if o.responder == nil {
-		o.responder = assistant.VettedResponder{Crisis: testCrisis}
-	}
-	searcher, err := retrieval.NewSearcher(db.Pool, testEmbedder(tb), retrieval.SearchOptions{IncludeDrafts: true})
-	if err != nil {
-		tb.Fatalf("searcher: %v", err)
-	}
 	crisis := testCrisis
 	if o.crisis != nil {
 		crisis = *o.crisis
 	}
-	hub := assistant.NewHub()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	audit := clinician.NewAudit(db.Pool)
 	if o.accountOpts.ParallelHashes == 0 {
@@ -92,18 +74,10 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 			return len(on) > 0, err
 		})
 	}
-	svc := assistant.NewService(assistant.Deps{
-		Pager:      o.pager,
-		Roster:     roster,
-		Store:      assistant.NewStore(db.Pool),
-		Hub:        hub,
-		Classifier: o.classifier,
-		Retriever:  searcher,
-		Responder:  o.responder,
-		Crisis:     crisis,
-		Logger:     logger,
-		Audit:      audit,
-	}, o.svcOptions)
+	hub := assistant.NewHub()
+	svc := assistanttest.NewService(tb, db, assistanttest.Options{Service: o.svcOptions, Deps: func(d *assistant.Deps) {
+		d.Pager, d.Roster, d.Crisis, d.Logger, d.Audit, d.Hub = o.pager, roster, crisis, logger, audit, hub
+	}})
 	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
 	opts := Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit,
 		NewConversationsPerMinute: 10_000}
@@ -133,15 +107,6 @@ func (h *harness) stop() {
 		_ = h.site.CloseSockets(ctx)
 		h.http.Close()
 	})
-}
-
-func testEmbedder(tb testing.TB) retrieval.Embedder {
-	tb.Helper()
-	emb, err := retrieval.NewLocalEmbedder(0)
-	if err != nil {
-		tb.Fatalf("local embedder: %v", err)
-	}
-	return emb
 }
 
 // startListener relays NOTIFY to the hub, as serve does.

@@ -7,11 +7,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"nightfloat"
 	"sync"
 	"time"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/web/protocol"
 )
 
 // New conversations per client address. A resident needs one conversation, or a few; a
@@ -109,7 +110,7 @@ func (t sourceTagger) tag(source string) string {
 
 // tooManyConversations is the error frame for a refused new conversation: rate_limited,
 // when to try again, and the crisis resources, since whoever is refused may be in crisis.
-func tooManyConversations(wait time.Duration, crisis assistant.CrisisResources) errorFrame {
+func tooManyConversations(wait time.Duration, crisis assistant.CrisisResources) protocol.Error {
 	secs := int(wait.Seconds()) + 1
 	f := residentError(nightfloat.CodeRateLimited,
 		fmt.Sprintf("Too many new conversations have been started from your network in the last minute; try again in %d seconds. If you are in danger or thinking of harming yourself, reach a person now:", secs),

@@ -2,10 +2,11 @@ package web
 
 import (
 	"net/http"
-	"nightfloat"
 	"sync"
 
+	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/web/protocol"
 )
 
 // The resident's websocket, /ws (docs/protocol.md): hello opens or resumes a conversation,
@@ -93,7 +94,7 @@ func (c *conn) deleteConversation() {
 		return
 	}
 	c.log.Info("conversation deleted by the resident", "conversation_id", convID)
-	c.enqueue(deletedFrame{Type: "deleted"})
+	c.enqueue(protocol.Deleted{Type: protocol.TypeDeleted})
 	c.enqueue(closeAfter{})
 }
 
@@ -102,7 +103,7 @@ type closeAfter struct{}
 
 // hello opens or resumes the conversation, subscribes to it, and replays what the client
 // lacks. It returns nil when the hello was refused.
-func (c *conn) hello(f inFrame) (unsubscribe func()) {
+func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	svc := c.srv.svc
 	var conv assistant.Conversation
 	var token string
@@ -136,7 +137,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	if last < 0 || f.ConversationID == "" {
 		last = 0
 	}
-	c.enqueue(welcomeFrame{Type: "welcome", ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
+	c.enqueue(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
 		Role: string(conv.Role), Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
 	c.enqueue(syncRequest{})
@@ -144,7 +145,7 @@ func (c *conn) hello(f inFrame) (unsubscribe func()) {
 	return unsubscribe
 }
 
-func (c *conn) message(f inFrame) {
+func (c *conn) message(f protocol.ClientFrame) {
 	c.mu.Lock()
 	conv := c.conv
 	c.mu.Unlock()
@@ -155,7 +156,7 @@ func (c *conn) message(f inFrame) {
 	}
 	if dup {
 		// The client missed the acknowledgement: send the stored message again, same seq.
-		c.enqueue(messageFrame{Type: "message", Message: msg})
+		c.enqueue(protocol.Message{Type: protocol.TypeMessage, Message: msg})
 		return
 	}
 	c.enqueue(syncRequest{})
@@ -197,7 +198,7 @@ func (c *conn) writeEvent(ev assistant.Event) error {
 	case assistant.EventResync:
 		return c.syncFromStore()
 	case assistant.EventDelta:
-		return c.writeJSON(deltaFrame{Type: "delta", ReplyTo: ev.Seq, Text: ev.Text})
+		return c.writeJSON(protocol.Delta{Type: protocol.TypeDelta, ReplyTo: ev.Seq, Text: ev.Text})
 	case assistant.EventHandoff:
 		return c.writeHandoff(ev.Seq)
 	case assistant.EventFailure:
@@ -234,7 +235,7 @@ func (c *conn) writeHandoff(id int64) error {
 	if err := c.syncFromStore(); err != nil {
 		return err
 	}
-	return c.writeJSON(handoffFrame{Type: "handoff", ID: h.ID, Level: h.Level.String(), Status: h.Status,
+	return c.writeJSON(protocol.Handoff{Type: protocol.TypeHandoff, ID: h.ID, Level: h.Level.String(), Status: h.Status,
 		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
 }
 
@@ -253,11 +254,11 @@ func (c *conn) syncFromStore() error {
 			return c.writeJSON(newErrorFrame(err, "", c.srv.crisis))
 		}
 		for _, m := range msgs {
-			if err := c.writeJSON(messageFrame{Type: "message", Message: m}); err != nil {
+			if err := c.writeJSON(protocol.Message{Type: protocol.TypeMessage, Message: m}); err != nil {
 				return err
 			}
 			if m.ReplyTo > 0 && m.Kind != assistant.KindDisclosure {
-				if err := c.writeJSON(doneFrame{Type: "done", Seq: m.Seq}); err != nil {
+				if err := c.writeJSON(protocol.Done{Type: protocol.TypeDone, Seq: m.Seq}); err != nil {
 					return err
 				}
 			}

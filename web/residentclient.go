@@ -10,54 +10,19 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"nightfloat/assistant"
+	"nightfloat/web/protocol"
 )
 
 // ResidentClient is the resident's end of the chat websocket (docs/protocol.md), for
-// programs that drive the server as a resident would: the end-to-end eval. It is the
-// only way code outside this package speaks the protocol, so gorilla/websocket stays
-// inside web.
+// programs that drive the server as a resident would: the end-to-end eval. Its frames
+// are package protocol's; it is the only way code outside this package speaks the
+// protocol over gorilla/websocket (the load tool apart), so the library stays inside web.
 type ResidentClient struct {
 	ws     *websocket.Conn
 	wr     sync.Mutex // one writer at a time
-	frames chan ResidentFrame
+	frames chan protocol.ServerFrame
 	done   chan struct{} // closed when the reader stops
 	err    error         // why the reader stopped; read after done is closed
-}
-
-// ResidentFrame is any frame the server sends a resident; fields unused by its type
-// are zero. Raw holds the frame as it arrived.
-type ResidentFrame struct {
-	Type string `json:"type"`
-
-	// welcome
-	ConversationID string `json:"conversation_id,omitempty"`
-	Token          string `json:"token,omitempty"`
-	Role           string `json:"role,omitempty"`
-	Mode           string `json:"mode,omitempty"` // welcome and handoff
-	MaxChars       int    `json:"max_chars,omitempty"`
-
-	// message, delta, done
-	Seq       int64                `json:"seq,omitempty"`
-	Author    string               `json:"author,omitempty"`
-	Kind      string               `json:"kind,omitempty"`
-	Text      string               `json:"text,omitempty"`
-	ClientID  string               `json:"client_id,omitempty"`
-	ReplyTo   int64                `json:"reply_to,omitempty"`
-	Citations []assistant.Citation `json:"citations,omitempty"`
-
-	// handoff
-	ID         int64  `json:"id,omitempty"`
-	Level      string `json:"level,omitempty"`
-	Status     string `json:"status,omitempty"`
-	Unattended bool   `json:"unattended,omitempty"`
-
-	// error
-	Code    string   `json:"code,omitempty"`
-	Message string   `json:"message,omitempty"`
-	Crisis  []string `json:"crisis,omitempty"`
-
-	Raw json.RawMessage `json:"-"`
 }
 
 // DialResident opens the resident websocket at url (ws://host/ws). header may carry an
@@ -72,7 +37,7 @@ func DialResident(ctx context.Context, url string, header http.Header) (*Residen
 		return nil, fmt.Errorf("web: dial %s: %w", url, err)
 	}
 	ws.SetReadLimit(hardFrameLimit)
-	c := &ResidentClient{ws: ws, frames: make(chan ResidentFrame, 4096), done: make(chan struct{})}
+	c := &ResidentClient{ws: ws, frames: make(chan protocol.ServerFrame, 4096), done: make(chan struct{})}
 	go c.read()
 	return c, nil
 }
@@ -90,7 +55,7 @@ func (c *ResidentClient) read() {
 		if typ != websocket.TextMessage {
 			continue
 		}
-		var f ResidentFrame
+		var f protocol.ServerFrame
 		if err := json.Unmarshal(data, &f); err != nil {
 			c.err = fmt.Errorf("web: frame is not JSON: %w", err)
 			return
@@ -108,20 +73,20 @@ func (c *ResidentClient) read() {
 
 // Hello starts a new conversation for role.
 func (c *ResidentClient) Hello(role string) error {
-	return c.write(inFrame{Type: "hello", Role: role})
+	return c.write(protocol.ClientFrame{Type: protocol.TypeHello, Role: role})
 }
 
 // Resume reopens a conversation and asks for every message after lastSeq.
 func (c *ResidentClient) Resume(conversationID, token string, lastSeq int64) error {
-	return c.write(inFrame{Type: "hello", ConversationID: conversationID, Token: token, LastSeq: lastSeq})
+	return c.write(protocol.ClientFrame{Type: protocol.TypeHello, ConversationID: conversationID, Token: token, LastSeq: lastSeq})
 }
 
 // Send sends a resident message; clientID makes resending it idempotent.
 func (c *ResidentClient) Send(clientID, text string) error {
-	return c.write(inFrame{Type: "message", ClientID: clientID, Text: text})
+	return c.write(protocol.ClientFrame{Type: protocol.TypeMessage, ClientID: clientID, Text: text})
 }
 
-func (c *ResidentClient) write(f inFrame) error {
+func (c *ResidentClient) write(f protocol.ClientFrame) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -137,7 +102,7 @@ func (c *ResidentClient) write(f inFrame) error {
 
 // Next returns the next frame, waiting until ctx is done. Frames that arrived before
 // the connection ended are returned first; then the error that ended it.
-func (c *ResidentClient) Next(ctx context.Context) (ResidentFrame, error) {
+func (c *ResidentClient) Next(ctx context.Context) (protocol.ServerFrame, error) {
 	select {
 	case f := <-c.frames:
 		return f, nil
@@ -152,9 +117,9 @@ func (c *ResidentClient) Next(ctx context.Context) (ResidentFrame, error) {
 			return f, nil
 		default:
 		}
-		return ResidentFrame{}, c.err
+		return protocol.ServerFrame{}, c.err
 	case <-ctx.Done():
-		return ResidentFrame{}, ctx.Err()
+		return protocol.ServerFrame{}, ctx.Err()
 	}
 }
 

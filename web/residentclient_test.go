@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"nightfloat/web/protocol"
 )
 
 // The resident client speaks the protocol's frames and never blocks past its context.
 func TestResidentClient(t *testing.T) {
-	got := make(chan inFrame, 4)
+	got := make(chan protocol.ClientFrame, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		up := websocket.Upgrader{}
 		ws, err := up.Upgrade(w, r, nil)
@@ -23,15 +25,15 @@ func TestResidentClient(t *testing.T) {
 		}
 		defer ws.Close()
 		for i := 0; i < 2; i++ {
-			var f inFrame
+			var f protocol.ClientFrame
 			if err := ws.ReadJSON(&f); err != nil {
 				return
 			}
 			got <- f
 		}
-		_ = ws.WriteJSON(welcomeFrame{Type: "welcome", ConversationID: "c1", Token: "k", Seq: 1, Role: "nurse", Mode: "ai"})
+		_ = ws.WriteJSON(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: "c1", Token: "k", Seq: 1, Role: "nurse", Mode: "ai"})
 		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"message","seq":3,"author":"assistant","kind":"text","text":"hi","reply_to":2,"citations":[{"chunk_id":"a#1","doc_id":"a","title":"A","reviewed_by":"x","reviewed_on":"pending","status":"draft"}]}`))
-		_ = ws.WriteJSON(handoffFrame{Type: "handoff", ID: 9, Level: "urgent", Status: "waiting", Mode: "human"})
+		_ = ws.WriteJSON(protocol.Handoff{Type: protocol.TypeHandoff, ID: 9, Level: "urgent", Status: "waiting", Mode: "human"})
 		time.Sleep(200 * time.Millisecond)
 	}))
 	defer srv.Close()
@@ -52,7 +54,7 @@ func TestResidentClient(t *testing.T) {
 	if f := <-got; f.Type != "message" || f.ClientID != "id-1" || f.Text != "hello" {
 		t.Errorf("message frame %+v", f)
 	}
-	next := func() ResidentFrame {
+	next := func() protocol.ServerFrame {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()

@@ -43,8 +43,9 @@ func listPackages(t *testing.T) []listedPackage {
 func TestPackageBoundaries(t *testing.T) {
 	// Each external library has one home.
 	only := map[string][]string{
-		// web serves websockets; loadtest is the one other home, a client that drives a
-		// running server from outside as a load generator and must not share web's server code.
+		// web serves websockets (and holds the Go resident client); loadtest is the one other
+		// home, a client that drives a running server from outside as a load generator and
+		// must not share web's server code. web/protocol, the frames they share, is neither.
 		"github.com/gorilla/websocket":         {"nightfloat/web", "nightfloat/loadtest"},
 		"github.com/sashabaranov/go-openai":    {"nightfloat/llm"},
 		"github.com/prometheus/client_golang/": {"nightfloat/metrics"},
@@ -58,8 +59,13 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/review":    {"nightfloat/web", "nightfloat/config"},
 		"nightfloat/postgres":  {"nightfloat/"},
 		"nightfloat/llm":       {"nightfloat/"},
-		"nightfloat/prompts":   {"nightfloat/"},
-		"nightfloat/redact":    {"nightfloat/"},
+		// The fake model server is imported by the load tool as well as by tests: it stays a
+		// leaf, and speaks the protocol without go-openai (checked above).
+		"nightfloat/llm/llmtest": {"nightfloat/"},
+		"nightfloat/prompts":     {"nightfloat/"},
+		"nightfloat/redact":      {"nightfloat/"},
+		// The websocket frames only: no server code, no storage.
+		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/postgres", "nightfloat/config"},
 	}
 	// The domain package (the module root) is the bottom of the house: it imports nothing of
 	// the module, and every package may import it.
@@ -70,6 +76,17 @@ func TestPackageBoundaries(t *testing.T) {
 	// cross-owner reads it holds import it.
 	insightsImports := []string{"nightfloat", "nightfloat/safety", "nightfloat/postgres", "nightfloat/redact"}
 	insightsUsers := []string{"nightfloat/web", "nightfloat/cmd/nightfloat", "nightfloat/review", "nightfloat/metrics"}
+	// Internal packages only some packages may import (tests aside).
+	importers := map[string][]string{
+		// web/protocol is not web (that rule below names the exact path): the server, the
+		// resident client inside web, and the programs that speak the protocol from outside
+		// (the load tool; the end-to-end eval, whose connections are web.ResidentClient) share it.
+		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/loadtest", "nightfloat/evals"},
+	}
+	// Test kits (postgrestest, assistanttest, ...) are for tests and each other; the load
+	// tool also serves llmtest's fake model.
+	kit := func(path string) bool { return strings.HasSuffix(path, "test") && path != "nightfloat/loadtest" }
+	kitUsers := map[string][]string{"nightfloat/llm/llmtest": {"nightfloat/loadtest"}}
 	for _, p := range listPackages(t) {
 		for _, imp := range p.Imports {
 			own := imp == "nightfloat" || strings.HasPrefix(imp, "nightfloat/")
@@ -83,6 +100,12 @@ func TestPackageBoundaries(t *testing.T) {
 				if strings.HasPrefix(imp, lib) && !contains(homes, p.ImportPath) {
 					t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, homes)
 				}
+			}
+			if users, ok := importers[imp]; ok && !contains(users, p.ImportPath) {
+				t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, users)
+			}
+			if strings.HasPrefix(imp, "nightfloat/") && kit(imp) && !kit(p.ImportPath) && !contains(kitUsers[imp], p.ImportPath) {
+				t.Errorf("%s imports the test kit %s: kits are for tests", p.ImportPath, imp)
 			}
 			if (imp == "nightfloat/web" || strings.HasPrefix(imp, "nightfloat/cmd")) && !strings.HasPrefix(p.ImportPath, "nightfloat/cmd") {
 				t.Errorf("%s imports %s: nothing but cmd may import web, and nothing imports cmd", p.ImportPath, imp)

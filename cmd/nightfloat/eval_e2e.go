@@ -189,7 +189,7 @@ func runE2ESuite(ctx context.Context, cfg config.Config, log *slog.Logger, scrip
 		if err != nil {
 			return nil, err
 		}
-		return residentConn{c}, nil
+		return c, nil
 	}
 	rep, runErr := evals.RunE2E(ctx, dial, scripts, opts)
 	stop()
@@ -207,25 +207,6 @@ func runE2ESuite(ctx context.Context, cfg config.Config, log *slog.Logger, scrip
 		return nil, runErr
 	}
 	return rep, nil
-}
-
-// residentConn adapts web.ResidentClient to the driver's interface.
-type residentConn struct{ c *web.ResidentClient }
-
-func (r residentConn) Hello(role string) error { return r.c.Hello(role) }
-func (r residentConn) Resume(id, token string, last int64) error {
-	return r.c.Resume(id, token, last)
-}
-func (r residentConn) Send(clientID, text string) error { return r.c.Send(clientID, text) }
-func (r residentConn) Close() error                     { return r.c.Close() }
-func (r residentConn) Next(ctx context.Context) (evals.E2EFrame, error) {
-	f, err := r.c.Next(ctx)
-	if err != nil {
-		return evals.E2EFrame{}, err
-	}
-	return evals.E2EFrame{Type: f.Type, Seq: f.Seq, Author: f.Author, Kind: f.Kind, Text: f.Text, ClientID: f.ClientID,
-		ReplyTo: f.ReplyTo, Citations: len(f.Citations), Mode: f.Mode, Level: f.Level, Status: f.Status, Code: f.Code,
-		Message: f.Message, ConversationID: f.ConversationID, Token: f.Token}, nil
 }
 
 // createDatabase creates an empty database on the server of adminURL and returns its URL.

@@ -2,34 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"nightfloat/llm/llmtest"
 )
 
-// alwaysUrgent speaks the OpenAI chat-completions streaming protocol and answers every
-// request with an urgent verdict.
-func alwaysUrgent(t *testing.T) *httptest.Server {
+// alwaysUrgent is a model server that answers every request with an urgent verdict; it
+// returns the base URL.
+func alwaysUrgent(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		verdict := `{"level":"urgent","categories":["suicidal_ideation"],"reason":"test model"}`
-		chunk := map[string]any{"id": "c1", "object": "chat.completion.chunk", "model": "fake",
-			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": verdict}}}}
-		b, _ := json.Marshal(chunk)
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		done := map[string]any{"id": "c1", "object": "chat.completion.chunk", "model": "fake",
-			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}}
-		b, _ = json.Marshal(done)
-		fmt.Fprintf(w, "data: %s\n\ndata: [DONE]\n\n", b)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	verdict := `{"level":"urgent","categories":["suicidal_ideation"],"reason":"test model"}`
+	return (&llmtest.Server{Steps: []llmtest.Step{{Pieces: []string{verdict}}}}).Start(t)
 }
 
 func TestEvalSafetyWithTheModelLayer(t *testing.T) {
@@ -40,7 +26,7 @@ func TestEvalSafetyWithTheModelLayer(t *testing.T) {
 			`{"id":"n2","text":"my attending praised my presentation today","expect":"no_escalate"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"NIGHTFLOAT_SAFETY_MODEL": "fake", "NIGHTFLOAT_OPENAI_BASE_URL": srv.URL + "/v1"}
+	env := map[string]string{"NIGHTFLOAT_SAFETY_MODEL": "fake", "NIGHTFLOAT_OPENAI_BASE_URL": srv + "/v1"}
 	run1 := func(args ...string) (int, string, string) {
 		var out, errb strings.Builder
 		code := run(context.Background(), append([]string{"eval", "safety"}, args...), newEnv(&out, &errb, func(k string) string { return env[k] }))

@@ -1,0 +1,108 @@
+package protocol
+
+import (
+	"encoding/json"
+
+	"nightfloat"
+	"nightfloat/assistant"
+)
+
+// ClientFrame is any frame a resident's client sends (hello, message, delete); fields
+// unused by its type are left out.
+type ClientFrame struct {
+	Type           string `json:"type"`
+	Role           string `json:"role,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	Token          string `json:"token,omitempty"`
+	LastSeq        int64  `json:"last_seq,omitempty"`
+	ClientID       string `json:"client_id,omitempty"`
+	Text           string `json:"text,omitempty"`
+}
+
+// Welcome opens (or reopens) a conversation on the socket.
+type Welcome struct {
+	Type           string `json:"type"` // "welcome"
+	ConversationID string `json:"conversation_id"`
+	Token          string `json:"token"`
+	Seq            int64  `json:"seq"`
+	Role           string `json:"role"`
+	Mode           string `json:"mode"`
+	MaxChars       int    `json:"max_chars"`
+}
+
+// Message is a stored message of the conversation.
+type Message struct {
+	Type string `json:"type"` // "message"
+	assistant.Message
+}
+
+// Delta is a checked piece of a reply that is still streaming.
+type Delta struct {
+	Type    string `json:"type"` // "delta"
+	ReplyTo int64  `json:"reply_to"`
+	Text    string `json:"text"`
+}
+
+// Done says the reply message with Seq is complete.
+type Done struct {
+	Type string `json:"type"` // "done"
+	Seq  int64  `json:"seq"`
+}
+
+// Handoff tells the resident where a handoff to a clinician stands. It is sent when one
+// opens or changes, and after every (re)connect while the conversation has one.
+type Handoff struct {
+	Type       string `json:"type"` // "handoff"
+	ID         int64  `json:"id"`
+	Level      string `json:"level"`  // urgent or emergency
+	Status     string `json:"status"` // waiting, claimed or resolved
+	Unattended bool   `json:"unattended,omitempty"`
+	Mode       string `json:"mode"` // the conversation's mode: ai, human or closed
+}
+
+// Deleted confirms that the conversation is gone from the database.
+type Deleted struct {
+	Type string `json:"type"` // "deleted"
+}
+
+// Error refuses a frame or reports a failure, on either socket.
+type Error struct {
+	Type     string          `json:"type"` // "error"
+	Code     nightfloat.Code `json:"code"`
+	Message  string          `json:"message"`
+	ClientID string          `json:"client_id,omitempty"`
+	// Crisis is set when the error means the resident may not get an answer: where to
+	// reach a person instead.
+	Crisis []string `json:"crisis,omitempty"`
+}
+
+// ServerFrame is any frame the server sends a resident, decoded loosely, as a client
+// reads it: fields unused by its type are zero. Raw holds the frame as it arrived, when
+// the reader keeps it.
+type ServerFrame struct {
+	Type string `json:"type"`
+
+	// message: the stored message, as Message sends it. Its fields also hold the seq of
+	// welcome and done, the reply_to and text (Body) of delta, and the client_id of error.
+	assistant.Message
+
+	// welcome
+	ConversationID string `json:"conversation_id,omitempty"`
+	Token          string `json:"token,omitempty"`
+	Role           string `json:"role,omitempty"`
+	Mode           string `json:"mode,omitempty"` // welcome and handoff
+	MaxChars       int    `json:"max_chars,omitempty"`
+
+	// handoff
+	ID         int64  `json:"id,omitempty"`
+	Level      string `json:"level,omitempty"`
+	Status     string `json:"status,omitempty"`
+	Unattended bool   `json:"unattended,omitempty"`
+
+	// error
+	Code         string   `json:"code,omitempty"`
+	ErrorMessage string   `json:"message,omitempty"`
+	Crisis       []string `json:"crisis,omitempty"`
+
+	Raw json.RawMessage `json:"-"`
+}
