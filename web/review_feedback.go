@@ -118,18 +118,17 @@ func (s *Server) feedbackHandler() http.Handler {
 		}
 		err := review.RecordFeedback(r.Context(), s.pool, review.Feedback{ConversationID: req.ConversationID, Seq: req.Seq,
 			Rating: req.Rating, Comment: req.Comment})
-		switch nightfloat.ErrorCode(err) {
-		case "":
-			if err != nil {
-				s.logger.Error("feedback: record", "error", err)
-				writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "Feedback is unavailable right now.")
-				return
-			}
-		case nightfloat.CodeNotFound:
+		switch code := nightfloat.ErrorCode(err); {
+		case err == nil:
+		case code == nightfloat.CodeNotFound:
 			writeJSONError(w, http.StatusNotFound, "not_found", "There is no such reply in this conversation.")
 			return
-		default:
+		case code == nightfloat.CodeInvalid:
 			writeJSONError(w, http.StatusBadRequest, "invalid", messageOf(err))
+			return
+		default:
+			s.logger.Error("feedback: record", "error", err)
+			writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "Feedback is unavailable right now.")
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
