@@ -1,6 +1,3 @@
-// Package llm talks to OpenAI-compatible model servers: OpenAI itself, Azure OpenAI, and
-// self-hosted servers that speak the same protocol (vLLM, Ollama). It is the only package
-// that imports go-openai; the rest of Nightfloat sees small interfaces.
 package llm
 
 import (
