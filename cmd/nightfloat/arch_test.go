@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -129,4 +131,26 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestEveryPackageSaysWhatItOwns: each package has a doc.go whose package comment says what
+// it is (and, by the house rule, what it owns and must not touch).
+func TestEveryPackageSaysWhatItOwns(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Doc}}", "nightfloat/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		parts := strings.SplitN(line, "\t", 3)
+		if len(parts) != 3 {
+			t.Fatalf("go list line %q", line)
+		}
+		path, dir, synopsis := parts[0], parts[1], parts[2]
+		if _, err := os.Stat(filepath.Join(dir, "doc.go")); err != nil {
+			t.Errorf("%s has no doc.go", path)
+		}
+		if synopsis == "" {
+			t.Errorf("%s has no package comment", path)
+		}
+	}
 }
