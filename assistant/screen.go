@@ -3,6 +3,8 @@ package assistant
 import (
 	"fmt"
 	"nightfloat"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,13 +86,32 @@ func nextStep(code string) (NextStep, bool) {
 func screenSummary(in screening.Instrument, r screening.Result, complete bool, refused string, within time.Duration) string {
 	var b strings.Builder
 	if complete {
+		meaning := screening.Meaning(r)
+		if len(r.Alerts) > 0 {
+			// A low total must not read as reassurance next to an item-9 answer.
+			meaning = "What you answered to " + alertQuestions(in, r) + " matters more than the total."
+		}
 		fmt.Fprintf(&b, "You answered the %s, a questionnaire about %s: %s, in the %s range. %s %s",
-			in.Name, in.Topic, scoreText(r), screening.BandLabel(r.Band), screening.Meaning(r), screening.NotADiagnosis)
+			in.Name, in.Topic, scoreText(r), screening.BandLabel(r.Band), meaning, screening.NotADiagnosis)
 	} else {
 		fmt.Fprintf(&b, "You answered part of the %s, a questionnaire about %s. It could not be scored: %s.", in.Name, in.Topic, strings.TrimSuffix(refused, "."))
 	}
-	fmt.Fprintf(&b, "\nA counsellor — a person, not the AI — will read your answers and write back here within %s.", humanDuration(within))
+	fmt.Fprintf(&b, "\nA counsellor — a person, not the AI — will read your answers and write back here within %s.", HumanDuration(within))
 	return b.String()
+}
+
+// alertQuestions names the questions that raised the level by themselves: "question 9".
+func alertQuestions(in screening.Instrument, r screening.Result) string {
+	var nums []string
+	for _, q := range in.Items {
+		if slices.Contains(r.Alerts, q.ID) {
+			nums = append(nums, strconv.Itoa(q.Number))
+		}
+	}
+	if len(nums) == 1 {
+		return "question " + nums[0]
+	}
+	return "questions " + strings.Join(nums, " and ")
 }
 
 // scoreText is a total as people read it: "12 out of 27", "3 on a scale of 1 to 5".
@@ -101,8 +122,8 @@ func scoreText(r screening.Result) string {
 	return fmt.Sprintf("%d on a scale of %d to %d", r.Total, r.Min, r.Max)
 }
 
-// humanDuration says a deadline in words: "24 hours", "2 days", "90 minutes".
-func humanDuration(d time.Duration) string {
+// HumanDuration says a deadline in words, as the resident is told it: "24 hours", "2 days", "90 minutes".
+func HumanDuration(d time.Duration) string {
 	plural := func(n int64, unit string) string {
 		if n == 1 {
 			return "1 " + unit

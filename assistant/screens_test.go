@@ -261,8 +261,12 @@ func TestItem9HandsOffAtOnce(t *testing.T) {
 				!strings.Contains(notice.Body, "connecting you with a clinician") {
 				t.Errorf("notice %+v", notice)
 			}
-			if !tc.complete && !strings.Contains(msgs[len(msgs)-2].Body, "could not be scored") {
-				t.Errorf("summary of an unscored screen: %q", msgs[len(msgs)-2].Body)
+			summary := msgs[len(msgs)-2].Body
+			if !tc.complete && !strings.Contains(summary, "could not be scored") {
+				t.Errorf("summary of an unscored screen: %q", summary)
+			}
+			if tc.complete && (!strings.Contains(summary, "question 9 matters more than the total") || strings.Contains(summary, "Few or no signs")) {
+				t.Errorf("the summary of a low total with item 9 reassures: %q", summary)
 			}
 			risk, err := w.svc.store.RiskState(w.ctx, conv.ID)
 			if err != nil {
