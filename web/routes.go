@@ -28,6 +28,7 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ws", s.serveResident)        // resident_ws.go: the resume token, per conversation
 	mux.Handle("POST /feedback", s.feedbackHandler()) // resident_feedback.go: the resume token
 	mux.HandleFunc("GET /safety", s.safetyPage)       // resident_safety.go
+	mux.HandleFunc("GET /screen", s.screenPage)       // resident_screen.go: the answers go over /ws
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated
