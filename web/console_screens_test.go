@@ -15,6 +15,7 @@ import (
 	"nightfloat"
 	"nightfloat/assistant"
 	"nightfloat/clinician"
+	"nightfloat/review"
 	"nightfloat/screening"
 )
 
@@ -200,6 +201,46 @@ func TestConsoleScreensPageFits(t *testing.T) {
 			if last := msgs[len(msgs)-1]; !last.Counsellor || !strings.Contains(last.Body, "programme's confidential counselling") {
 				t.Errorf("the reply reached the conversation as %+v", last)
 			}
+		})
+	}
+}
+
+// TestReviewItemShowsScreens: a conversation with a positive screen is queued for review,
+// and the review item shows the screen's score, the next step the counsellor suggested, and
+// the counsellor's reply as a counsellor's turn with their name redacted, at a phone's and a
+// laptop's size without anything spilling.
+func TestReviewItemShowsScreens(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	out := h.screenFor(t, "resident", screening.GAD7, screening.Responses{"gad7_1": 3, "gad7_2": 3, "gad7_3": 2, "gad7_4": 2, "gad7_5": 1, "gad7_6": 1, "gad7_7": 1})
+	cara := h.signIn(t, "cara", clinician.RoleCounsellor)
+	if _, err := h.svc.ReplyToScreen(ctx, assistant.Clinician{ID: cara.c.ID, Actor: cara.c.Actor()}, out.Screen.ID,
+		"Hi, I'm Cara Nguyen from counselling. Your answers say the worry has been loud lately.", "eap"); err != nil {
+		t.Fatal(err)
+	}
+	if res := h.sample(t, review.SamplingOptions{RandomRate: -1}); res.Queued[review.ReasonScreen] != 1 {
+		t.Fatalf("sampled %+v", res.Queued)
+	}
+	var item int64
+	if err := h.db.Pool.QueryRow(ctx, `SELECT item_id FROM review_samples WHERE reason = 'screen'`).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.accounts.Create(ctx, "rev", "Dr Rev", consolePassword, []string{clinician.RoleReviewer}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range layoutSizes {
+		t.Run(v.name, func(t *testing.T) {
+			b := browserAt(t, v)
+			signInBrowser(t, b, h.http.URL, "rev", consolePassword)
+			do(t, b, "open the item", chromedp.Navigate(fmt.Sprintf("%s/console/review/items/%d", h.http.URL, item)), chromedp.WaitVisible(css("#screens")))
+			checkLayout(t, b, "review item with a screen")
+			if got := text(t, b, "#screens"); !strings.Contains(got, "GAD-7") || !strings.Contains(got, "13 / 21") || !strings.Contains(got, "Employee Assistance Programme") {
+				t.Errorf("the screens section says %q", got)
+			}
+			if got := strings.ToLower(text(t, b, "#transcript li.clinician")); !strings.Contains(got, "counsellor") || strings.Contains(got, "nguyen") {
+				t.Errorf("the counsellor's turn reads %q: want it labelled and the name redacted", got)
+			}
+			screenshot(t, b, "review-item-screen-"+v.name)
 		})
 	}
 }

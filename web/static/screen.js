@@ -218,8 +218,7 @@
     if (!welcomed && f.code === "unauthorized") {
       // The saved conversation can no longer be opened: start a new one for the answers.
       try { localStorage.removeItem(CONV_KEY); } catch (_) { /* ignore */ }
-      conv = { id: "", token: "", role: el("role").value };
-      el("role-box").hidden = false;
+      conv = { id: "", token: "", role: (conv && conv.role) || el("role").value };
       setStatus("Your previous conversation could not be reopened, so your answers will start a new one.");
       if (ws) ws.close();
       setTimeout(connect, 500);
@@ -266,7 +265,9 @@
   el("more").addEventListener("click", () => { state.phase = "asking"; persist(); ask(); });
   el("crisis-more").addEventListener("click", () => { const l = el("crisis-list"); l.hidden = !l.hidden; });
 
-  // Start where the resident left off.
+  // Start where the resident left off: mid-questionnaire, or with answers still to send.
+  // Results that were all acknowledged are in the conversation; a new visit starts afresh.
+  if (state.phase === "results" && !state.outbox.length && steps().length <= state.at) state = fresh();
   el("role-box").hidden = !!(conv && conv.id);
   if (conv && conv.id && state.outbox.length) connect();
   if (state.phase === "asking") ask();
