@@ -58,6 +58,9 @@ type Message struct {
 	ReplyTo        int64      `json:"reply_to,omitempty"`
 	Citations      []Citation `json:"citations,omitempty"`
 	CreatedAt      time.Time  `json:"at"`
+	// Counsellor marks a clinician's message that is a counsellor's reply to the
+	// resident's screens, not a message in a handoff.
+	Counsellor bool `json:"counsellor,omitempty"`
 	// Meta is stored with the row for reviewers (prompt id and version, model, sources);
 	// it is never sent to the resident.
 	Meta map[string]any `json:"-"`

@@ -8,7 +8,11 @@
 // never an unchecked reply.
 //
 // It owns the tables conversations, messages, assessments, handoffs, conversation_risk,
-// crisis_referrals and model_usage, and the retention that deletes old conversations.
+// crisis_referrals, model_usage and screens, and the retention that deletes old
+// conversations. A screen (a questionnaire from package screening) is kept here, not in
+// screening, because storing it is one transaction with assistant's own rows: the message
+// that tells the resident the result, the risk state it raises and the handoff PHQ-9 item 9
+// opens; and the counsellor's reply to it is a message.
 // Other packages read them only through Store's read methods (review) or insights. web
 // goes through Service, which does not hand out its Store: a clinician's claim, message or
 // resolve is written in one transaction with its audit entry (Deps.Audit), or not at all.

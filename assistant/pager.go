@@ -15,9 +15,13 @@ import (
 	"time"
 )
 
-// Page is what a paging system receives about a handoff: never any transcript text.
+// Page is what a paging system receives about a handoff, or about a screen whose
+// counsellor's reply is overdue: never any transcript text or answer.
 type Page struct {
-	HandoffID  int64            `json:"handoff_id"`
+	HandoffID int64 `json:"handoff_id,omitempty"`
+	// ScreenID names an overdue screen instead of a handoff; the link goes to the
+	// counsellors' page.
+	ScreenID   int64            `json:"screen_id,omitempty"`
 	Level      nightfloat.Level `json:"level"`
 	Alert      int              `json:"alert"` // 1 for the first page, more for re-pages
 	ConsoleURL string           `json:"console_url"`
@@ -46,6 +50,9 @@ type WebhookPager struct {
 // Page delivers p, retrying on network errors, 429 and 5xx.
 func (w WebhookPager) Page(ctx context.Context, p Page) error {
 	p.ConsoleURL = w.ConsoleURL + "handoffs/" + strconv.FormatInt(p.HandoffID, 10)
+	if p.ScreenID != 0 {
+		p.ConsoleURL = w.ConsoleURL + "screens"
+	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("pager: encode: %w", err)

@@ -23,6 +23,9 @@ type Options struct {
 	Sources            int           // retrieved chunks per turn
 	ReAlertAfter       time.Duration // re-alert and re-page a handoff nobody has claimed after this long
 	UnattendedAfter    time.Duration // tell the resident plainly when nobody has claimed it after this long
+	ScreenReplyWithin  time.Duration // a counsellor answers a screen within this long (the resident is told so)
+	ScreenReAlertEvery time.Duration // re-alert an overdue screen this often until it is answered
+	ScreensPerHour     int           // screens a conversation may store in an hour (item-9 screens are never refused)
 	Now                func() time.Time
 }
 
@@ -99,6 +102,15 @@ func NewService(d Deps, o Options) *Service {
 	}
 	if o.UnattendedAfter <= 0 {
 		o.UnattendedAfter = 5 * time.Minute
+	}
+	if o.ScreenReplyWithin <= 0 {
+		o.ScreenReplyWithin = 24 * time.Hour
+	}
+	if o.ScreenReAlertEvery <= 0 {
+		o.ScreenReAlertEvery = time.Hour
+	}
+	if o.ScreensPerHour <= 0 {
+		o.ScreensPerHour = 20
 	}
 	if o.Now == nil {
 		o.Now = time.Now

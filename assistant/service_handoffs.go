@@ -4,8 +4,6 @@ import (
 	"context"
 	"nightfloat"
 	"strconv"
-
-	"nightfloat/postgres"
 )
 
 // A clinician's actions on a handoff: claim it, write in it, resolve it. Each change and
@@ -53,14 +51,5 @@ func (s *Service) Resolve(ctx context.Context, by Clinician, handoffID int64, di
 // failure, or a service built without an auditor, fails the transaction with a message
 // that says why nothing was done.
 func (s *Service) auditIn(by Clinician, action string, handoffID int64, detail map[string]any) TxWork {
-	target := "handoff:" + strconv.FormatInt(handoffID, 10)
-	return func(ctx context.Context, q postgres.Querier) error {
-		if s.audit == nil {
-			return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited}
-		}
-		if err := s.audit.RecordIn(ctx, q, by.Actor, action, target, detail); err != nil {
-			return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited, Err: err}
-		}
-		return nil
-	}
+	return s.auditAs(by, action, "handoff:"+strconv.FormatInt(handoffID, 10), detail)
 }

@@ -232,7 +232,8 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m Message) (Message, error) {
 	return m, nil
 }
 
-const selectMessages = `SELECT conversation_id::text, seq, author, kind, body, coalesce(client_id, ''), coalesce(reply_to, 0), citations, created_at FROM messages`
+const selectMessages = `SELECT conversation_id::text, seq, author, kind, body, coalesce(client_id, ''), coalesce(reply_to, 0), citations, created_at,
+	(meta->'screen_reply') IS NOT NULL AS counsellor FROM messages`
 
 // After returns up to limit messages with seq greater than after, in order.
 func (s *Store) After(ctx context.Context, convID string, after int64, limit int) ([]Message, error) {
@@ -260,7 +261,7 @@ func scanMessages(rows pgx.Rows, err error) ([]Message, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) {
 		var m Message
 		var cites []byte
-		err := row.Scan(&m.ConversationID, &m.Seq, &m.Author, &m.Kind, &m.Body, &m.ClientID, &m.ReplyTo, &cites, &m.CreatedAt)
+		err := row.Scan(&m.ConversationID, &m.Seq, &m.Author, &m.Kind, &m.Body, &m.ClientID, &m.ReplyTo, &cites, &m.CreatedAt, &m.Counsellor)
 		if err != nil {
 			return m, err
 		}

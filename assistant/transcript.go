@@ -35,6 +35,7 @@ func (s *Store) Transcript(ctx context.Context, convID string) ([]Message, error
 				return m, fmt.Errorf("decode meta: %w", err)
 			}
 		}
+		_, m.Counsellor = m.Meta["screen_reply"]
 		return m, nil
 	})
 	if err != nil {

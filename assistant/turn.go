@@ -241,7 +241,12 @@ func (s *Service) reply(ctx context.Context, conv Conversation, history []Messag
 			return err
 		}
 	}
-	_, err = s.store.CompleteTurn(ctx, conv.ID, msg.Seq, TurnDone, append(pre, out)...)
+	// Refused when the conversation changed while the reply was written: a screen's item-9
+	// answer handed it to a clinician, and the AI says nothing more (the turn is decided again).
+	_, err = s.store.completeTurn(ctx, conv.ID, &conv, msg.Seq, TurnDone, append(pre, out)...)
+	if errors.Is(err, errConversationChanged) {
+		return err
+	}
 	s.metrics.Outcome(ctx, out.Kind, err)
 	if err == nil && (out.Kind == KindWithheld || a.Level == safety.Concern) {
 		kind := ReferralConcern

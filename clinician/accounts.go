@@ -25,10 +25,13 @@ const (
 	RoleOncall   = "oncall"   // takes over flagged conversations
 	RoleReviewer = "reviewer" // reviews transcripts
 	RoleAdmin    = "admin"    // manages accounts
+	// RoleCounsellor reads new screens (results only, no transcript) and writes the
+	// personal reply the resident finds in their conversation.
+	RoleCounsellor = "counsellor"
 )
 
 // AllRoles lists every role, in display order.
-var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin}
+var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin, RoleCounsellor}
 
 // Clinician is an account as the rest of the service sees it: never its password hash.
 type Clinician struct {

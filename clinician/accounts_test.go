@@ -602,3 +602,36 @@ func TestDutyFollowsPresence(t *testing.T) {
 		})
 	}
 }
+
+// TestCounsellorRole: the counsellor permission is stored (the database's own check allows
+// it), ordered with the others, explicit (it grants no other permission and none grants it)
+// and, like reviewer, never puts anyone on duty.
+func TestCounsellorRole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := cliniciantest.New(t, clinician.AccountOptions{})
+	c, err := f.Accounts.Create(ctx, "cara", "Cara", cliniciantest.Password, []string{"counsellor", "reviewer"})
+	if err != nil {
+		t.Fatalf("Create with counsellor: %v", err)
+	}
+	if got := strings.Join(c.Roles, ","); got != "reviewer,counsellor" {
+		t.Errorf("roles %q, want reviewer,counsellor", got)
+	}
+	if !c.Has(clinician.RoleCounsellor) || c.Has(clinician.RoleOncall) || c.Has(clinician.RoleAdmin) {
+		t.Errorf("Has: counsellor=%v oncall=%v admin=%v", c.Has(clinician.RoleCounsellor), c.Has(clinician.RoleOncall), c.Has(clinician.RoleAdmin))
+	}
+	if err := f.Accounts.SetOnDuty(ctx, c.ID, true); !errors.Is(err, clinician.ErrForbidden) {
+		t.Errorf("a counsellor going on duty: %v, want ErrForbidden", err)
+	}
+	everyone := f.Create(t, "all", clinician.AllRoles...)
+	if everyone.Has(clinician.RoleCounsellor) != true || len(everyone.Roles) != 4 {
+		t.Errorf("every role: %v", everyone.Roles)
+	}
+	if err := f.Accounts.SetRoles(ctx, clinician.ActorCLI, "all", []string{"admin"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Accounts.ByUsername(ctx, "all")
+	if err != nil || got.Has(clinician.RoleCounsellor) {
+		t.Errorf("after SetRoles(admin): %+v, %v", got.Roles, err)
+	}
+}

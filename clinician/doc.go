@@ -1,5 +1,5 @@
 // Package clinician owns the people who work in the console and the record of what they
-// did: accounts and their permissions (on-call, reviewer, admin), console sessions,
+// did: accounts and their permissions (on-call, reviewer, admin, counsellor), console sessions,
 // passwords, login throttling, duty presence, and the insert-only audit log. It owns the
 // tables clinicians, clinician_sessions, login_attempts and audit_log, and names no other
 // table. It must not import assistant, review, web or config; other packages write audit

@@ -62,6 +62,7 @@ type Config struct {
 	HandoffReAlert     time.Duration // NIGHTFLOAT_HANDOFF_REALERT: re-alert and re-page an unclaimed handoff this often
 	HandoffUnattended  time.Duration // NIGHTFLOAT_HANDOFF_UNATTENDED: tell the resident no one has joined after this long
 	SecureCookies      bool          // NIGHTFLOAT_SECURE_COOKIES: console cookies only over HTTPS (default: when NIGHTFLOAT_PUBLIC_URL is https)
+	ScreenReplyWithin  time.Duration // NIGHTFLOAT_SCREEN_REPLY_WITHIN: a counsellor answers a screen within this long, or it is re-alerted
 
 	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For is believed when
 	// throttling clinician logins: NIGHTFLOAT_TRUSTED_PROXIES, comma-separated.
@@ -103,6 +104,7 @@ func Default() Config {
 		TurnTimeout:        60 * time.Second,
 		HandoffReAlert:     2 * time.Minute,
 		HandoffUnattended:  5 * time.Minute,
+		ScreenReplyWithin:  24 * time.Hour,
 		RetentionDays:      90,
 		SafetyModelTimeout: 8 * time.Second,
 		ReviewSampleRate:   0.05,
@@ -171,6 +173,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.PagerWebhookSecret = r.secret("NIGHTFLOAT_PAGER_WEBHOOK_SECRET", c.PagerWebhookSecret)
 	c.HandoffReAlert = r.duration("NIGHTFLOAT_HANDOFF_REALERT", c.HandoffReAlert)
 	c.HandoffUnattended = r.duration("NIGHTFLOAT_HANDOFF_UNATTENDED", c.HandoffUnattended)
+	c.ScreenReplyWithin = r.duration("NIGHTFLOAT_SCREEN_REPLY_WITHIN", c.ScreenReplyWithin)
 	c.TrustedProxies = r.list("NIGHTFLOAT_TRUSTED_PROXIES", c.TrustedProxies)
 	c.RetentionDays = r.integer("NIGHTFLOAT_RETENTION_DAYS", c.RetentionDays)
 	c.SafetyModel = r.str("NIGHTFLOAT_SAFETY_MODEL", c.SafetyModel)
@@ -282,6 +285,7 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_REVIEW_CLAIM_TTL (at least 1m)", c.ReviewClaimTTL >= time.Minute},
 		{"NIGHTFLOAT_REVIEW_SALT (empty, or at least 16 characters)", c.ReviewSalt == "" || len(c.ReviewSalt) >= 16},
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
+		{"NIGHTFLOAT_SCREEN_REPLY_WITHIN (1m to 336h, two weeks)", c.ScreenReplyWithin >= time.Minute && c.ScreenReplyWithin <= 14*24*time.Hour},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -22,6 +23,9 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		{"disclosure too rare", "NIGHTFLOAT_DISCLOSURE_INTERVAL", "4h"},
 		{"bad webhook", "NIGHTFLOAT_PAGER_WEBHOOK_URL", "pager.example.org/hook"},
 		{"not a postgres URL", "DATABASE_URL", "mysql://x"},
+		{"screen reply deadline unparsable", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "a day"},
+		{"screen reply deadline zero", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "0s"},
+		{"screen reply deadline too long", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "720h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +53,7 @@ func TestDefaultsAreValidAndSecretsRedacted(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults must validate: %v", err)
 	}
-	if c.Addr != "localhost:8080" || c.MaxMessageChars != 4000 {
+	if c.Addr != "localhost:8080" || c.MaxMessageChars != 4000 || c.ScreenReplyWithin != 24*time.Hour {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	if strings.Contains(c.Redacted().DatabaseURL, "hunter2") {

@@ -125,6 +125,34 @@ func WithheldCandidates(ctx context.Context, db DB, w SampleWindow) ([]WithheldC
 	return out, nil
 }
 
+// ScreenCandidate is a conversation with a positive screen, or one that handed off.
+type ScreenCandidate struct {
+	ConversationID string
+	Screens        int64    // its screens at concern or above
+	Instruments    []string // their instruments, distinct, in name order
+	Levels         []string // their levels, distinct, in name order
+}
+
+// ScreenCandidates finds the conversations in w with a screen at concern or above (a
+// positive screen, or PHQ-9 item 9), earliest screen first.
+func ScreenCandidates(ctx context.Context, db DB, w SampleWindow) ([]ScreenCandidate, error) {
+	rows, err := db.Query(ctx, `
+		SELECT c.id::text, count(*), array_agg(DISTINCT s.instrument ORDER BY s.instrument), array_agg(DISTINCT s.level ORDER BY s.level)
+		FROM conversations c
+		JOIN screens s ON s.conversation_id = c.id AND array_position($4::text[], s.level) >= array_position($4::text[], $5)
+		WHERE `+w.where()+`
+		GROUP BY c.id ORDER BY min(s.created_at)`, w.IdleBefore, w.Since, w.Reason, levelNames(), nightfloat.LevelConcern.String())
+	out, err := collect(rows, err, func(row pgx.CollectableRow) (ScreenCandidate, error) {
+		var c ScreenCandidate
+		err := row.Scan(&c.ConversationID, &c.Screens, &c.Instruments, &c.Levels)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insights: screen candidates: %w", err)
+	}
+	return out, nil
+}
+
 // UncertainCandidate is a conversation where the classifier was unsure, with the number of
 // assessments that were so for each cause (one assessment may count under several).
 type UncertainCandidate struct {
@@ -203,15 +231,16 @@ func RandomCandidates(ctx context.Context, db DB, w SampleWindow, limit int) ([]
 	return ids, nil
 }
 
-// ConversationLevel returns the highest level any assessment or handoff of the conversation
-// reached (LevelNone for neither) and when it started; ok is false when there is no such
+// ConversationLevel returns the highest level any assessment, handoff or screen of the
+// conversation reached (LevelNone for none) and when it started; ok is false when there is no such
 // conversation. Run it in the transaction that queues the conversation.
 func ConversationLevel(ctx context.Context, db DB, conversationID string) (level nightfloat.Level, started time.Time, ok bool, err error) {
 	var name string
 	err = db.QueryRow(ctx, `
 		SELECT ($2::text[])[greatest(
 		           coalesce((SELECT max(array_position($2::text[], a.level)) FROM assessments a WHERE a.conversation_id = c.id), 1),
-		           coalesce((SELECT max(array_position($2::text[], h.level)) FROM handoffs h WHERE h.conversation_id = c.id), 1))],
+		           coalesce((SELECT max(array_position($2::text[], h.level)) FROM handoffs h WHERE h.conversation_id = c.id), 1),
+		           coalesce((SELECT max(array_position($2::text[], s.level)) FROM screens s WHERE s.conversation_id = c.id), 1))],
 		       c.created_at
 		FROM conversations c WHERE c.id = $1`, conversationID, levelNames()).Scan(&name, &started)
 	if errors.Is(err, pgx.ErrNoRows) {

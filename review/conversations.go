@@ -14,6 +14,7 @@ type Conversations interface {
 	Transcript(ctx context.Context, id string) ([]assistant.Message, error)
 	Assessments(ctx context.Context, id string) ([]assistant.StoredAssessment, error)
 	ConversationHandoffs(ctx context.Context, id string) ([]assistant.Handoff, error)
+	ConversationScreens(ctx context.Context, id string) ([]assistant.Screen, error)
 	TurnCounts(ctx context.Context, ids []string) (map[string]int, error)
 	HandledBy(ctx context.Context, clinicianID int64) ([]string, error)
 }

@@ -402,6 +402,7 @@ type ItemView struct {
 	OwnHandoff          bool // viewer claimed a handoff in this conversation, so may not review it
 	TranscriptDeleted   bool // retention removed the conversation
 	Handoffs            []HandoffSummary
+	Screens             []ScreenSummary // the questionnaires the resident filled in
 	Turns               []Turn
 	// Reviews are the submitted reviews, present only when viewer may see them (after
 	// their own submission, or as third reviewer); ReviewsHidden counts the others.
@@ -432,6 +433,7 @@ type Turn struct {
 	Model         string
 	Withheld      []TurnEvidence // why the output check withheld the reply (spans redacted)
 	Feedback      *TurnFeedback
+	Counsellor    bool // a counsellor's reply to the resident's screens, not an on-call clinician's message
 }
 
 // TurnAssessment is the classifier's verdict on a message or reply.
@@ -503,6 +505,9 @@ func (q *Queue) Item(ctx context.Context, viewer clinician.Clinician, id int64) 
 			if v.Handoffs, err = q.loadHandoffs(ctx, *it.ConversationID); err != nil {
 				return err
 			}
+			if v.Screens, err = q.loadScreens(ctx, *it.ConversationID); err != nil {
+				return err
+			}
 		}
 		all, err := q.loadReviews(ctx, tx, id)
 		if err != nil {
@@ -514,7 +519,7 @@ func (q *Queue) Item(ctx context.Context, viewer clinician.Clinician, id int64) 
 			v.ReviewsHidden = len(all)
 		}
 		return q.audit.RecordIn(ctx, tx, viewer.Actor(), "review.view", itemTarget(id),
-			map[string]any{"round": v.Round, "reviews_shown": len(v.Reviews), "turns": len(v.Turns)})
+			map[string]any{"round": v.Round, "reviews_shown": len(v.Reviews), "turns": len(v.Turns), "screens": len(v.Screens)})
 	})
 	return v, err
 }

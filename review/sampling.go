@@ -25,17 +25,19 @@ const (
 	ReasonFeedback  = "feedback"  // the resident marked a reply unhelpful or harmful
 	ReasonUncertain = "uncertain" // the classifier was unsure or its layers disagreed
 	ReasonWithheld  = "withheld"  // the output check withheld an assistant reply
+	ReasonScreen    = "screen"    // the resident's screen was positive (or handed off through item 9)
 	ReasonRandom    = "random"    // the random sample of everything else
 )
 
 // Reasons lists every reason, highest priority first.
-var Reasons = []string{ReasonHandoff, ReasonFeedback, ReasonWithheld, ReasonUncertain, ReasonRandom}
+var Reasons = []string{ReasonHandoff, ReasonFeedback, ReasonWithheld, ReasonScreen, ReasonUncertain, ReasonRandom}
 
 // Priorities: the queue shows higher first.
 const (
 	PriorityHandoff           = 100
 	PriorityFeedbackHarmful   = 80
 	PriorityWithheld          = 70
+	PriorityScreen            = 65
 	PriorityUncertain         = 60
 	PriorityFeedbackUnhelpful = 50
 	PriorityRandom            = 10
@@ -170,6 +172,7 @@ func (s *Sampler) SampleOnce(ctx context.Context) (SampleResult, error) {
 		{ReasonHandoff, s.findHandoffs},
 		{ReasonFeedback, s.findFeedback},
 		{ReasonWithheld, s.findWithheld},
+		{ReasonScreen, s.findScreens},
 		{ReasonUncertain, s.findUncertain},
 	}
 	for _, r := range rules {
@@ -229,6 +232,17 @@ func (s *Sampler) findWithheld(ctx context.Context, idleBefore, since time.Time)
 	return candidates(found, err, func(f insights.WithheldCandidate) candidate {
 		return candidate{id: f.ConversationID, priority: PriorityWithheld,
 			detail: map[string]any{"withheld": f.Withheld, "seqs": f.Seqs}}
+	})
+}
+
+// findScreens finds the conversations whose resident filled in a positive screen, or
+// one whose item-9 answer handed off: how the AI answered someone who is struggling is
+// worth a clinician's look.
+func (s *Sampler) findScreens(ctx context.Context, idleBefore, since time.Time) ([]candidate, error) {
+	found, err := insights.ScreenCandidates(ctx, s.pool, s.window(idleBefore, since, ReasonScreen))
+	return candidates(found, err, func(f insights.ScreenCandidate) candidate {
+		return candidate{id: f.ConversationID, priority: PriorityScreen,
+			detail: map[string]any{"screens": f.Screens, "instruments": f.Instruments, "levels": f.Levels}}
 	})
 }
 

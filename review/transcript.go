@@ -26,7 +26,7 @@ func (q *Queue) loadTurns(ctx context.Context, tx pgx.Tx, convID string) ([]Turn
 	turns := make([]Turn, len(msgs))
 	bySeq := map[int64]int{}
 	for i, m := range msgs {
-		t := Turn{Seq: m.Seq, Author: m.Author, Kind: m.Kind, Text: m.Body, At: m.CreatedAt}
+		t := Turn{Seq: m.Seq, Author: m.Author, Kind: m.Kind, Text: m.Body, At: m.CreatedAt, Counsellor: m.Counsellor}
 		// The service's own messages (crisis resources, handoff notices) hold no one's
 		// words, so a reviewer sees the numbers the resident was given; everything a
 		// resident or a clinician wrote is redacted.

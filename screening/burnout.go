@@ -7,6 +7,7 @@ func burnout() Instrument {
 	return Instrument{
 		ID:       Burnout,
 		Name:     "Single-item burnout measure",
+		Topic:    "burnout",
 		Measures: "burnout as the person defines it, on five ordered statements",
 		Items: []Question{{
 			ID:     "burnout_1",

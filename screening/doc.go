@@ -15,6 +15,11 @@
 // computes that from any answers, complete or not, so an incomplete or invalid screen never
 // hides it. Incomplete screens are refused, never scored with missing answers as 0.
 //
-// The package is pure: no I/O, no state. It will also own the screens table once the
-// screening page is wired to storage. None of this content has had a clinical review.
+// Meaning says what a result's band means in plain words, and Instrument.Version names the
+// wording and scoring a screen was answered with (a hash of them), for storage.
+//
+// The package is pure: no I/O, no state. The screens residents fill in are stored by
+// assistant (table screens), in the transaction that also raises the conversation's risk
+// state and opens a handoff when item 9 asks for one. None of this content has had a
+// clinical review.
 package screening

@@ -19,6 +19,7 @@ func gad7() Instrument {
 	return Instrument{
 		ID:       GAD7,
 		Name:     "GAD-7",
+		Topic:    "anxiety",
 		Measures: "how often, over the last two weeks, seven symptoms of generalized anxiety bothered the person",
 		Stem:     "Over the last 2 weeks, how often have you been bothered by the following problems?",
 		Items:    items,

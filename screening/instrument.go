@@ -59,6 +59,7 @@ type Source struct {
 type Instrument struct {
 	ID       ID         `json:"id"`
 	Name     string     `json:"name"`
+	Topic    string     `json:"topic"` // what it screens for, in a word people use: "depression"
 	Measures string     `json:"measures"`
 	Stem     string     `json:"stem,omitempty"` // the instruction above the questions; empty for a lone question
 	Items    []Question `json:"items"`

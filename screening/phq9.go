@@ -52,6 +52,7 @@ func phq9() Instrument {
 	return Instrument{
 		ID:       PHQ9,
 		Name:     "PHQ-9",
+		Topic:    "depression",
 		Measures: "how often, over the last two weeks, the nine DSM-IV symptoms of depression bothered the person",
 		Stem:     "Over the last 2 weeks, how often have you been bothered by any of the following problems?",
 		Items:    items,

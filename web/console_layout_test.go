@@ -92,7 +92,8 @@ func TestConsoleActionsFollowTheHandoff(t *testing.T) {
 // open, and no others; an account without the on-call role lands on links.
 func TestConsoleNavigationByRole(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	links := map[string]string{"handoffs": `href="/console/"`, "review": `href="/console/review"`, "dashboard": `href="/console/dashboard"`, "audit": `href="/console/audit"`}
+	links := map[string]string{"handoffs": `href="/console/"`, "review": `href="/console/review"`, "dashboard": `href="/console/dashboard"`, "audit": `href="/console/audit"`,
+		"screens": `href="/console/screens"`}
 	for _, tc := range []struct {
 		user  string
 		roles []string
@@ -102,7 +103,9 @@ func TestConsoleNavigationByRole(t *testing.T) {
 		{"oncall", []string{"oncall"}, []string{"/console/"}, []string{"handoffs"}},
 		{"reviewer", []string{"reviewer"}, []string{"/console/", "/console/review", "/console/dashboard"}, []string{"review", "dashboard"}},
 		{"admin", []string{"admin"}, []string{"/console/", "/console/dashboard", "/console/audit"}, []string{"dashboard", "audit"}},
-		{"everyone", []string{"oncall", "reviewer", "admin"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit"}, []string{"handoffs", "review", "dashboard", "audit"}},
+		{"counsellor", []string{"counsellor"}, []string{"/console/", "/console/screens"}, []string{"screens"}},
+		{"everyone", []string{"oncall", "reviewer", "admin", "counsellor"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit", "/console/screens"},
+			[]string{"handoffs", "review", "dashboard", "audit", "screens"}},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			_, token := h.session(t, tc.user, tc.roles...)

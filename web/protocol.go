@@ -22,7 +22,7 @@ func decodeFrame(data []byte) (protocol.ClientFrame, error) {
 		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has data after its JSON object")
 	}
 	switch f.Type {
-	case protocol.TypeHello, protocol.TypeMessage, protocol.TypeDelete:
+	case protocol.TypeHello, protocol.TypeMessage, protocol.TypeDelete, protocol.TypeScreen:
 		return f, nil
 	case "":
 		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has no \"type\"")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,12 +13,12 @@ import (
 )
 
 // TestPseudonymityNothingIdentifyingIsStored runs a real resident conversation over the
-// websocket — an ordinary question, a red flag, a clinician's handoff from claim to
-// resolution — from a browser that sends a distinctive user agent and a forwarded client
-// address, then reads every column of every table in the database as text and checks that
-// neither the user agent, the client addresses nor the resume token were stored anywhere
-// (the one exception: clinician sign-in entries in the audit log name the clinician's own
-// source address).
+// websocket — an ordinary question, a check-in questionnaire (screen) and a counsellor's
+// reply to it, a red flag, a clinician's handoff from claim to resolution — from a browser
+// that sends a distinctive user agent and a forwarded client address, then reads every
+// column of every table in the database as text and checks that neither the user agent,
+// the client addresses nor the resume token were stored anywhere (the one exception:
+// clinician sign-in entries in the audit log name the clinician's own source address).
 func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	doc := h.newClinician(t, "oncall1")
@@ -31,6 +32,17 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 		t.Fatalf("welcome frame carries no resume token: %v", welcome)
 	}
 	res.say("c1", "how do I sleep after a run of nights?")
+	// A screen, and a counsellor's reply to it through the console.
+	res.send(map[string]any{"type": "screen", "client_id": "s1", "instrument": "gad7",
+		"answers": map[string]int{"gad7_1": 2, "gad7_2": 2, "gad7_3": 2, "gad7_4": 2, "gad7_5": 1, "gad7_6": 1, "gad7_7": 1}})
+	screened := res.until(func(f frame) bool { return f.str("type") == "screened" })
+	scr, _ := screened[len(screened)-1]["screen"].(map[string]any)
+	cara := h.signIn(t, "cara", "counsellor")
+	if code, _, _ := cara.request(t, "POST", fmt.Sprintf("/console/screens/%v/reply", scr["id"]),
+		url.Values{"text": {"I read your answers; I'm here if you want to talk."}, "next_step": {"programme_counselling"}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("counsellor's reply: %d", code)
+	}
+	res.until(func(f frame) bool { return f.str("type") == "message" && f["counsellor"] == true })
 	res.send(map[string]any{"type": "message", "client_id": "c2", "text": redFlag})
 	res.until(func(f frame) bool { return f.str("type") == "handoff" })
 
@@ -72,6 +84,10 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 	}
 	if len(columns) < 5 {
 		t.Fatalf("found only %d tables: %v", len(columns), columns)
+	}
+	var screens int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM screens WHERE replied_at IS NOT NULL`).Scan(&screens); err != nil || screens != 1 {
+		t.Fatalf("the answered screen is not stored (%d, %v): the check below would not cover it", screens, err)
 	}
 
 	// No column is named for an address, a device or a contact, except the one that
@@ -152,7 +168,7 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 
 	// login_attempts holds the clinician's sign-in and nothing from the resident's session.
 	var n, other int
-	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE username <> 'oncall1') FROM login_attempts`).Scan(&n, &other); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE username NOT IN ('oncall1', 'cara')) FROM login_attempts`).Scan(&n, &other); err != nil {
 		t.Fatal(err)
 	}
 	if n == 0 || other != 0 {

@@ -81,6 +81,12 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 			return
 		}
 		c.deleteConversation()
+	case protocol.TypeScreen: // resident_screen.go
+		if *unsubscribe == nil {
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello before a questionnaire"), f.ClientID)
+			return
+		}
+		c.screen(f)
 	}
 }
 

@@ -86,6 +86,12 @@ func (c *ResidentClient) Send(clientID, text string) error {
 	return c.write(protocol.ClientFrame{Type: protocol.TypeMessage, ClientID: clientID, Text: text})
 }
 
+// Screen sends one questionnaire's answers (screening's question ids to option values);
+// clientID makes resending it idempotent. The server answers with a screened frame.
+func (c *ResidentClient) Screen(clientID, instrument string, answers map[string]int) error {
+	return c.write(protocol.ClientFrame{Type: protocol.TypeScreen, ClientID: clientID, Instrument: instrument, Answers: answers})
+}
+
 func (c *ResidentClient) write(f protocol.ClientFrame) error {
 	b, err := json.Marshal(f)
 	if err != nil {

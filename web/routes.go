@@ -28,6 +28,7 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ws", s.serveResident)        // resident_ws.go: the resume token, per conversation
 	mux.Handle("POST /feedback", s.feedbackHandler()) // resident_feedback.go: the resume token
 	mux.HandleFunc("GET /safety", s.safetyPage)       // resident_safety.go
+	mux.HandleFunc("GET /screen", s.screenPage)       // resident_screen.go: the answers go over /ws
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated
@@ -47,21 +48,24 @@ func (a *Auth) Routes(mux *http.ServeMux) {
 // consoleRoutes are the clinicians' pages and socket, each with the roles that may use it.
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	const oncall, reviewer, admin = clinician.RoleOncall, clinician.RoleReviewer, clinician.RoleAdmin
+	const counsellor = clinician.RoleCounsellor
 	for _, r := range []struct {
 		pattern string
 		roles   []string // any one of them
 		handler http.HandlerFunc
 	}{
-		{"GET /console/{$}", []string{oncall, reviewer, admin}, s.consolePage}, // console_page.go
-		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},        // a pager's link to one handoff
-		{"GET /console/ws", []string{oncall}, s.serveConsole},                  // console_ws.go: re-checks the session every frame
-		{"GET /console/review", []string{reviewer}, s.reviewList},              // console_review.go
+		{"GET /console/{$}", []string{oncall, reviewer, admin, counsellor}, s.consolePage}, // console_page.go
+		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},                    // a pager's link to one handoff
+		{"GET /console/ws", []string{oncall}, s.serveConsole},                              // console_ws.go: re-checks the session every frame
+		{"GET /console/review", []string{reviewer}, s.reviewList},                          // console_review.go
 		{"GET /console/review/items/{id}", []string{reviewer}, s.reviewItemPage},
 		{"POST /console/review/items/{id}/claim", []string{reviewer}, s.reviewAction("claim")},
 		{"POST /console/review/items/{id}/release", []string{reviewer}, s.reviewAction("release")},
 		{"POST /console/review/items/{id}/review", []string{reviewer}, s.reviewAction("submit")},
 		{"GET /console/dashboard", []string{reviewer, admin}, s.dashboardPage}, // console_dashboard.go
 		{"GET /console/audit", []string{admin}, s.auditPage},                   // console_audit.go
+		{"GET /console/screens", []string{counsellor}, s.screensPage},          // console_screens.go
+		{"POST /console/screens/{id}/reply", []string{counsellor}, s.screenReply},
 	} {
 		mux.Handle(r.pattern, s.auth.Require(r.roles...)(r.handler))
 	}

@@ -128,6 +128,7 @@ func configSummary(cfg config.Config) map[string]any {
 		"pager_signed":             cfg.PagerWebhookSecret != "",
 		"handoff_realert":          cfg.HandoffReAlert.String(),
 		"handoff_unattended":       cfg.HandoffUnattended.String(),
+		"screen_reply_within":      cfg.ScreenReplyWithin.String(),
 		"secure_cookies":           cfg.SecureCookies,
 		"impaired_practice_policy": cfg.ImpairedPracticePolicy != "",
 	}

@@ -121,6 +121,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
 		ReAlertAfter:       cfg.HandoffReAlert,
 		UnattendedAfter:    cfg.HandoffUnattended,
+		ScreenReplyWithin:  cfg.ScreenReplyWithin,
 	})
 	proxies, err := web.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -146,7 +147,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := newRetention(pool, audit, cfg.RetentionDays, clinician.ActorSystem, rs.Queue)
-	bgWG.Add(6)
+	bgWG.Add(7)
 	go func() {
 		defer bgWG.Done()
 		accounts.RunDutyExpiry(bg, 5*time.Second, func(err error) { log.Warn("end lapsed duty", "error", err) })
@@ -159,6 +160,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
 	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
+	go func() { defer bgWG.Done(); svc.RunScreenWatch(bg, 30*time.Second) }()
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:

@@ -35,8 +35,10 @@ Manages clinician accounts for the console. Every change is audited with actor "
       Disables an account and ends its sessions at once.
   user enable U
       Re-enables a disabled account (its old sessions stay ended).
-  user roles U oncall,reviewer,admin
-      Replaces an account's roles. Roles are explicit: admin implies no other role.
+  user roles U oncall,reviewer,admin,counsellor
+      Replaces an account's roles: oncall (handoffs), reviewer (the review queue and
+      dashboard), admin (the audit log), counsellor (new screens and the reply to them).
+      Roles are explicit: admin implies no other role.
   user unlock U
       Clears the account's failed sign-ins, so its clinician can sign in at once from
       anywhere (after five failures from one address that address waits 15 minutes;
@@ -69,7 +71,7 @@ func runUser(ctx context.Context, e *env, args []string) int {
 	case "add":
 		fs.StringVar(&username, "username", "", "login name (lower-case letters, digits, . _ @ -)")
 		fs.StringVar(&name, "name", "", "display name shown to colleagues")
-		fs.StringVar(&roles, "roles", "", "comma-separated roles: oncall, reviewer, admin")
+		fs.StringVar(&roles, "roles", "", "comma-separated roles: oncall, reviewer, admin, counsellor")
 		fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the password")
 	case "password":
 		fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the password")

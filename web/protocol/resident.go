@@ -2,21 +2,27 @@ package protocol
 
 import (
 	"encoding/json"
+	"time"
 
 	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/screening"
 )
 
-// ClientFrame is any frame a resident's client sends (hello, message, delete); fields
-// unused by its type are left out.
+// ClientFrame is any frame a resident's client sends (hello, message, delete, screen);
+// fields unused by its type are left out.
 type ClientFrame struct {
 	Type           string `json:"type"`
 	Role           string `json:"role,omitempty"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	Token          string `json:"token,omitempty"`
 	LastSeq        int64  `json:"last_seq,omitempty"`
-	ClientID       string `json:"client_id,omitempty"`
+	ClientID       string `json:"client_id,omitempty"` // message and screen
 	Text           string `json:"text,omitempty"`
+
+	// screen: one questionnaire's answers, by question id ("phq9_9": 1).
+	Instrument string              `json:"instrument,omitempty"`
+	Answers    screening.Responses `json:"answers,omitempty"`
 }
 
 // Welcome opens (or reopens) a conversation on the socket.
@@ -60,6 +66,36 @@ type Handoff struct {
 	Mode       string `json:"mode"` // the conversation's mode: ai, human or closed
 }
 
+// Screened acknowledges a screen: it is stored (with the message that tells the resident
+// the result, and any handoff it opened), and this is its result as the screening page
+// shows it. A resend of a stored client_id is answered with the stored screen.
+type Screened struct {
+	Type     string       `json:"type"` // "screened"
+	ClientID string       `json:"client_id"`
+	Screen   ScreenResult `json:"screen"`
+}
+
+// ScreenResult is a stored screen as the resident is shown it.
+type ScreenResult struct {
+	ID         int64    `json:"id"`
+	Instrument string   `json:"instrument"` // phq9, gad7 or burnout
+	Name       string   `json:"name"`       // PHQ-9
+	Topic      string   `json:"topic"`      // depression
+	Complete   bool     `json:"complete"`   // scored; false only when item 9 handed off an incomplete screen
+	Total      int      `json:"total"`
+	Min        int      `json:"min"`
+	Max        int      `json:"max"`
+	Band       string   `json:"band"` // as people read it: "moderately severe"
+	Positive   bool     `json:"positive"`
+	Level      string   `json:"level"` // none, concern or urgent
+	Alerts     []string `json:"alerts,omitempty"`
+	Meaning    string   `json:"meaning"`        // what the band means, in plain words
+	Note       string   `json:"note,omitempty"` // why an incomplete screen was not scored
+	// Handoff is set when the screen handed the conversation to a clinician (item 9).
+	Handoff  bool      `json:"handoff"`
+	ReplyDue time.Time `json:"reply_due"` // when the counsellor's reply is due
+}
+
 // Deleted confirms that the conversation is gone from the database.
 type Deleted struct {
 	Type string `json:"type"` // "deleted"
@@ -98,6 +134,9 @@ type ServerFrame struct {
 	Level      string `json:"level,omitempty"`
 	Status     string `json:"status,omitempty"`
 	Unattended bool   `json:"unattended,omitempty"`
+
+	// screened
+	Screen *ScreenResult `json:"screen,omitempty"`
 
 	// error
 	Code         string   `json:"code,omitempty"`
