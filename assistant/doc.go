@@ -8,7 +8,10 @@
 // never an unchecked reply.
 //
 // It owns the tables conversations, messages, assessments, handoffs, conversation_risk,
-// crisis_referrals and model_usage, and the retention that deletes old conversations.
+// crisis_referrals and model_usage, and the retention that deletes old conversations. A
+// resident's safety plan and exercises are kept by package selfhelp, inside the
+// transaction of the message that records each save, after their text is judged like a
+// message (service_forms.go).
 // Other packages read them only through Store's read methods (review) or insights. web
 // goes through Service, which does not hand out its Store: a clinician's claim, message or
 // resolve is written in one transaction with its audit entry (Deps.Audit), or not at all.

@@ -41,6 +41,8 @@ var tableOwners = map[string]string{
 	"review_random_checked": "review",
 	"review_salt":           "review",
 	"review_samples":        "review",
+
+	"selfhelp_forms": "selfhelp",
 }
 
 // readers may name any table, read-only (insights) or in fixtures for tests (the test kits).

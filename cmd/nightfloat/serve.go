@@ -21,6 +21,7 @@ import (
 	"nightfloat/retrieval"
 	"nightfloat/review"
 	"nightfloat/safety"
+	"nightfloat/selfhelp"
 	"nightfloat/web"
 )
 
@@ -114,6 +115,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Logger:     log,
 		Metrics:    metricSet,
 		Audit:      audit,
+		Forms:      selfhelp.NewStore(pool),
 	}, assistant.Options{
 		TurnTimeout:        cfg.TurnTimeout,
 		DisclosureEvery:    cfg.DisclosureEvery,
