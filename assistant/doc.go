@@ -8,7 +8,8 @@
 // never an unchecked reply.
 //
 // It owns the tables conversations, messages, assessments, handoffs, conversation_risk,
-// crisis_referrals and model_usage, and the retention that deletes old conversations. A
+// crisis_referrals, model_usage and checkins (follow-up after a handoff,
+// service_checkins.go), and the retention that deletes old conversations. A
 // resident's safety plan and exercises are kept by package selfhelp, inside the
 // transaction of the message that records each save, after their text is judged like a
 // message (service_forms.go).

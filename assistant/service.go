@@ -24,6 +24,7 @@ type Options struct {
 	Sources            int           // retrieved chunks per turn
 	ReAlertAfter       time.Duration // re-alert and re-page a handoff nobody has claimed after this long
 	UnattendedAfter    time.Duration // tell the resident plainly when nobody has claimed it after this long
+	CheckinGrace       time.Duration // list a check-in on the console when unanswered this long after its time
 	Now                func() time.Time
 }
 
@@ -46,6 +47,9 @@ type Deps struct {
 	// Forms keeps residents' safety plans and exercises (service_forms.go); without it
 	// saving one is refused as unavailable.
 	Forms *selfhelp.Store
+	// Notifier pushes a due check-in to the resident's opted-in devices (optional: nil
+	// sends none; the resident still finds it when they come back).
+	Notifier Notifier
 }
 
 // Service runs conversations: it stores what residents send and answers each message
@@ -65,6 +69,7 @@ type Service struct {
 	metrics    *metrics.Set
 	audit      Auditor
 	forms      *selfhelp.Store
+	notifier   Notifier
 	opts       Options
 
 	base    context.Context // turns run under this, not under a socket's context
@@ -105,6 +110,9 @@ func NewService(d Deps, o Options) *Service {
 	if o.UnattendedAfter <= 0 {
 		o.UnattendedAfter = 5 * time.Minute
 	}
+	if o.CheckinGrace <= 0 {
+		o.CheckinGrace = 24 * time.Hour
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -114,7 +122,7 @@ func NewService(d Deps, o Options) *Service {
 	base, stop := context.WithCancel(context.Background())
 	return &Service{store: d.Store, hub: d.Hub, classifier: d.Classifier, retriever: d.Retriever, responder: d.Responder,
 		crisis: d.Crisis, logger: d.Logger, pager: d.Pager, roster: d.Roster, metrics: d.Metrics, audit: d.Audit,
-		forms: d.Forms, opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
+		forms: d.Forms, notifier: d.Notifier, opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
 }
 
 // MaxMessageChars is the longest message a resident may send, in characters.

@@ -23,6 +23,7 @@ var tableOwners = map[string]string{
 	"conversation_risk": "assistant",
 	"crisis_referrals":  "assistant",
 	"model_usage":       "assistant",
+	"checkins":          "assistant",
 
 	"retrieval_documents": "retrieval",
 	"retrieval_chunks":    "retrieval",
