@@ -44,6 +44,8 @@ var tableOwners = map[string]string{
 	"review_samples":        "review",
 
 	"selfhelp_forms": "selfhelp",
+
+	"push_subscriptions": "push",
 }
 
 // readers may name any table, read-only (insights) or in fixtures for tests (the test kits).

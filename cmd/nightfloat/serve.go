@@ -18,6 +18,7 @@ import (
 	"nightfloat/config"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/push"
 	"nightfloat/retrieval"
 	"nightfloat/review"
 	"nightfloat/safety"
@@ -96,6 +97,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	audit := clinician.NewAudit(pool)
 	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
+	var pushStore *push.Store
+	var notifier assistant.Notifier
+	if cfg.PushEnabled() {
+		pushStore = push.NewStore(pool, nil)
+		notifier = push.NewSender(pushStore, push.Keys{Public: cfg.VAPIDPublicKey, Private: cfg.VAPIDPrivateKey, Subject: cfg.VAPIDSubject}, nil, log)
+		log.Info("push: web-push notifications on for check-ins")
+	}
 	var pager assistant.Pager
 	if cfg.PagerWebhookURL != "" {
 		pager = assistant.WebhookPager{URL: cfg.PagerWebhookURL, Secret: cfg.PagerWebhookSecret, ConsoleURL: strings.TrimRight(cfg.PublicURL, "/") + "/console/"}
@@ -116,6 +124,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Metrics:    metricSet,
 		Audit:      audit,
 		Forms:      selfhelp.NewStore(pool),
+		Notifier:   notifier,
 	}, assistant.Options{
 		TurnTimeout:        cfg.TurnTimeout,
 		DisclosureEvery:    cfg.DisclosureEvery,
@@ -123,6 +132,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
 		ReAlertAfter:       cfg.HandoffReAlert,
 		UnattendedAfter:    cfg.HandoffUnattended,
+		CheckinGrace:       cfg.CheckinGrace,
 	})
 	proxies, err := web.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -131,7 +141,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
 		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
 		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr), NewConversationsPerMinute: cfg.NewConvPerMinute,
-		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
+		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue,
+		Push: pushStore, VAPIDPublicKey: cfg.VAPIDPublicKey})
 	if err != nil {
 		return err
 	}
@@ -148,7 +159,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := newRetention(pool, audit, cfg.RetentionDays, clinician.ActorSystem, rs.Queue)
-	bgWG.Add(6)
+	bgWG.Add(7)
 	go func() {
 		defer bgWG.Done()
 		accounts.RunDutyExpiry(bg, 5*time.Second, func(err error) { log.Warn("end lapsed duty", "error", err) })
@@ -161,6 +172,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
 	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
+	go func() { defer bgWG.Done(); svc.RunCheckinWatch(bg, 30*time.Second) }()
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:

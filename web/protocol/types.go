@@ -7,6 +7,13 @@ const (
 	TypeMessage = "message" // also server → resident and console
 	TypeDelete  = "delete"
 
+	// Resident → server: guided forms, check-ins, notifications.
+	TypeFormSave        = "form_save"
+	TypeFormDelete      = "form_delete"
+	TypeCheckinAnswer   = "checkin_answer"
+	TypePushSubscribe   = "push_subscribe"
+	TypePushUnsubscribe = "push_unsubscribe"
+
 	// Server → resident.
 	TypeWelcome = "welcome"
 	TypeDelta   = "delta"
@@ -14,6 +21,8 @@ const (
 	TypeHandoff = "handoff" // also server → console
 	TypeDeleted = "deleted"
 	TypeError   = "error" // both sockets
+	TypeForms   = "forms" // also server → console
+	TypePush    = "push"
 
 	// Console → server.
 	TypeDuty    = "duty" // also server → console
@@ -21,10 +30,14 @@ const (
 	TypeClaim   = "claim"
 	TypeSay     = "say"
 	TypeResolve = "resolve"
+	// Console → server: follow-up.
+	TypeOfferForm    = "offer_form"
+	TypeCloseCheckin = "close_checkin"
 
 	// Server → console.
 	TypeHandoffs    = "handoffs"
 	TypeTranscript  = "transcript"
 	TypeHandoffGone = "handoff_gone"
 	TypeStatus      = "status"
+	TypeCheckins    = "checkins"
 )
