@@ -46,9 +46,9 @@ func TestPackageBoundaries(t *testing.T) {
 		// web serves websockets (and holds the Go resident client); loadtest is the one other
 		// home, a client that drives a running server from outside as a load generator and
 		// must not share web's server code. web/protocol, the frames they share, is neither.
-		"github.com/gorilla/websocket":         {"nightfloat/web", "nightfloat/loadtest"},
-		"github.com/sashabaranov/go-openai":    {"nightfloat/llm"},
-		"github.com/prometheus/client_golang/": {"nightfloat/metrics"},
+		"github.com/gorilla/websocket":          {"nightfloat/web", "nightfloat/loadtest"},
+		"github.com/sashabaranov/go-openai":     {"nightfloat/llm"},
+		"github.com/prometheus/client_golang/":  {"nightfloat/metrics"},
 		"github.com/SherClockHolmes/webpush-go": {"nightfloat/push"},
 	}
 	// Internal packages some packages must never import.
