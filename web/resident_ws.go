@@ -150,15 +150,16 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	c.mu.Lock()
 	c.conv = conv
 	c.mu.Unlock()
-	// Subscribe before reading the backlog, so nothing falls between the two.
-	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
-		func() { c.closeWith(disconnectSlow) })
 	if f.ConversationID != "" {
-		// A resident coming back finds a check-in that has come due in the replay.
+		// A resident coming back finds a check-in that has come due in the replay. It is
+		// stored before subscribing, so its announcement cannot overtake the welcome.
 		if err := svc.DeliverCheckins(c.ctx, conv.ID); err != nil {
 			c.log.Warn("deliver check-ins on resume", "conversation_id", conv.ID, "error", err)
 		}
 	}
+	// Subscribe before reading the backlog, so nothing falls between the two.
+	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
+		func() { c.closeWith(disconnectSlow) })
 	last := f.LastSeq
 	if last < 0 || f.ConversationID == "" {
 		last = 0

@@ -180,6 +180,13 @@
     el("say").hidden = !mine;
     el("resolve").hidden = !mine;
     el("state-note").textContent = stateNote(current, mine);
+    followup().update(current, mine);
+  }
+
+  // followup is the follow-up part of the console (console_followup.js): check-ins,
+  // the resident's forms, the safety plan started from here.
+  function followup() {
+    return window.NightfloatConsoleFollowup || { update() {}, frame() { return false; }, checkinAt() { return ""; } };
   }
 
   const dispositions = { safety_plan_made: "safety plan made", referred: "referred", emergency_services: "emergency services",
@@ -242,6 +249,7 @@
         if (current && current.id === f.id) { current = null; el("conversation").hidden = true; el("conn").textContent = "The resident deleted that conversation."; }
         break;
       case "transcript": showConversation(f.handoff, f.messages, f.assessments || []); break;
+      case "checkins": case "forms": followup().frame(f, current); break;
       case "message":
         if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
         if (sayPending && f.message.client_id === sayPending) { el("say-text").value = ""; sayPending = ""; clearError("say"); pending = ""; }
@@ -284,7 +292,12 @@
   el("resolve").addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!current) return;
-    act("resolve", { type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked });
+    const checkinAt = followup().checkinAt();
+    if (checkinAt === null) return; // the check-in time was refused, next to its field
+    act("resolve", { type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked,
+      checkin_at: checkinAt || undefined });
   });
+  window.NightfloatConsole = { send, act, open: (id) => send({ type: "open", handoff_id: id }) };
+  window.NightfloatConsoleCurrent = () => current;
   connect();
 })();
