@@ -46,8 +46,8 @@ func (c *conn) deleteForm(f protocol.ClientFrame) {
 		c.sendError(err, f.ClientID)
 		return
 	}
+	// The acknowledgement; the replay after it sends the forms as they now are.
 	c.enqueue(protocol.Message{Type: protocol.TypeMessage, Message: msg})
-	c.enqueue(loadForms{})
 	c.enqueue(syncRequest{})
 }
 

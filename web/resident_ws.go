@@ -167,8 +167,9 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	c.enqueue(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
 		Role: string(conv.Role), Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
+	// The replay sends the forms after it when it holds a save or deletion of one
+	// (syncFromStore), so a reload (last_seq 0) always loads them.
 	c.enqueue(syncRequest{})
-	c.enqueue(loadForms{})
 	c.enqueue(assistant.Event{Kind: assistant.EventHandoff, ConversationID: conv.ID})
 	return unsubscribe
 }

@@ -43,7 +43,6 @@ func TestSafetyPlanSurvivesReconnectAndDelete(t *testing.T) {
 	res := h.dial(t, nil)
 	w := res.start("resident")
 	convID, token := w.str("conversation_id"), w.str("token")
-	formsFrame(res, 0)
 
 	res.send(map[string]any{"type": "form_save", "client_id": "p1", "kind": "safety_plan", "answers": calmPlan})
 	got := res.until(func(f frame) bool { return f.str("type") == "message" && f.str("client_id") == "p1" })

@@ -33,8 +33,8 @@ type ClientFrame struct {
 	Push json.RawMessage `json:"push,omitempty"`
 }
 
-// Forms lists the conversation's guided forms as kept: after every (re)connect, and
-// whenever one is saved or deleted.
+// Forms lists the conversation's guided forms as kept: whenever one is saved or deleted,
+// and after a replay that holds a save or deletion (so after every reload).
 type Forms struct {
 	Type  string           `json:"type"` // "forms"
 	Items []selfhelp.Saved `json:"items"`
