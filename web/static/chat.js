@@ -185,6 +185,7 @@
       // The saved conversation can no longer be opened: start afresh.
       localStorage.removeItem(CONV_KEY);
       conv = null;
+      parts("reset");
       showStart("Your previous conversation could not be reopened. You can start a new one.");
       return;
     }
@@ -380,6 +381,7 @@
   el("new-btn").addEventListener("click", () => {
     if (!confirm("Start a new conversation? This one will no longer be shown on this device.")) return;
     localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);
+    parts("reset"); // what the forms keep on this device belongs to this conversation
     location.reload();
   });
 

@@ -15,9 +15,12 @@
 
   const BOX_KEY = "nightfloat.formbox";      // saves and deletions not yet acknowledged
   const DRAFT_KEY = "nightfloat.formdrafts"; // "kind:id" -> {answers, step}
+  const FORMS_KEY = "nightfloat.forms";      // the forms as last kept, to read while offline
   let box = load(BOX_KEY, []);
   let drafts = load(DRAFT_KEY, {});
-  let forms = [];                 // the conversation's forms as kept (the forms frame)
+  // The conversation's forms as kept (the forms frame), kept on this device too so that
+  // the safety plan opens even while the page is reconnecting.
+  let forms = load(FORMS_KEY, []);
   const bubbles = new Map();      // "kind:id" -> the latest save's bubble
   let card = null;                // the open form
   let retry = null;
@@ -375,6 +378,7 @@
 
   function onForms(items) {
     forms = items || [];
+    save(FORMS_KEY, forms);
     for (const [key, li] of bubbles) {
       const b = li.querySelector(".form-open");
       const [kind, id] = key.split(":");
@@ -418,7 +422,7 @@
     },
     reset() {
       forms = []; box = []; drafts = {}; bubbles.clear();
-      try { localStorage.removeItem(BOX_KEY); localStorage.removeItem(DRAFT_KEY); } catch (_) { /* nothing kept */ }
+      try { [BOX_KEY, DRAFT_KEY, FORMS_KEY].forEach((k) => localStorage.removeItem(k)); } catch (_) { /* nothing kept */ }
       if (card) closeCard();
       el("tools-btn").disabled = true;
       el("plan-btn").hidden = true;
@@ -428,6 +432,8 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     el("plan-btn").addEventListener("click", () => open("safety_plan", 0));
+    // A kept plan is one tap away before the socket is back.
+    if (formOf("safety_plan") && load("nightfloat.conversation", null)) el("plan-btn").hidden = false;
     el("tools-btn").addEventListener("click", () => openTools(el("tools").hidden));
     for (const b of el("tools").querySelectorAll("button[data-form]")) {
       b.addEventListener("click", () => { openTools(false); open(b.dataset.form, 0); });
