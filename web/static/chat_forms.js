@@ -340,7 +340,9 @@
   // ---- what the chat shows of forms ----
 
   function decorate(li, f, live) {
-    if (f.kind === "handoff" && live && card) { keepDraft(); closeCard(); chat().scrollDown(); return; }
+    // A red flag handed the conversation to a clinician: the notice with the people to
+    // reach comes first, so the card makes way (what was typed stays as a draft).
+    if (f.kind === "handoff" && f.reply_to && live && card) { keepDraft(); closeCard(); chat().scrollDown(); return; }
     if (f.kind !== "form" || !f.form) return;
     if (f.author === "resident") {
       if (f.client_id) ownAck(f);

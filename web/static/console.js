@@ -6,7 +6,7 @@
   if ((document.body.dataset.oncall || "").trim() !== "yes") return;
   const el = (id) => document.getElementById(id);
   const handoffs = new Map();      // id -> handoff
-  let ws = null, backoff = 500, current = null, me = null, audio = null;
+  let ws = null, backoff = 500, current = null, me = null, audio = null, dutyWanted = null;
   const myID = Number(document.body.dataset.me || 0);
   const focusID = Number(document.body.dataset.handoff || 0);
 
@@ -226,7 +226,7 @@
 
   function handle(f) {
     switch (f.type) {
-      case "duty": if (el("duty")) el("duty").checked = f.on; break;
+      case "duty": if (el("duty") && dutyWanted === null) el("duty").checked = f.on; break;
       case "handoffs":
         handoffs.clear();
         for (const h of f.items) handoffs.set(h.id, h);
@@ -265,7 +265,11 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(proto + location.host + "/console/ws");
-    ws.onopen = () => { backoff = 500; reconnecting = false; dbDown = false; showConn(); if (current) send({ type: "open", handoff_id: current.id }); };
+    ws.onopen = () => {
+      backoff = 500; reconnecting = false; dbDown = false; showConn();
+      if (dutyWanted !== null) { send({ type: "duty", on: dutyWanted }); dutyWanted = null; }
+      if (current) send({ type: "open", handoff_id: current.id });
+    };
     ws.onmessage = (ev) => { try { handle(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
     ws.onclose = (ev) => {
       // Only the server's "session ended" (4401) means signed out; anything else, a
@@ -278,7 +282,12 @@
   }
 
   me = (document.querySelector(".console-top .who").textContent.split(" · ")[0] || "").trim();
-  if (el("duty")) el("duty").addEventListener("change", (ev) => { if (ev.target.checked) beep(); send({ type: "duty", on: ev.target.checked }); });
+  // A tick before the socket is open is sent once it opens; until then the server's own
+  // report (off) does not untick the box.
+  if (el("duty")) el("duty").addEventListener("change", (ev) => {
+    if (ev.target.checked) beep();
+    dutyWanted = send({ type: "duty", on: ev.target.checked }) ? null : ev.target.checked;
+  });
   el("claim").addEventListener("click", () => current && act("claim", { type: "claim", handoff_id: current.id }));
   // The text stays in the box until the server echoes the message back.
   let sayPending = "";
