@@ -29,6 +29,12 @@ const (
 	KindHandoff    = "handoff"
 	KindError      = "error"
 	KindWithheld   = "withheld"
+	// KindForm: a resident saved or deleted a guided form, or a clinician opened one for
+	// them (Message.Form says which); the form's text is never in the message.
+	KindForm = "form"
+	// KindCheckin: a clinician's follow-up after a handoff, scheduled or due, and the
+	// resident's answer (Message.Checkin says which).
+	KindCheckin = "checkin"
 )
 
 // Conversation is one pseudonymous chat. It holds no identity: the resume token (kept only
@@ -61,9 +67,43 @@ type Message struct {
 	// Counsellor marks a clinician's message that is a counsellor's reply to the
 	// resident's screens, not a message in a handoff.
 	Counsellor bool `json:"counsellor,omitempty"`
+	// Form and Checkin name the form or check-in a message of kind form or checkin is
+	// about, for the chat page's buttons. They are kept in the row's meta under "form" and
+	// "checkin" and hold ids, never text.
+	Form    *FormRef    `json:"form,omitempty"`
+	Checkin *CheckinRef `json:"checkin,omitempty"`
 	// Meta is stored with the row for reviewers (prompt id and version, model, sources);
 	// it is never sent to the resident.
 	Meta map[string]any `json:"-"`
+}
+
+// What a message of kind form records.
+const (
+	FormSaved   = "saved"   // the resident saved the form
+	FormDeleted = "deleted" // the resident deleted it
+	FormOffered = "offered" // a clinician opened it in the resident's chat
+)
+
+// FormRef names the form a message of kind form is about.
+type FormRef struct {
+	Kind   string `json:"kind"`         // a selfhelp.Kind
+	ID     int64  `json:"id,omitempty"` // 0 when offered
+	Action string `json:"action"`       // FormSaved, FormDeleted or FormOffered
+}
+
+// What a message of kind checkin records.
+const (
+	CheckinScheduled = "scheduled" // a clinician scheduled it when resolving the handoff
+	CheckinDue       = "due"       // it is due: the resident is asked how they are
+	CheckinAnswer    = "answer"    // the resident's answer
+)
+
+// CheckinRef names the check-in a message of kind checkin is about.
+type CheckinRef struct {
+	ID     int64     `json:"id"`
+	DueAt  time.Time `json:"due_at"`
+	Action string    `json:"action"`           // CheckinScheduled, CheckinDue or CheckinAnswer
+	Answer string    `json:"answer,omitempty"` // CheckinOK or CheckinTalk, on an answer
 }
 
 // Citation is a vetted document an assistant reply drew on, as the chat page shows it.

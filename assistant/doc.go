@@ -8,11 +8,14 @@
 // never an unchecked reply.
 //
 // It owns the tables conversations, messages, assessments, handoffs, conversation_risk,
-// crisis_referrals, model_usage and screens, and the retention that deletes old
+// crisis_referrals, model_usage, screens and checkins, and the retention that deletes old
 // conversations. A screen (a questionnaire from package screening) is kept here, not in
 // screening, because storing it is one transaction with assistant's own rows: the message
 // that tells the resident the result, the risk state it raises and the handoff PHQ-9 item 9
-// opens; and the counsellor's reply to it is a message.
+// opens; the counsellor's reply to it is a message. A check-in (follow-up after a handoff,
+// service_checkins.go) is written in the resolve's transaction. A resident's safety plan and
+// exercises are kept by package selfhelp, inside the transaction of the message that
+// records each save, after their text is judged like a message (service_forms.go).
 // Other packages read them only through Store's read methods (review) or insights. web
 // goes through Service, which does not hand out its Store: a clinician's claim, message or
 // resolve is written in one transaction with its audit entry (Deps.Audit), or not at all.

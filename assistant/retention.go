@@ -35,8 +35,9 @@ type RetentionCleanup interface {
 }
 
 // Retention deletes conversations that have been quiet longer than Days, with their
-// messages, assessments, handoffs and feedback (the database cascades), except those with a
-// handoff that is not resolved and those a Hold keeps. Cleanups then run in the same
+// messages, assessments, handoffs, forms, check-ins, push subscriptions and feedback (the
+// database cascades), except those with a handoff that is not resolved, those with a
+// check-in still to come (its message not yet delivered) and those a Hold keeps. Cleanups then run in the same
 // transaction, and the counts are audited.
 type Retention struct {
 	Pool     *pgxpool.Pool
@@ -53,6 +54,7 @@ type RetentionResult struct {
 	Deleted         int            // conversations deleted
 	KeptHeld        int            // past retention but kept by a Hold (under review)
 	KeptOpenHandoff int            // past retention but with an unresolved handoff
+	KeptCheckin     int            // past retention but with a check-in still to come
 	Cleaned         map[string]int // the Cleanups' counts, by name
 	Cutoff          time.Time
 }
@@ -89,7 +91,7 @@ func (r Retention) Run(ctx context.Context) (RetentionResult, error) {
 			maps.Copy(res.Cleaned, counts)
 		}
 		detail := map[string]any{"days": days, "cutoff": res.Cutoff.Format(time.RFC3339), "deleted": res.Deleted,
-			"kept_under_review": res.KeptHeld, "kept_open_handoff": res.KeptOpenHandoff}
+			"kept_under_review": res.KeptHeld, "kept_open_handoff": res.KeptOpenHandoff, "kept_checkin": res.KeptCheckin}
 		for k, v := range res.Cleaned {
 			detail[k] = v
 		}
@@ -104,14 +106,16 @@ func (r Retention) Run(ctx context.Context) (RetentionResult, error) {
 // due lists the conversations past the cutoff that nothing keeps, and counts those kept.
 func (r Retention) due(ctx context.Context, tx pgx.Tx, res *RetentionResult) ([]string, error) {
 	rows, err := tx.Query(ctx, `SELECT c.id::text,
-			EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id AND h.status <> 'resolved')
+			EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id AND h.status <> 'resolved'),
+			EXISTS (SELECT 1 FROM checkins k WHERE k.conversation_id = c.id AND k.delivered_at IS NULL)
 		FROM conversations c WHERE c.last_active_at < $1 FOR UPDATE`, res.Cutoff)
 	if err != nil {
 		return nil, err
 	}
 	type candidate struct {
-		ID   string
-		Open bool
+		ID      string
+		Open    bool
+		Checkin bool
 	}
 	cands, err := pgx.CollectRows(rows, pgx.RowToStructByPos[candidate])
 	if err != nil {
@@ -134,10 +138,12 @@ func (r Retention) due(ctx context.Context, tx pgx.Tx, res *RetentionResult) ([]
 	res.KeptHeld = len(held)
 	var due []string
 	for _, c := range cands {
-		if c.Open {
+		switch {
+		case c.Open:
 			res.KeptOpenHandoff++
-		}
-		if !c.Open && !held[c.ID] {
+		case c.Checkin:
+			res.KeptCheckin++
+		case !held[c.ID]:
 			due = append(due, c.ID)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"nightfloat/metrics"
+	"nightfloat/selfhelp"
 )
 
 // Options tune the service; zero values take the defaults in NewService.
@@ -26,6 +27,7 @@ type Options struct {
 	ScreenReplyWithin  time.Duration // a counsellor answers a screen within this long (the resident is told so)
 	ScreenReAlertEvery time.Duration // re-alert an overdue screen this often until it is answered
 	ScreensPerHour     int           // screens a conversation may store in an hour (item-9 screens are never refused)
+	CheckinGrace       time.Duration // list a check-in on the console when unanswered this long after its time
 	Now                func() time.Time
 }
 
@@ -45,6 +47,12 @@ type Deps struct {
 	// Audit records clinicians' handoff actions (Claim, Say, Resolve) in the transaction of
 	// the change; clinician.Audit is one. Without it those actions are refused.
 	Audit Auditor
+	// Forms keeps residents' safety plans and exercises (service_forms.go); without it
+	// saving one is refused as unavailable.
+	Forms *selfhelp.Store
+	// Notifier pushes a due check-in to the resident's opted-in devices (optional: nil
+	// sends none; the resident still finds it when they come back).
+	Notifier Notifier
 }
 
 // Service runs conversations: it stores what residents send and answers each message
@@ -63,6 +71,8 @@ type Service struct {
 	roster     Roster
 	metrics    *metrics.Set
 	audit      Auditor
+	forms      *selfhelp.Store
+	notifier   Notifier
 	opts       Options
 
 	base    context.Context // turns run under this, not under a socket's context
@@ -112,6 +122,9 @@ func NewService(d Deps, o Options) *Service {
 	if o.ScreensPerHour <= 0 {
 		o.ScreensPerHour = 20
 	}
+	if o.CheckinGrace <= 0 {
+		o.CheckinGrace = 24 * time.Hour
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -121,7 +134,7 @@ func NewService(d Deps, o Options) *Service {
 	base, stop := context.WithCancel(context.Background())
 	return &Service{store: d.Store, hub: d.Hub, classifier: d.Classifier, retriever: d.Retriever, responder: d.Responder,
 		crisis: d.Crisis, logger: d.Logger, pager: d.Pager, roster: d.Roster, metrics: d.Metrics, audit: d.Audit,
-		opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
+		forms: d.Forms, notifier: d.Notifier, opts: o, base: base, stop: stop, workers: make(map[string]bool), kicked: make(map[string]bool)}
 }
 
 // MaxMessageChars is the longest message a resident may send, in characters.
@@ -156,12 +169,10 @@ func (s *Service) StartFrom(ctx context.Context, role nightfloat.Role, sourceTag
 func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text string) (Message, bool, error) {
 	text = strings.TrimSpace(text)
 	switch {
-	case clientID == "" || len(clientID) > 100:
-		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "each message needs a client_id of 1 to 100 characters")
+	case checkClientID(clientID) != nil:
+		return Message{}, false, checkClientID(clientID)
 	case text == "":
 		return Message{}, false, nightfloat.Errorf(nightfloat.CodeInvalid, "the message is empty")
-	case checkStorable("client_id", clientID) != nil:
-		return Message{}, false, checkStorable("client_id", clientID)
 	case checkStorable("message", text) != nil:
 		return Message{}, false, checkStorable("message", text)
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageChars:
@@ -177,6 +188,14 @@ func (s *Service) Submit(ctx context.Context, conv Conversation, clientID, text 
 		s.kick(conv.ID)
 	}
 	return msg, dup, nil
+}
+
+// checkClientID refuses a client id that cannot name a resident's message.
+func checkClientID(clientID string) error {
+	if clientID == "" || len(clientID) > 100 {
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "each message needs a client_id of 1 to 100 characters")
+	}
+	return checkStorable("client_id", clientID)
 }
 
 // kick makes sure a worker is answering the conversation's pending turns. It marks the

@@ -4,6 +4,9 @@ import (
 	"context"
 	"nightfloat"
 	"strconv"
+	"time"
+
+	"nightfloat/postgres"
 )
 
 // A clinician's actions on a handoff: claim it, write in it, resolve it. Each change and
@@ -43,8 +46,21 @@ func (s *Service) Say(ctx context.Context, by Clinician, handoffID int64, client
 // conversation back to the AI when reenableAI is set and closing it otherwise, and audits
 // it as handoff.resolve with the disposition and the choice.
 func (s *Service) Resolve(ctx context.Context, by Clinician, handoffID int64, disposition, note string, reenableAI bool) error {
-	detail := map[string]any{"disposition": disposition, "ai_reenabled": reenableAI}
-	return s.store.ResolveHandoff(ctx, handoffID, by.ID, disposition, note, reenableAI, s.auditIn(by, "handoff.resolve", handoffID, detail))
+	return s.ResolveWith(ctx, by, handoffID, Resolution{Disposition: disposition, Note: note, ReenableAI: reenableAI})
+}
+
+// ResolveWith is Resolve with a resolution that may schedule a check-in with the resident
+// (service_checkins.go); the audit entry records when.
+func (s *Service) ResolveWith(ctx context.Context, by Clinician, handoffID int64, r Resolution) error {
+	detail := map[string]any{"disposition": r.Disposition, "ai_reenabled": r.ReenableAI}
+	if !r.CheckinAt.IsZero() {
+		if err := s.checkCheckinTime(r.CheckinAt); err != nil {
+			return err
+		}
+		r.CheckinAt = r.CheckinAt.UTC().Truncate(time.Second)
+		detail["checkin_at"] = r.CheckinAt.Format(time.RFC3339)
+	}
+	return s.store.ResolveHandoffWith(ctx, handoffID, by, r, s.auditIn(by, "handoff.resolve", handoffID, detail))
 }
 
 // auditIn writes the audit entry of a handoff action inside the action's transaction. A
@@ -52,4 +68,22 @@ func (s *Service) Resolve(ctx context.Context, by Clinician, handoffID int64, di
 // that says why nothing was done.
 func (s *Service) auditIn(by Clinician, action string, handoffID int64, detail map[string]any) TxWork {
 	return s.auditAs(by, action, "handoff:"+strconv.FormatInt(handoffID, 10), detail)
+}
+
+// auditAs is auditTarget as work for the action's transaction.
+func (s *Service) auditAs(by Clinician, action, target string, detail map[string]any) TxWork {
+	return func(ctx context.Context, q postgres.Querier) error {
+		return s.auditTarget(ctx, q, by, action, target, detail)
+	}
+}
+
+// auditTarget writes one audit entry through q (see auditIn).
+func (s *Service) auditTarget(ctx context.Context, q postgres.Querier, by Clinician, action, target string, detail map[string]any) error {
+	if s.audit == nil {
+		return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited}
+	}
+	if err := s.audit.RecordIn(ctx, q, by.Actor, action, target, detail); err != nil {
+		return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited, Err: err}
+	}
+	return nil
 }

@@ -1,6 +1,12 @@
 package assistant
 
-import "context"
+import (
+	"context"
+	"errors"
+
+	"nightfloat"
+	"nightfloat/retrieval"
+)
 
 // What the pages and sockets read, and the resident's own requests. Callers authorise
 // first: a resident by the conversation's resume token (Resume), a clinician by role and
@@ -48,4 +54,28 @@ func (s *Service) CurrentHandoff(ctx context.Context, convID string) (Handoff, e
 // OpenHandoffs lists the handoffs not yet resolved, emergencies first, then oldest first.
 func (s *Service) OpenHandoffs(ctx context.Context) ([]Handoff, error) {
 	return s.store.OpenHandoffs(ctx)
+}
+
+// guideReader is a Retriever that can lay a whole content document out for reading
+// (retrieval.Searcher can).
+type guideReader interface {
+	Guide(ctx context.Context, id string) (retrieval.Guide, error)
+}
+
+// Guide returns a vetted content document to read whole, as the chat page links to the
+// explanation behind a guided exercise: only what the retriever serves (approved content,
+// and drafts where drafts are served). It is not_found otherwise.
+func (s *Service) Guide(ctx context.Context, id string) (retrieval.Guide, error) {
+	gr, ok := s.retriever.(guideReader)
+	if !ok {
+		return retrieval.Guide{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no such guide")
+	}
+	g, err := gr.Guide(ctx, id)
+	if errors.Is(err, retrieval.ErrNoGuide) {
+		return retrieval.Guide{}, nightfloat.Errorf(nightfloat.CodeNotFound, "no such guide")
+	}
+	if err != nil {
+		return retrieval.Guide{}, &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: "The guide cannot be read right now.", Err: err}
+	}
+	return g, nil
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"nightfloat/postgres"
 	"nightfloat/safety"
 	"nightfloat/screening"
 )
@@ -116,20 +115,6 @@ func (s *Service) ReplyToScreen(ctx context.Context, by Clinician, screenID int6
 	s.hub.Publish(Event{Kind: EventStored, ConversationID: msg.ConversationID, Seq: msg.Seq})
 	s.logger.Info("counsellor replied to screens", "conversation_id", msg.ConversationID, "screen_id", screenID, "screens", len(ids), "next_step", step)
 	return msg, nil
-}
-
-// auditAs writes the audit entry of a clinician's action on target inside the action's
-// transaction; see auditIn.
-func (s *Service) auditAs(by Clinician, action, target string, detail map[string]any) TxWork {
-	return func(ctx context.Context, q postgres.Querier) error {
-		if s.audit == nil {
-			return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited}
-		}
-		if err := s.audit.RecordIn(ctx, q, by.Actor, action, target, detail); err != nil {
-			return &nightfloat.Error{Code: nightfloat.CodeUnavailable, Message: errNotAudited, Err: err}
-		}
-		return nil
-	}
 }
 
 // ScreenCase is a conversation whose screens wait for a counsellor's reply: what the

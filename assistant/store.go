@@ -138,13 +138,9 @@ func (s *Store) AppendResidentLimited(ctx context.Context, convID, clientID, bod
 			msg, duplicate = existing[0], true
 			return nil
 		}
-		var recent int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND author = 'resident' AND created_at > $2`,
-			convID, since).Scan(&recent); err != nil {
+		if err := checkRate(ctx, tx, convID, since, limit,
+			"You're sending messages faster than I can answer. Please wait a minute; your message is kept and will be sent."); err != nil {
 			return err
-		}
-		if recent >= limit {
-			return nightfloat.Errorf(nightfloat.CodeRateLimited, "You're sending messages faster than I can answer. Please wait a minute; your message is kept and will be sent.")
 		}
 		msg, err = insertMessage(ctx, tx, Message{ConversationID: convID, Author: AuthorResident, Kind: KindText, Body: body, ClientID: clientID})
 		return err
@@ -212,9 +208,15 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m Message) (Message, error) {
 	if m.ReplyTo > 0 {
 		replyTo = &m.ReplyTo
 	}
-	meta := m.Meta
-	if meta == nil {
-		meta = map[string]any{}
+	meta := map[string]any{}
+	for k, v := range m.Meta {
+		meta[k] = v
+	}
+	if m.Form != nil {
+		meta["form"] = m.Form
+	}
+	if m.Checkin != nil {
+		meta["checkin"] = m.Checkin
 	}
 	err = tx.QueryRow(ctx, `
 		INSERT INTO messages (conversation_id, seq, author, kind, body, client_id, reply_to, turn_state, citations, meta)
@@ -233,7 +235,8 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m Message) (Message, error) {
 }
 
 const selectMessages = `SELECT conversation_id::text, seq, author, kind, body, coalesce(client_id, ''), coalesce(reply_to, 0), citations, created_at,
-	(meta->'screen_reply') IS NOT NULL AS counsellor FROM messages`
+	(meta->'screen_reply') IS NOT NULL AS counsellor,
+	meta->'form', meta->'checkin' FROM messages`
 
 // After returns up to limit messages with seq greater than after, in order.
 func (s *Store) After(ctx context.Context, convID string, after int64, limit int) ([]Message, error) {
@@ -261,7 +264,8 @@ func scanMessages(rows pgx.Rows, err error) ([]Message, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) {
 		var m Message
 		var cites []byte
-		err := row.Scan(&m.ConversationID, &m.Seq, &m.Author, &m.Kind, &m.Body, &m.ClientID, &m.ReplyTo, &cites, &m.CreatedAt, &m.Counsellor)
+		err := row.Scan(&m.ConversationID, &m.Seq, &m.Author, &m.Kind, &m.Body, &m.ClientID, &m.ReplyTo, &cites, &m.CreatedAt, &m.Counsellor,
+			&m.Form, &m.Checkin)
 		if err != nil {
 			return m, err
 		}

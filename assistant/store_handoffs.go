@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"nightfloat"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -200,26 +201,42 @@ func (s *Store) ClinicianSay(ctx context.Context, id, clinicianID int64, clientI
 // and only when the clinician chooses so; otherwise the conversation is closed. also runs
 // in the same transaction.
 func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, disposition, note string, reenableAI bool, also ...TxWork) error {
-	if !validDisposition(disposition) {
-		return nightfloat.Errorf(nightfloat.CodeInvalid, "unknown disposition %q", disposition)
+	return s.ResolveHandoffWith(ctx, id, Clinician{ID: clinicianID},
+		Resolution{Disposition: disposition, Note: note, ReenableAI: reenableAI}, also...)
+}
+
+// Resolution is how a clinician closes a handoff.
+type Resolution struct {
+	Disposition string
+	Note        string
+	ReenableAI  bool
+	// CheckinAt schedules a check-in with the resident (zero: none): see service_checkins.go.
+	CheckinAt time.Time
+}
+
+// ResolveHandoffWith is ResolveHandoff with a resolution that may also schedule a
+// check-in, stored in the same transaction with a message telling the resident.
+func (s *Store) ResolveHandoffWith(ctx context.Context, id int64, by Clinician, r Resolution, also ...TxWork) error {
+	if !validDisposition(r.Disposition) {
+		return nightfloat.Errorf(nightfloat.CodeInvalid, "unknown disposition %q", r.Disposition)
 	}
-	if err := checkStorable("note", note); err != nil {
+	if err := checkStorable("note", r.Note); err != nil {
 		return err
 	}
 	return s.changeHandoff(ctx, id, func(tx pgx.Tx, h Handoff) error {
-		if h.Status != HandoffClaimed || h.ClaimedBy != clinicianID {
+		if h.Status != HandoffClaimed || h.ClaimedBy != by.ID {
 			return nightfloat.Errorf(nightfloat.CodeConflict, "only the clinician who claimed this handoff can resolve it")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE handoffs SET status = 'resolved', resolved_at = now(), disposition = $2, note = $3, ai_reenabled = $4 WHERE id = $1`,
-			id, disposition, note, reenableAI); err != nil {
+			id, r.Disposition, r.Note, r.ReenableAI); err != nil {
 			return err
 		}
-		if err := recordReferral(ctx, tx, Referral{Kind: ReferralResolved, Level: h.Level, Categories: h.Categories, Disposition: disposition}); err != nil {
+		if err := recordReferral(ctx, tx, Referral{Kind: ReferralResolved, Level: h.Level, Categories: h.Categories, Disposition: r.Disposition}); err != nil {
 			return err
 		}
 		mode, body := ModeClosed, "The clinician has closed this conversation. You can start a new one any time, and people are always there:\n"+
 			"• Call or text 988 (Suicide & Crisis Lifeline, 24/7).\n• Text HOME to 741741 (Crisis Text Line).\n• In an emergency, call 911."
-		if reenableAI {
+		if r.ReenableAI {
 			mode, body = ModeAI, "The clinician has handed the conversation back to Nightfloat's AI assistant — not a person. You can ask for a clinician again at any time."
 		}
 		msgs, err := appendTx(ctx, tx, h.ConversationID, []Message{{Author: AuthorSystem, Kind: KindHandoff, Body: body}})
@@ -229,7 +246,13 @@ func (s *Store) ResolveHandoff(ctx context.Context, id, clinicianID int64, dispo
 		if _, err = tx.Exec(ctx, `UPDATE conversations SET mode = $2, risk_reset_seq = $3 WHERE id = $1`, h.ConversationID, mode, msgs[0].Seq); err != nil {
 			return err
 		}
-		return resolveRiskTx(ctx, tx, h.ConversationID, id, disposition, msgs[0].Seq)
+		if err := resolveRiskTx(ctx, tx, h.ConversationID, id, r.Disposition, msgs[0].Seq); err != nil {
+			return err
+		}
+		if r.CheckinAt.IsZero() {
+			return nil
+		}
+		return scheduleCheckinTx(ctx, tx, h, by, r.CheckinAt)
 	}, also...)
 }
 

@@ -82,7 +82,16 @@ type Config struct {
 	// impaired practice that endangers patients (empty: a default saying the institution's
 	// policy governs): NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY.
 	ImpairedPracticePolicy string
+
+	// Follow-up after a handoff and its web-push notifications (push off without keys).
+	CheckinGrace    time.Duration // NIGHTFLOAT_CHECKIN_GRACE: list a check-in on the console when unanswered this long after its time
+	VAPIDPublicKey  string        // NIGHTFLOAT_VAPID_PUBLIC_KEY: base64url P-256 public key
+	VAPIDPrivateKey string        // NIGHTFLOAT_VAPID_PRIVATE_KEY (or _FILE): its private key
+	VAPIDSubject    string        // NIGHTFLOAT_VAPID_SUBJECT: mailto: or https: contact sent to push services (default: NIGHTFLOAT_PUBLIC_URL when https)
 }
+
+// PushEnabled reports whether web-push keys are configured.
+func (c Config) PushEnabled() bool { return c.VAPIDPublicKey != "" }
 
 // Default is the configuration with nothing set.
 func Default() Config {
@@ -112,6 +121,7 @@ func Default() Config {
 		ReviewIdle:         30 * time.Minute,
 		ReviewSecond:       0.2,
 		ReviewClaimTTL:     30 * time.Minute,
+		CheckinGrace:       24 * time.Hour,
 
 		Responder:              "vetted",
 		ModelTemperature:       0.3,
@@ -185,6 +195,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReviewSecond = r.float("NIGHTFLOAT_REVIEW_SECOND_SHARE", c.ReviewSecond)
 	c.ReviewClaimTTL = r.duration("NIGHTFLOAT_REVIEW_CLAIM_TTL", c.ReviewClaimTTL)
 	c.ImpairedPracticePolicy = r.str("NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY", c.ImpairedPracticePolicy)
+	c.CheckinGrace = r.duration("NIGHTFLOAT_CHECKIN_GRACE", c.CheckinGrace)
+	c.VAPIDPublicKey = r.str("NIGHTFLOAT_VAPID_PUBLIC_KEY", c.VAPIDPublicKey)
+	c.VAPIDPrivateKey = r.secret("NIGHTFLOAT_VAPID_PRIVATE_KEY", c.VAPIDPrivateKey)
+	c.VAPIDSubject = r.str("NIGHTFLOAT_VAPID_SUBJECT", c.VAPIDSubject)
+	if c.VAPIDSubject == "" && strings.HasPrefix(c.PublicURL, "https://") {
+		c.VAPIDSubject = c.PublicURL
+	}
 	c.SecureCookies = r.boolean("NIGHTFLOAT_SECURE_COOKIES", strings.HasPrefix(c.PublicURL, "https://"))
 	if r.err != nil {
 		return Config{}, r.err
@@ -262,6 +279,9 @@ func (c Config) Validate() error {
 	if err := c.validateModel(); err != nil {
 		return err
 	}
+	if err := c.validatePush(); err != nil {
+		return err
+	}
 	if c.EmbedDimensions < 0 || c.EmbedDimensions > 2000 {
 		return fmt.Errorf("config: NIGHTFLOAT_EMBED_DIMENSIONS %d: want 1 to 2000 (pgvector's HNSW limit)", c.EmbedDimensions)
 	}
@@ -286,6 +306,7 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_REVIEW_SALT (empty, or at least 16 characters)", c.ReviewSalt == "" || len(c.ReviewSalt) >= 16},
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
 		{"NIGHTFLOAT_SCREEN_REPLY_WITHIN (1m to 336h, two weeks)", c.ScreenReplyWithin >= time.Minute && c.ScreenReplyWithin <= 14*24*time.Hour},
+		{"NIGHTFLOAT_CHECKIN_GRACE (10m to 30 days)", c.CheckinGrace >= 10*time.Minute && c.CheckinGrace <= 30*24*time.Hour},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -343,7 +364,7 @@ func (c Config) Redacted() Config {
 	if u, err := url.Parse(c.DatabaseURL); err == nil {
 		c.DatabaseURL = u.Redacted()
 	}
-	for _, secret := range []*string{&c.OpenAIAPIKey, &c.PagerWebhookSecret, &c.ReviewSalt, &c.MetricsToken} {
+	for _, secret := range []*string{&c.OpenAIAPIKey, &c.PagerWebhookSecret, &c.ReviewSalt, &c.MetricsToken, &c.VAPIDPrivateKey} {
 		if *secret != "" {
 			*secret = "xxxxx"
 		}

@@ -14,6 +14,11 @@ type Activation struct {
 	MoodAfter    *int   `json:"mood_after"` // 0-10
 }
 
+// ActivationIntro is shown before the first step of behavioural activation.
+const ActivationIntro = "When everything feels flat, waiting to feel like doing things can keep you stuck. " +
+	"This plans one small thing that used to matter, at a real time between shifts. " +
+	"Come back afterwards to note how it went; doing part of it counts."
+
 // ActivationSteps returns the steps of behavioural activation, in the order they are asked:
 // the first four plan the activity, the last three are filled in after trying it.
 func ActivationSteps() []Step {

@@ -14,6 +14,11 @@
 // wording is the project's own, not the Stanley-Brown template's. docs/instruments.md gives
 // the evidence base. None of this content has had a clinical review.
 //
-// The package is pure: no I/O, no state. It will also own the tables that keep plans and
-// exercises once they are wired to storage.
+// Decode reads a form's answers as a page sends them and returns them as they will be kept.
+//
+// It owns the table selfhelp_forms (Store): each form as its JSON answers, under the
+// conversation's id only, deleted with the conversation. Store's ...In methods run inside
+// the transaction of the conversation's owner, package assistant, which records every save
+// as a message and judges its text (assistant/service_forms.go); nothing else writes it.
+// Everything else here is pure: no I/O, no state.
 package selfhelp

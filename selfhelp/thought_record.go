@@ -21,6 +21,11 @@ type ThoughtRecord struct {
 	Rerated          *int   `json:"rerated_intensity"` // 0-100
 }
 
+// ThoughtRecordIntro is shown before the first step of a thought record.
+const ThoughtRecordIntro = "A thought record slows down one hard moment so you can look at the thought it brought, " +
+	"side by side with the facts. Pick one moment from a recent shift; a few words per step is enough. " +
+	"It is practice, not a test, and you can stop at any step."
+
 // ThoughtRecordSteps returns the steps of a thought record, in the order they are asked.
 func ThoughtRecordSteps() []Step {
 	text := func(field, title, prompt string, maxChars int, required bool, examples ...string) Step {

@@ -59,7 +59,9 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	c.enqueue(protocol.ConsoleDuty{Type: protocol.TypeDuty, On: clinician.OnDuty})
 	c.enqueue(loadHandoffs{})
+	c.enqueue(loadCheckins{})
 	defer c.keepDuty(s.dutyRenew)()
+	defer c.refreshCheckins(checkinsEvery)()
 	c.run(func() {
 		c.readFrames(pongWait, c.frame, func(err error) { c.sendErr(err) })
 	}, c.write)
@@ -122,9 +124,12 @@ func (c *consoleConn) frame(data []byte) {
 	case "say":
 		_, err = svc.Say(ctx, by, f.HandoffID, f.ClientID, f.Text)
 	case "resolve":
-		err = svc.Resolve(ctx, by, f.HandoffID, f.Disposition, f.Note, f.ReenableAI)
+		err = c.resolve(ctx, by, f)
 	default:
-		err = nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
+		var ok bool
+		if ok, err = c.followupFrame(ctx, by, f); !ok { // console_followup.go
+			err = nightfloat.Errorf(nightfloat.CodeInvalid, "unknown frame type %q", f.Type)
+		}
 	}
 	if err != nil {
 		c.sendErr(err)
@@ -154,6 +159,8 @@ func (c *consoleConn) write(it any) error {
 			return c.writeJSON(consoleError(err))
 		}
 		return c.writeJSON(protocol.ConsoleHandoffs{Type: protocol.TypeHandoffs, Items: nonNilHandoffs(hs)})
+	case loadCheckins:
+		return c.writeCheckins()
 	case watchRequest:
 		c.watchID, c.lastSent = v.handoff.ID, 0
 		msgs, err := svc.MessagesAfter(c.ctx, v.handoff.ConversationID, 0, 1000)
@@ -167,7 +174,10 @@ func (c *consoleConn) write(it any) error {
 		if len(msgs) > 0 {
 			c.lastSent = msgs[len(msgs)-1].Seq
 		}
-		return c.writeJSON(protocol.ConsoleTranscript{Type: protocol.TypeTranscript, Handoff: v.handoff, Messages: msgs, Assessments: as})
+		if err := c.writeJSON(protocol.ConsoleTranscript{Type: protocol.TypeTranscript, Handoff: v.handoff, Messages: msgs, Assessments: as}); err != nil {
+			return err
+		}
+		return c.writeForms(v.handoff.ConversationID)
 	case assistant.Event:
 		if v.Kind == assistant.EventHandoff {
 			h, err := svc.Handoff(c.ctx, v.Seq)
@@ -199,11 +209,16 @@ func (c *consoleConn) syncWatched(convID string) error {
 	if err != nil {
 		return c.writeJSON(consoleError(err))
 	}
+	formsChanged := false
 	for _, m := range msgs {
 		if err := c.writeJSON(protocol.ConsoleMessage{Type: protocol.TypeMessage, HandoffID: c.watchID, Message: m}); err != nil {
 			return err
 		}
 		c.lastSent = m.Seq
+		formsChanged = formsChanged || (m.Kind == assistant.KindForm && m.Author == assistant.AuthorResident)
+	}
+	if formsChanged {
+		return c.writeForms(convID)
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 // Package web serves Nightfloat's pages and websockets to its two audiences:
 //
-//   - residents, resident_*.go: the chat page, its websocket, the thumbs-down on a reply,
-//     the screening page (whose questionnaires go over the same websocket) and the public
-//     safety page; a conversation's resume token is their only credential;
+//   - residents, resident_*.go: the chat page, its websocket (with the guided forms,
+//     check-in answers and push opt-in of resident_forms.go), the thumbs-down on a reply,
+//     the screening page (whose questionnaires go over the same websocket), the guides and
+//     the public safety page; a conversation's resume token is their only credential;
 //   - clinicians, console_*.go: the console and its websocket, the review queue, the
 //     dashboard, the audit page and the counsellors' screens page, behind login and roles
 //     (auth.go, csrf.go, clientip.go).
@@ -12,6 +13,7 @@
 //
 // web owns no table and writes no SQL. It reaches conversations, messages and handoffs only
 // through assistant.Service (never its store: claim, say, resolve and a counsellor's reply
-// are audited there, in their transaction), accounts, sessions and the audit log through clinician, and the
-// review queue through review. It is the only package that imports gorilla/websocket.
+// are audited there, in their transaction), accounts, sessions and the audit log through
+// clinician, the review queue through review, and push subscriptions through push. It is
+// the only package that imports gorilla/websocket.
 package web

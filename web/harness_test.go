@@ -19,6 +19,7 @@ import (
 	"nightfloat/assistant/assistanttest"
 	"nightfloat/clinician"
 	"nightfloat/postgres/postgrestest"
+	"nightfloat/push"
 	"nightfloat/retrieval/retrievaltest"
 )
 
@@ -47,6 +48,7 @@ type harnessOptions struct {
 	// site adjusts the web options before the server is built (metrics, hosts, limits).
 	site   func(*Options)
 	crisis *assistant.CrisisResources // nil: testCrisis
+	push   bool                       // notifications on: a push store on the database and fresh VAPID keys
 }
 
 var testCrisis = assistanttest.Crisis()
@@ -81,6 +83,13 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
 	opts := Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit,
 		NewConversationsPerMinute: 10_000}
+	if o.push {
+		keys, err := push.GenerateKeys()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opts.Push, opts.VAPIDPublicKey = push.NewStore(db.Pool, nil), keys.Public
+	}
 	if o.site != nil {
 		o.site(&opts)
 	}

@@ -22,7 +22,8 @@ func decodeFrame(data []byte) (protocol.ClientFrame, error) {
 		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has data after its JSON object")
 	}
 	switch f.Type {
-	case protocol.TypeHello, protocol.TypeMessage, protocol.TypeDelete, protocol.TypeScreen:
+	case protocol.TypeHello, protocol.TypeMessage, protocol.TypeDelete, protocol.TypeScreen,
+		protocol.TypeFormSave, protocol.TypeFormDelete, protocol.TypeCheckinAnswer, protocol.TypePushSubscribe, protocol.TypePushUnsubscribe:
 		return f, nil
 	case "":
 		return f, nightfloat.Errorf(nightfloat.CodeInvalid, "the frame has no \"type\"")

@@ -8,19 +8,23 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // TestPseudonymityNothingIdentifyingIsStored runs a real resident conversation over the
 // websocket — an ordinary question, a check-in questionnaire (screen) and a counsellor's
-// reply to it, a red flag, a clinician's handoff from claim to resolution — from a browser
-// that sends a distinctive user agent and a forwarded client address, then reads every
-// column of every table in the database as text and checks that neither the user agent,
-// the client addresses nor the resume token were stored anywhere (the one exception:
-// clinician sign-in entries in the audit log name the clinician's own source address).
+// reply to it, a red flag, a clinician's handoff from claim to resolution with a check-in, a
+// safety plan the clinician starts, a thought record, a push subscription and the answer
+// to the check-in — from a browser that sends a distinctive user agent and a forwarded
+// client address, then reads every column of every table in the database as text and
+// checks that neither the user agent, the client addresses nor the resume token were
+// stored anywhere (the one exception: clinician sign-in entries in the audit log name the
+// clinician's own source address), and that the push endpoint, a secret of the browser's
+// push service, is kept only as the subscription's endpoint.
 func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t, harnessOptions{push: true})
 	doc := h.newClinician(t, "oncall1")
 	doc.onDuty()
 
@@ -59,8 +63,29 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 		m, _ := f["message"].(map[string]any)
 		return f.str("type") == "message" && m["author"] == "resident" && m["text"] == "yes, at home"
 	})
-	doc.send(map[string]any{"type": "resolve", "handoff_id": id, "disposition": "safety_plan_made", "note": "safety plan made", "reenable_ai": false})
+	// A safety plan started by the clinician, a thought record, notifications on.
+	doc.send(map[string]any{"type": "offer_form", "handoff_id": id, "kind": "safety_plan"})
+	res.until(func(f frame) bool { return f.str("type") == "message" && f.str("kind") == "form" })
+	res.send(map[string]any{"type": "form_save", "client_id": "f1", "kind": "safety_plan", "answers": calmPlan})
+	formsFrame(res, 1)
+	res.send(map[string]any{"type": "form_save", "client_id": "f2", "kind": "thought_record",
+		"answers": map[string]any{"situation": "Corrected on rounds", "emotion": "Ashamed", "intensity": 60}})
+	formsFrame(res, 2)
+	const endpoint = "https://fcm.googleapis.com/fcm/send/UNIQUE-PUSH-ENDPOINT-9"
+	res.send(map[string]any{"type": "push_subscribe", "push": fcmSubscription(endpoint)})
+	res.until(func(f frame) bool { return f.str("type") == "push" && f["on"] == true })
+
+	due := time.Now().Add(time.Second)
+	doc.send(map[string]any{"type": "resolve", "handoff_id": id, "disposition": "safety_plan_made", "note": "safety plan made", "reenable_ai": false,
+		"checkin_at": due.UTC().Format(time.RFC3339Nano)})
 	res.until(func(f frame) bool { return f.str("type") == "handoff" && f.str("status") == "resolved" })
+	res.ws.Close()
+	time.Sleep(time.Until(due) + 200*time.Millisecond)
+	back := h.dial(t, http.Header{"User-Agent": {ua}, "X-Forwarded-For": {"203.0.113.77"}})
+	back.send(map[string]any{"type": "hello", "conversation_id": welcome.str("conversation_id"), "token": token, "last_seq": 0})
+	got := back.until(func(f frame) bool { r, _ := f["checkin"].(map[string]any); return r["action"] == "due" })
+	back.send(map[string]any{"type": "checkin_answer", "client_id": "k1", "checkin_id": got[len(got)-1]["checkin"].(map[string]any)["id"], "answer": "ok"})
+	back.until(func(f frame) bool { return f.str("type") == "message" && f.str("client_id") == "k1" })
 	h.stop() // every turn and write finished
 
 	ctx := context.Background()
@@ -106,6 +131,14 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 		"forwarded address": "203.0.113.77",
 		"peer address":      "127.0.0.1",
 		"resume token":      token,
+		"push endpoint":     "UNIQUE-PUSH-ENDPOINT-9",
+	}
+	// What the new tables must hold for the test to mean anything.
+	for tbl, want := range map[string]int{"selfhelp_forms": 2, "checkins": 1, "push_subscriptions": 1} {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{tbl}.Sanitize()).Scan(&n); err != nil || n != want {
+			t.Errorf("%s holds %d rows, want %d (%v)", tbl, n, want, err)
+		}
 	}
 	checked := 0
 	for tbl, cols := range columns {
@@ -133,6 +166,10 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 					// The clinician signed in from 127.0.0.1: that login's throttling row is
 					// the one place an address may be, and only for clinicians.
 					if tbl == "login_attempts" && col == "address" && what == "peer address" {
+						continue
+					}
+					// The subscription keeps its endpoint to send to; nothing else may.
+					if tbl == "push_subscriptions" && col == "endpoint" && what == "push endpoint" {
 						continue
 					}
 					t.Errorf("%s found in %s.%s: %.200q", what, tbl, col, v)

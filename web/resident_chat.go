@@ -1,6 +1,11 @@
 package web
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+
+	"nightfloat/selfhelp"
+)
 
 // The chat page: what a resident opens. Everything live comes over /ws (resident_ws.go).
 
@@ -13,6 +18,43 @@ type chatPageData struct {
 	CrisisLines []string
 	Disclosure  string
 	MaxChars    int
+	// Forms is the guided forms' steps as JSON (formSpec), for chat_forms.js.
+	Forms string
+	// VAPIDKey is the web-push public key; "" when notifications are off.
+	VAPIDKey string
+}
+
+// formSpec is one guided form as the page draws it: the project's own prompts from
+// package selfhelp, and the content document that explains it.
+type formSpec struct {
+	Kind  selfhelp.Kind   `json:"kind"`
+	Title string          `json:"title"`
+	Name  string          `json:"name"`
+	Intro string          `json:"intro"`
+	Steps []selfhelp.Step `json:"steps"`
+	Guide string          `json:"guide,omitempty"` // the explanation's address
+}
+
+// formSpecs lists every form's spec, as JSON.
+func formSpecs() (string, error) {
+	titles := map[selfhelp.Kind]string{selfhelp.KindSafetyPlan: "My safety plan", selfhelp.KindThoughtRecord: "Thought record",
+		selfhelp.KindActivation: "Plan a small activity"}
+	intros := map[selfhelp.Kind]string{selfhelp.KindSafetyPlan: selfhelp.PlanIntro, selfhelp.KindThoughtRecord: selfhelp.ThoughtRecordIntro,
+		selfhelp.KindActivation: selfhelp.ActivationIntro}
+	var specs []formSpec
+	for _, k := range selfhelp.Kinds {
+		steps, err := selfhelp.Steps(k)
+		if err != nil {
+			return "", err
+		}
+		spec := formSpec{Kind: k, Title: titles[k], Name: selfhelp.Name(k), Intro: intros[k], Steps: steps}
+		if id := formGuides[k]; id != "" {
+			spec.Guide = "/guides/" + id
+		}
+		specs = append(specs, spec)
+	}
+	b, err := json.Marshal(specs)
+	return string(b), err
 }
 
 // chatPage renders the chat page.
@@ -24,6 +66,15 @@ func (s *Server) chatPage(w http.ResponseWriter, _ *http.Request) {
 		CrisisLines: s.crisis.Lines(0),
 		Disclosure:  s.crisis.Disclosure(),
 		MaxChars:    s.svc.MaxMessageChars(),
+		Forms:       s.forms,
+		VAPIDKey:    s.vapidKey,
 	}
 	s.render(w, "chat.html", data)
+}
+
+// serviceWorker serves the worker that shows a check-in's push notification, from the
+// root so that it may open and focus the chat.
+func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeFileFS(w, r, s.static, "sw.js")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"nightfloat"
@@ -57,7 +58,14 @@ func (c *conn) screen(f protocol.ClientFrame) {
 	c.mu.Lock()
 	conv := c.conv
 	c.mu.Unlock()
-	out, err := c.srv.svc.SubmitScreen(c.ctx, conv, f.ClientID, screening.ID(f.Instrument), f.Answers)
+	var answers screening.Responses
+	if len(f.Answers) > 0 {
+		if err := json.Unmarshal(f.Answers, &answers); err != nil {
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "the answers must be an object of question ids and numbers"), f.ClientID)
+			return
+		}
+	}
+	out, err := c.srv.svc.SubmitScreen(c.ctx, conv, f.ClientID, screening.ID(f.Instrument), answers)
 	if err != nil {
 		c.sendError(err, f.ClientID)
 		return

@@ -87,6 +87,26 @@ func (c *conn) frame(data []byte, unsubscribe *func()) {
 			return
 		}
 		c.screen(f)
+	default: // guided forms, check-ins and notifications (resident_forms.go)
+		if *unsubscribe == nil {
+			c.sendError(nightfloat.Errorf(nightfloat.CodeInvalid, "send hello first"), f.ClientID)
+			return
+		}
+		c.formFrame(f)
+	}
+}
+
+// formFrame handles the frames of resident_forms.go.
+func (c *conn) formFrame(f protocol.ClientFrame) {
+	switch f.Type {
+	case protocol.TypeFormSave:
+		c.saveForm(f)
+	case protocol.TypeFormDelete:
+		c.deleteForm(f)
+	case protocol.TypeCheckinAnswer:
+		c.answerCheckin(f)
+	case protocol.TypePushSubscribe, protocol.TypePushUnsubscribe:
+		c.subscribePush(f, f.Type == protocol.TypePushSubscribe)
 	}
 }
 
@@ -136,6 +156,13 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	c.mu.Lock()
 	c.conv = conv
 	c.mu.Unlock()
+	if f.ConversationID != "" {
+		// A resident coming back finds a check-in that has come due in the replay. It is
+		// stored before subscribing, so its announcement cannot overtake the welcome.
+		if err := svc.DeliverCheckins(c.ctx, conv.ID); err != nil {
+			c.log.Warn("deliver check-ins on resume", "conversation_id", conv.ID, "error", err)
+		}
+	}
 	// Subscribe before reading the backlog, so nothing falls between the two.
 	unsubscribe = c.srv.hub.Subscribe(conv.ID, func(ev assistant.Event) bool { return c.enqueue(ev) },
 		func() { c.closeWith(disconnectSlow) })
@@ -146,6 +173,8 @@ func (c *conn) hello(f protocol.ClientFrame) (unsubscribe func()) {
 	c.enqueue(protocol.Welcome{Type: protocol.TypeWelcome, ConversationID: conv.ID, Token: token, Seq: conv.LastSeq,
 		Role: string(conv.Role), Mode: conv.Mode, MaxChars: svc.MaxMessageChars()})
 	c.enqueue(resetLastSent(last))
+	// The replay sends the forms after it when it holds a save or deletion of one
+	// (syncFromStore), so a reload (last_seq 0) always loads them.
 	c.enqueue(syncRequest{})
 	c.enqueue(assistant.Event{Kind: assistant.EventHandoff, ConversationID: conv.ID})
 	return unsubscribe
@@ -188,6 +217,8 @@ func (c *conn) write(it any) error {
 	case closeAfter:
 		c.closeWith(disconnectDeleted)
 		return nil
+	case loadForms:
+		return c.writeForms()
 	case assistant.Event:
 		return c.writeEvent(f)
 	}
@@ -245,11 +276,13 @@ func (c *conn) writeHandoff(id int64) error {
 		Unattended: h.UnattendedAt != nil && h.Status == assistant.HandoffWaiting, Mode: conv.Mode})
 }
 
-// syncFromStore sends every stored message after lastSent, in order.
+// syncFromStore sends every stored message after lastSent, in order, and then the forms
+// when one of them saved or deleted a form.
 func (c *conn) syncFromStore() error {
 	c.mu.Lock()
 	convID := c.conv.ID
 	c.mu.Unlock()
+	formsChanged := false
 	for {
 		msgs, err := c.srv.svc.MessagesAfter(c.ctx, convID, c.lastSent, replayBatch)
 		if err != nil {
@@ -269,8 +302,12 @@ func (c *conn) syncFromStore() error {
 				}
 			}
 			c.lastSent = m.Seq
+			formsChanged = formsChanged || (m.Kind == assistant.KindForm && m.Author == assistant.AuthorResident)
 		}
 		if len(msgs) < replayBatch {
+			if formsChanged {
+				return c.writeForms()
+			}
 			return nil
 		}
 	}

@@ -89,7 +89,11 @@ func (c *ResidentClient) Send(clientID, text string) error {
 // Screen sends one questionnaire's answers (screening's question ids to option values);
 // clientID makes resending it idempotent. The server answers with a screened frame.
 func (c *ResidentClient) Screen(clientID, instrument string, answers map[string]int) error {
-	return c.write(protocol.ClientFrame{Type: protocol.TypeScreen, ClientID: clientID, Instrument: instrument, Answers: answers})
+	b, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	return c.write(protocol.ClientFrame{Type: protocol.TypeScreen, ClientID: clientID, Instrument: instrument, Answers: b})
 }
 
 func (c *ResidentClient) write(f protocol.ClientFrame) error {

@@ -29,6 +29,8 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /feedback", s.feedbackHandler()) // resident_feedback.go: the resume token
 	mux.HandleFunc("GET /safety", s.safetyPage)       // resident_safety.go
 	mux.HandleFunc("GET /screen", s.screenPage)       // resident_screen.go: the answers go over /ws
+	mux.HandleFunc("GET /guides/{id}", s.guidePage)   // resident_guides.go: vetted content, read whole
+	mux.HandleFunc("GET /sw.js", s.serviceWorker)     // resident_chat.go: shows a check-in's push, without text
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated

@@ -21,6 +21,7 @@ import (
 	"nightfloat/assistant"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/push"
 	"nightfloat/review"
 )
 
@@ -56,6 +57,10 @@ type Options struct {
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed when throttling
 	// clinician logins (see ParseProxies); none by default.
 	TrustedProxies []netip.Prefix
+	// Push keeps residents' web-push subscriptions, and VAPIDPublicKey is the key the
+	// chat page subscribes with; without both the chat offers no notifications.
+	Push           *push.Store
+	VAPIDPublicKey string
 }
 
 // Server holds the routes and every open websocket.
@@ -85,6 +90,9 @@ type Server struct {
 	convLimit    *convLimiter
 	tagger       sourceTagger
 	safety       SafetyInfo
+	push         *push.Store // nil: notifications off
+	vapidKey     string
+	forms        string // the guided forms' steps, as the chat page embeds them
 
 	base    context.Context
 	stopAll context.CancelFunc
@@ -121,6 +129,12 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	}
 	s.metrics, s.base = o.Metrics, metrics.NewContext(s.base, o.Metrics)
 	s.metricsToken, s.hosts, s.dutyRenew, s.proxies = o.MetricsToken, o.AllowedHosts, o.DutyRenew, o.TrustedProxies
+	if s.forms, err = formSpecs(); err != nil {
+		return nil, fmt.Errorf("web: form steps: %w", err)
+	}
+	if o.Push != nil && o.VAPIDPublicKey != "" {
+		s.push, s.vapidKey = o.Push, o.VAPIDPublicKey
+	}
 	if o.NewConversationsPerMinute <= 0 {
 		o.NewConversationsPerMinute = 10
 	}

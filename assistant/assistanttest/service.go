@@ -10,6 +10,7 @@ import (
 	"nightfloat/postgres/postgrestest"
 	"nightfloat/retrieval"
 	"nightfloat/safety"
+	"nightfloat/selfhelp"
 )
 
 // Crisis returns the crisis resources tests use: Test General, on call at 555-0100.
@@ -27,8 +28,8 @@ type Options struct {
 
 // NewService returns a real service on db, which should hold the content (see
 // retrievaltest.ContentDB): its store, a new hub, the real safety classifier, retrieval
-// over db with the local embedder (drafts included), the vetted responder and Crisis(),
-// logging nowhere. It is shut down when the test ends.
+// over db with the local embedder (drafts included), the vetted responder, Crisis() and
+// the self-help form store, logging nowhere. It is shut down when the test ends.
 func NewService(tb testing.TB, db *postgrestest.DB, o Options) *assistant.Service {
 	tb.Helper()
 	classifier, err := safety.New()
@@ -51,6 +52,7 @@ func NewService(tb testing.TB, db *postgrestest.DB, o Options) *assistant.Servic
 		Responder:  assistant.VettedResponder{Crisis: Crisis()},
 		Crisis:     Crisis(),
 		Logger:     slog.New(slog.DiscardHandler),
+		Forms:      selfhelp.NewStore(db.Pool),
 	}
 	if o.Deps != nil {
 		o.Deps(&d)

@@ -24,6 +24,7 @@ var tableOwners = map[string]string{
 	"crisis_referrals":  "assistant",
 	"model_usage":       "assistant",
 	"screens":           "assistant",
+	"checkins":          "assistant",
 
 	"retrieval_documents": "retrieval",
 	"retrieval_chunks":    "retrieval",
@@ -42,6 +43,10 @@ var tableOwners = map[string]string{
 	"review_random_checked": "review",
 	"review_salt":           "review",
 	"review_samples":        "review",
+
+	"selfhelp_forms": "selfhelp",
+
+	"push_subscriptions": "push",
 }
 
 // readers may name any table, read-only (insights) or in fixtures for tests (the test kits).

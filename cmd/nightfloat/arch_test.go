@@ -48,9 +48,10 @@ func TestPackageBoundaries(t *testing.T) {
 		// web serves websockets (and holds the Go resident client); loadtest is the one other
 		// home, a client that drives a running server from outside as a load generator and
 		// must not share web's server code. web/protocol, the frames they share, is neither.
-		"github.com/gorilla/websocket":         {"nightfloat/web", "nightfloat/loadtest"},
-		"github.com/sashabaranov/go-openai":    {"nightfloat/llm"},
-		"github.com/prometheus/client_golang/": {"nightfloat/metrics"},
+		"github.com/gorilla/websocket":          {"nightfloat/web", "nightfloat/loadtest"},
+		"github.com/sashabaranov/go-openai":     {"nightfloat/llm"},
+		"github.com/prometheus/client_golang/":  {"nightfloat/metrics"},
+		"github.com/SherClockHolmes/webpush-go": {"nightfloat/push"},
 	}
 	// Internal packages some packages must never import.
 	never := map[string][]string{
@@ -66,6 +67,10 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/llm/llmtest": {"nightfloat/"},
 		"nightfloat/prompts":     {"nightfloat/"},
 		"nightfloat/redact":      {"nightfloat/"},
+		// Web push: its table and the library, nothing of the conversation's owner.
+		"nightfloat/push": {"nightfloat/assistant", "nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/config", "nightfloat/safety"},
+		// Self-help forms: their shapes and their table, and nothing that holds a conversation.
+		"nightfloat/selfhelp": {"nightfloat/assistant", "nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/config", "nightfloat/safety"},
 		// The websocket frames only: no server code, no storage.
 		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/postgres", "nightfloat/config"},
 	}

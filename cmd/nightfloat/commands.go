@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"audit":     {"print the audit log as JSON Lines (--since, --action)", runAudit},
 		"review":    {"run the review sampler once, or export draft eval cases from reviews", runReview},
 		"retention": {"delete conversations past the retention period (except those under review or handoff)", runRetention},
+		"push-keys": {"print a new VAPID key pair for web-push check-in notifications", runPushKeys},
 		// Capacity figures (docs/capacity.md).
 		"loadtest": {"drive running servers on this machine over websockets and report capacity figures", runLoadtest},
 	}

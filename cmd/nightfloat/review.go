@@ -208,8 +208,8 @@ func runRetention(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "nightfloat retention run: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review and %d with an open handoff; cleared %d review note(s) and %d turn-mark note(s); pruned %d dead console session(s)\n",
-		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptHeld, res.KeptOpenHandoff, res.Cleaned["review_notes_cleared"], res.Cleaned["mark_notes_cleared"], res.Cleaned["sessions_pruned"])
+	fmt.Fprintf(e.stdout, "deleted %d conversation(s) quiet since before %s; kept %d under review, %d with an open handoff and %d with a check-in to come; cleared %d review note(s) and %d turn-mark note(s); pruned %d dead console session(s)\n",
+		res.Deleted, res.Cutoff.Format(time.RFC3339), res.KeptHeld, res.KeptOpenHandoff, res.KeptCheckin, res.Cleaned["review_notes_cleared"], res.Cleaned["mark_notes_cleared"], res.Cleaned["sessions_pruned"])
 	return 0
 }
 

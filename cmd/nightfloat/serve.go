@@ -18,9 +18,11 @@ import (
 	"nightfloat/config"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/push"
 	"nightfloat/retrieval"
 	"nightfloat/review"
 	"nightfloat/safety"
+	"nightfloat/selfhelp"
 	"nightfloat/web"
 )
 
@@ -95,6 +97,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	}
 	audit := clinician.NewAudit(pool)
 	accounts := clinician.NewAccounts(pool, audit, clinician.AccountOptions{})
+	var pushStore *push.Store
+	var notifier assistant.Notifier
+	if cfg.PushEnabled() {
+		pushStore = push.NewStore(pool, nil)
+		notifier = push.NewSender(pushStore, push.Keys{Public: cfg.VAPIDPublicKey, Private: cfg.VAPIDPrivateKey, Subject: cfg.VAPIDSubject}, nil, log)
+		log.Info("push: web-push notifications on for check-ins")
+	}
 	var pager assistant.Pager
 	if cfg.PagerWebhookURL != "" {
 		pager = assistant.WebhookPager{URL: cfg.PagerWebhookURL, Secret: cfg.PagerWebhookSecret, ConsoleURL: strings.TrimRight(cfg.PublicURL, "/") + "/console/"}
@@ -114,6 +123,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		Logger:     log,
 		Metrics:    metricSet,
 		Audit:      audit,
+		Forms:      selfhelp.NewStore(pool),
+		Notifier:   notifier,
 	}, assistant.Options{
 		TurnTimeout:        cfg.TurnTimeout,
 		DisclosureEvery:    cfg.DisclosureEvery,
@@ -122,6 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		ReAlertAfter:       cfg.HandoffReAlert,
 		UnattendedAfter:    cfg.HandoffUnattended,
 		ScreenReplyWithin:  cfg.ScreenReplyWithin,
+		CheckinGrace:       cfg.CheckinGrace,
 	})
 	proxies, err := web.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -130,7 +142,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
 		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
 		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr), NewConversationsPerMinute: cfg.NewConvPerMinute,
-		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue})
+		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue,
+		Push: pushStore, VAPIDPublicKey: cfg.VAPIDPublicKey})
 	if err != nil {
 		return err
 	}
@@ -161,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunScreenWatch(bg, 30*time.Second) }()
+	go func() { defer bgWG.Done(); svc.RunCheckinWatch(bg, 30*time.Second) }()
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:

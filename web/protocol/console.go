@@ -1,9 +1,12 @@
 package protocol
 
-import "nightfloat/assistant"
+import (
+	"nightfloat/assistant"
+	"nightfloat/selfhelp"
+)
 
 // ConsoleCommand is any frame a clinician's console sends (duty, open, claim, say,
-// resolve); fields unused by its type are left out.
+// resolve, offer_form, close_checkin); fields unused by its type are left out.
 type ConsoleCommand struct {
 	Type        string `json:"type"`
 	On          bool   `json:"on,omitempty"`
@@ -13,6 +16,26 @@ type ConsoleCommand struct {
 	Disposition string `json:"disposition,omitempty"`
 	Note        string `json:"note,omitempty"`
 	ReenableAI  bool   `json:"reenable_ai,omitempty"`
+	// resolve: when to check in with the resident (RFC 3339); empty for no check-in.
+	CheckinAt string `json:"checkin_at,omitempty"`
+	// offer_form: the form to open in the resident's chat (a selfhelp.Kind).
+	Kind string `json:"kind,omitempty"`
+	// close_checkin: the unanswered check-in to take off the list.
+	CheckinID int64 `json:"checkin_id,omitempty"`
+}
+
+// ConsoleCheckins lists the check-ins nobody answered in time.
+type ConsoleCheckins struct {
+	Type  string              `json:"type"` // "checkins"
+	Items []assistant.Checkin `json:"items"`
+}
+
+// ConsoleForms is the resident's safety plan and exercises in the open conversation, as
+// kept: shown with its transcript, and again whenever the resident saves or deletes one.
+type ConsoleForms struct {
+	Type      string           `json:"type"` // "forms"
+	HandoffID int64            `json:"handoff_id"`
+	Items     []selfhelp.Saved `json:"items"`
 }
 
 // ConsoleHandoffs lists the open handoffs.

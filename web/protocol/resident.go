@@ -6,11 +6,12 @@ import (
 
 	"nightfloat"
 	"nightfloat/assistant"
-	"nightfloat/screening"
+	"nightfloat/selfhelp"
 )
 
-// ClientFrame is any frame a resident's client sends (hello, message, delete, screen);
-// fields unused by its type are left out.
+// ClientFrame is any frame a resident's client sends (hello, message, delete, screen, and
+// the guided forms', check-ins' and notifications' frames below); fields unused by its type
+// are left out.
 type ClientFrame struct {
 	Type           string `json:"type"`
 	Role           string `json:"role,omitempty"`
@@ -20,9 +21,34 @@ type ClientFrame struct {
 	ClientID       string `json:"client_id,omitempty"` // message and screen
 	Text           string `json:"text,omitempty"`
 
-	// screen: one questionnaire's answers, by question id ("phq9_9": 1).
-	Instrument string              `json:"instrument,omitempty"`
-	Answers    screening.Responses `json:"answers,omitempty"`
+	// screen: the instrument, and its answers by question id ("phq9_9": 1), decoded as
+	// screening.Responses.
+	Instrument string `json:"instrument,omitempty"`
+	// form_save, form_delete: the form (0 for a new exercise, or the safety plan), its
+	// kind (a selfhelp.Kind) and its answers, keyed by each step's field. screen: the
+	// questionnaire's answers.
+	FormID  int64           `json:"form_id,omitempty"`
+	Kind    string          `json:"kind,omitempty"`
+	Answers json.RawMessage `json:"answers,omitempty"`
+	// checkin_answer: the check-in and "ok" or "talk".
+	CheckinID int64  `json:"checkin_id,omitempty"`
+	Answer    string `json:"answer,omitempty"`
+	// push_subscribe, push_unsubscribe: the browser's PushSubscription as toJSON gives it
+	// (push_unsubscribe needs only its endpoint).
+	Push json.RawMessage `json:"push,omitempty"`
+}
+
+// Forms lists the conversation's guided forms as kept: whenever one is saved or deleted,
+// and after a replay that holds a save or deletion (so after every reload).
+type Forms struct {
+	Type  string           `json:"type"` // "forms"
+	Items []selfhelp.Saved `json:"items"`
+}
+
+// Push says whether this device's push subscription is kept for the conversation.
+type Push struct {
+	Type string `json:"type"` // "push"
+	On   bool   `json:"on"`
 }
 
 // Welcome opens (or reopens) a conversation on the socket.
@@ -142,6 +168,11 @@ type ServerFrame struct {
 	Code         string   `json:"code,omitempty"`
 	ErrorMessage string   `json:"message,omitempty"`
 	Crisis       []string `json:"crisis,omitempty"`
+
+	// forms
+	Items []selfhelp.Saved `json:"items,omitempty"`
+	// push
+	On bool `json:"on,omitempty"`
 
 	Raw json.RawMessage `json:"-"`
 }

@@ -12,7 +12,7 @@
 
   let conv = load(CONV_KEY, null);        // {id, token, role}
   let outbox = load(OUTBOX_KEY, []);      // [{client_id, text}] not yet acknowledged
-  let ws = null, welcomed = false, lastSeq = 0, backoff = 500, retryTimer = null;
+  let ws = null, welcomed = false, lastSeq = 0, backoff = 500, retryTimer = null, welcomeSeq = 0;
   const bySeq = new Map();                // seq -> <li>
   const unsent = new Map();               // client_id -> <li>
   const streaming = new Map();            // reply_to -> <li>
@@ -25,6 +25,18 @@
     try { localStorage.setItem(key, JSON.stringify(value)); } catch (_) { /* private mode: keep in memory */ }
   }
   function setStatus(s) { statusEl.textContent = s; }
+
+  // parts calls a hook of every part of the page that registered one in
+  // window.NightfloatParts (the forms, the check-ins); true when any returned true.
+  function parts(hook, ...args) {
+    let handled = false;
+    for (const p of window.NightfloatParts || []) {
+      if (typeof p[hook] === "function") {
+        try { handled = p[hook](...args) === true || handled; } catch (e) { console.error(e); }
+      }
+    }
+    return handled;
+  }
 
   function newClientID() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -124,6 +136,8 @@
     if (f.counsellor) { li.classList.add("counsellor"); li.querySelector(".who").textContent = "Counsellor (a person)"; }
     if (f.citations && f.citations.length) li.append(citations(f.citations));
     if (f.author === "assistant") li.append(feedbackControl(f.seq));
+    // Forms and check-ins draw their own buttons (chat_forms.js, chat_followup.js).
+    parts("decorate", li, f, welcomed && f.seq > welcomeSeq);
     if (f.reply_to) {
       answered.add(f.reply_to);
       const s = streaming.get(f.reply_to);
@@ -155,6 +169,7 @@
   }
 
   function onError(f) {
+    if (parts("error", f)) return;
     const transient = f.code === "rate_limited" || f.code === "unavailable" || f.code === "internal";
     if (f.client_id) {
       const local = unsent.get(f.client_id);
@@ -172,6 +187,7 @@
       // The saved conversation can no longer be opened: start afresh.
       localStorage.removeItem(CONV_KEY);
       conv = null;
+      parts("reset");
       showStart("Your previous conversation could not be reopened. You can start a new one.");
       return;
     }
@@ -253,7 +269,7 @@
   function handle(f) {
     switch (f.type) {
       case "welcome":
-        welcomed = true; backoff = 500; endOutage();
+        welcomed = true; backoff = 500; endOutage(); welcomeSeq = f.seq;
         conv = { id: f.conversation_id, token: f.token, role: f.role };
         save(CONV_KEY, conv);
         el("start").hidden = true;
@@ -261,6 +277,7 @@
         text.disabled = false; send.disabled = false;
         setStatus(f.mode === "human" ? "A clinician is handling this conversation." : "");
         flushOutbox();
+        parts("welcome", f);
         break;
       case "message": onMessage(f); break;
       case "delta": onDelta(f); break;
@@ -270,9 +287,11 @@
         localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);
         conv = null; outbox = []; log.textContent = ""; bySeq.clear(); unsent.clear(); streaming.clear(); lastSeq = 0;
         el("delete-btn").hidden = true;
+        parts("reset");
         showStart("Your conversation was deleted from our database.");
         break;
       case "handoff": onHandoff(f); break;
+      default: parts("frame", f);
     }
   }
 
@@ -336,6 +355,17 @@
     if (note) setStatus(note);
   }
 
+  // What chat_forms.js may use: sending a frame on the open conversation, and the page's
+  // small helpers.
+  window.NightfloatChat = {
+    send(frame) {
+      if (!ws || ws.readyState !== WebSocket.OPEN || !welcomed) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
+    },
+    newClientID, setStatus, scrollDown, bubble,
+  };
+
   el("form").addEventListener("submit", submit);
   text.addEventListener("input", updateCount);
   text.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { submit(ev); } });
@@ -353,6 +383,7 @@
   el("new-btn").addEventListener("click", () => {
     if (!confirm("Start a new conversation? This one will no longer be shown on this device.")) return;
     localStorage.removeItem(CONV_KEY); localStorage.removeItem(OUTBOX_KEY);
+    parts("reset"); // what the forms keep on this device belongs to this conversation
     location.reload();
   });
 

@@ -6,7 +6,7 @@
   if ((document.body.dataset.oncall || "").trim() !== "yes") return;
   const el = (id) => document.getElementById(id);
   const handoffs = new Map();      // id -> handoff
-  let ws = null, backoff = 500, current = null, me = null, audio = null;
+  let ws = null, backoff = 500, current = null, me = null, audio = null, dutyWanted = null;
   const myID = Number(document.body.dataset.me || 0);
   const focusID = Number(document.body.dataset.handoff || 0);
 
@@ -180,6 +180,13 @@
     el("say").hidden = !mine;
     el("resolve").hidden = !mine;
     el("state-note").textContent = stateNote(current, mine);
+    followup().update(current, mine);
+  }
+
+  // followup is the follow-up part of the console (console_followup.js): check-ins,
+  // the resident's forms, the safety plan started from here.
+  function followup() {
+    return window.NightfloatConsoleFollowup || { update() {}, frame() { return false; }, checkinAt() { return ""; } };
   }
 
   const dispositions = { safety_plan_made: "safety plan made", referred: "referred", emergency_services: "emergency services",
@@ -219,7 +226,7 @@
 
   function handle(f) {
     switch (f.type) {
-      case "duty": if (el("duty")) el("duty").checked = f.on; break;
+      case "duty": if (el("duty") && dutyWanted === null) el("duty").checked = f.on; break;
       case "handoffs":
         handoffs.clear();
         for (const h of f.items) handoffs.set(h.id, h);
@@ -242,6 +249,7 @@
         if (current && current.id === f.id) { current = null; el("conversation").hidden = true; el("conn").textContent = "The resident deleted that conversation."; }
         break;
       case "transcript": showConversation(f.handoff, f.messages, f.assessments || []); break;
+      case "checkins": case "forms": followup().frame(f, current); break;
       case "message":
         if (current && current.id === f.handoff_id) { el("transcript").append(line(f.message, [])); el("transcript").scrollTop = 1e9; }
         if (sayPending && f.message.client_id === sayPending) { el("say-text").value = ""; sayPending = ""; clearError("say"); pending = ""; }
@@ -257,7 +265,11 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(proto + location.host + "/console/ws");
-    ws.onopen = () => { backoff = 500; reconnecting = false; dbDown = false; showConn(); if (current) send({ type: "open", handoff_id: current.id }); };
+    ws.onopen = () => {
+      backoff = 500; reconnecting = false; dbDown = false; showConn();
+      if (dutyWanted !== null) { send({ type: "duty", on: dutyWanted }); dutyWanted = null; }
+      if (current) send({ type: "open", handoff_id: current.id });
+    };
     ws.onmessage = (ev) => { try { handle(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
     ws.onclose = (ev) => {
       // Only the server's "session ended" (4401) means signed out; anything else, a
@@ -270,7 +282,12 @@
   }
 
   me = (document.querySelector(".console-top .who").textContent.split(" · ")[0] || "").trim();
-  if (el("duty")) el("duty").addEventListener("change", (ev) => { if (ev.target.checked) beep(); send({ type: "duty", on: ev.target.checked }); });
+  // A tick before the socket is open is sent once it opens; until then the server's own
+  // report (off) does not untick the box.
+  if (el("duty")) el("duty").addEventListener("change", (ev) => {
+    if (ev.target.checked) beep();
+    dutyWanted = send({ type: "duty", on: ev.target.checked }) ? null : ev.target.checked;
+  });
   el("claim").addEventListener("click", () => current && act("claim", { type: "claim", handoff_id: current.id }));
   // The text stays in the box until the server echoes the message back.
   let sayPending = "";
@@ -284,7 +301,12 @@
   el("resolve").addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!current) return;
-    act("resolve", { type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked });
+    const checkinAt = followup().checkinAt();
+    if (checkinAt === null) return; // the check-in time was refused, next to its field
+    act("resolve", { type: "resolve", handoff_id: current.id, disposition: el("disposition").value, note: el("note").value, reenable_ai: el("reenable").checked,
+      checkin_at: checkinAt || undefined });
   });
+  window.NightfloatConsole = { send, act, open: (id) => send({ type: "open", handoff_id: id }) };
+  window.NightfloatConsoleCurrent = () => current;
   connect();
 })();
