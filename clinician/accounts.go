@@ -25,10 +25,13 @@ const (
 	RoleOncall   = "oncall"   // takes over flagged conversations
 	RoleReviewer = "reviewer" // reviews transcripts
 	RoleAdmin    = "admin"    // manages accounts
+	// RoleLeadership reads the programme's trends and released reports only: aggregates
+	// with small cells suppressed, never transcripts, pseudonyms or review items.
+	RoleLeadership = "leadership"
 )
 
 // AllRoles lists every role, in display order.
-var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin}
+var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin, RoleLeadership}
 
 // Clinician is an account as the rest of the service sees it: never its password hash.
 type Clinician struct {

@@ -41,6 +41,11 @@ var tableOwners = map[string]string{
 	"review_random_checked": "review",
 	"review_salt":           "review",
 	"review_samples":        "review",
+
+	// Issue 20: what residents tell the programme.
+	"pulse_checkins":            "pulse",
+	"leadership_reports":        "pulse",
+	"leadership_report_batches": "pulse",
 }
 
 // readers may name any table, read-only (insights) or in fixtures for tests (the test kits).

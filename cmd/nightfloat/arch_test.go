@@ -64,6 +64,9 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/llm/llmtest": {"nightfloat/"},
 		"nightfloat/prompts":     {"nightfloat/"},
 		"nightfloat/redact":      {"nightfloat/"},
+		// What residents tell the programme stays apart from the assistant, the clinicians'
+		// tools and the review queue (issue 20).
+		"nightfloat/pulse": {"nightfloat/assistant", "nightfloat/review", "nightfloat/clinician", "nightfloat/web", "nightfloat/config", "nightfloat/insights"},
 		// The websocket frames only: no server code, no storage.
 		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/postgres", "nightfloat/config"},
 	}

@@ -35,8 +35,9 @@ Manages clinician accounts for the console. Every change is audited with actor "
       Disables an account and ends its sessions at once.
   user enable U
       Re-enables a disabled account (its old sessions stay ended).
-  user roles U oncall,reviewer,admin
+  user roles U oncall,reviewer,admin,leadership
       Replaces an account's roles. Roles are explicit: admin implies no other role.
+      leadership sees only the programme's suppressed trends and released reports.
   user unlock U
       Clears the account's failed sign-ins, so its clinician can sign in at once from
       anywhere (after five failures from one address that address waits 15 minutes;
