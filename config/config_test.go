@@ -22,6 +22,9 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		{"disclosure too rare", "NIGHTFLOAT_DISCLOSURE_INTERVAL", "4h"},
 		{"bad webhook", "NIGHTFLOAT_PAGER_WEBHOOK_URL", "pager.example.org/hook"},
 		{"not a postgres URL", "DATABASE_URL", "mysql://x"},
+		{"leadership cells too small", "NIGHTFLOAT_LEADERSHIP_MIN_CELL", "3"},
+		{"reports released too soon", "NIGHTFLOAT_REPORT_DELAY", "2h"},
+		{"a batch of one report", "NIGHTFLOAT_REPORT_MIN_BATCH", "1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

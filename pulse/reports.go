@@ -122,3 +122,21 @@ func (s *Store) Released(ctx context.Context, limit int) ([]Batch, error) {
 	}
 	return out, nil
 }
+
+// RunRelease calls Release every interval until ctx ends, so that batch times follow this
+// schedule and not any submission; released is told how many reports each batch held.
+func (s *Store) RunRelease(ctx context.Context, o ReleaseOptions, every time.Duration, released func(int, error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			n, err := s.Release(ctx, o, now)
+			if n > 0 || err != nil {
+				released(n, err)
+			}
+		}
+	}
+}

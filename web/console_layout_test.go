@@ -92,7 +92,8 @@ func TestConsoleActionsFollowTheHandoff(t *testing.T) {
 // open, and no others; an account without the on-call role lands on links.
 func TestConsoleNavigationByRole(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	links := map[string]string{"handoffs": `href="/console/"`, "review": `href="/console/review"`, "dashboard": `href="/console/dashboard"`, "audit": `href="/console/audit"`}
+	links := map[string]string{"handoffs": `href="/console/"`, "review": `href="/console/review"`, "dashboard": `href="/console/dashboard"`, "audit": `href="/console/audit"`,
+		"leadership": `href="/console/leadership"`}
 	for _, tc := range []struct {
 		user  string
 		roles []string
@@ -102,7 +103,8 @@ func TestConsoleNavigationByRole(t *testing.T) {
 		{"oncall", []string{"oncall"}, []string{"/console/"}, []string{"handoffs"}},
 		{"reviewer", []string{"reviewer"}, []string{"/console/", "/console/review", "/console/dashboard"}, []string{"review", "dashboard"}},
 		{"admin", []string{"admin"}, []string{"/console/", "/console/dashboard", "/console/audit"}, []string{"dashboard", "audit"}},
-		{"everyone", []string{"oncall", "reviewer", "admin"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit"}, []string{"handoffs", "review", "dashboard", "audit"}},
+		{"leadership", []string{"leadership"}, []string{"/console/", "/console/leadership"}, []string{"leadership"}},
+		{"everyone", []string{"oncall", "reviewer", "admin", "leadership"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit", "/console/leadership"}, []string{"handoffs", "review", "dashboard", "audit", "leadership"}},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			_, token := h.session(t, tc.user, tc.roles...)

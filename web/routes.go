@@ -47,21 +47,25 @@ func (a *Auth) Routes(mux *http.ServeMux) {
 // consoleRoutes are the clinicians' pages and socket, each with the roles that may use it.
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	const oncall, reviewer, admin = clinician.RoleOncall, clinician.RoleReviewer, clinician.RoleAdmin
+	const leadership = clinician.RoleLeadership
 	for _, r := range []struct {
 		pattern string
 		roles   []string // any one of them
 		handler http.HandlerFunc
 	}{
-		{"GET /console/{$}", []string{oncall, reviewer, admin}, s.consolePage}, // console_page.go
-		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},        // a pager's link to one handoff
-		{"GET /console/ws", []string{oncall}, s.serveConsole},                  // console_ws.go: re-checks the session every frame
-		{"GET /console/review", []string{reviewer}, s.reviewList},              // console_review.go
+		{"GET /console/{$}", []string{oncall, reviewer, admin, leadership}, s.consolePage}, // console_page.go: links only without oncall
+		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},                    // a pager's link to one handoff
+		{"GET /console/ws", []string{oncall}, s.serveConsole},                              // console_ws.go: re-checks the session every frame
+		{"GET /console/review", []string{reviewer}, s.reviewList},                          // console_review.go
 		{"GET /console/review/items/{id}", []string{reviewer}, s.reviewItemPage},
 		{"POST /console/review/items/{id}/claim", []string{reviewer}, s.reviewAction("claim")},
 		{"POST /console/review/items/{id}/release", []string{reviewer}, s.reviewAction("release")},
 		{"POST /console/review/items/{id}/review", []string{reviewer}, s.reviewAction("submit")},
 		{"GET /console/dashboard", []string{reviewer, admin}, s.dashboardPage}, // console_dashboard.go
 		{"GET /console/audit", []string{admin}, s.auditPage},                   // console_audit.go
+		// Issue 20: leadership sees aggregates and released reports only, nothing else.
+		{"GET /console/leadership", []string{leadership}, s.leadershipPage}, // console_leadership.go
+		{"GET /console/leadership/trends.csv", []string{leadership}, s.leadershipCSV},
 	} {
 		mux.Handle(r.pattern, s.auth.Require(r.roles...)(r.handler))
 	}

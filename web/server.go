@@ -21,6 +21,7 @@ import (
 	"nightfloat/assistant"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/pulse"
 	"nightfloat/review"
 )
 
@@ -56,6 +57,14 @@ type Options struct {
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed when throttling
 	// clinician logins (see ParseProxies); none by default.
 	TrustedProxies []netip.Prefix
+	// Leadership is what the leadership pages may show (issue 20).
+	Leadership LeadershipOptions
+}
+
+// LeadershipOptions configure the leadership pages.
+type LeadershipOptions struct {
+	MinCell int                  // the smallest count the trends show (0: insights.DefaultTrendMinCell)
+	Reports pulse.ReleaseOptions // how reports are batched, as the page explains it
 }
 
 // Server holds the routes and every open websocket.
@@ -85,6 +94,8 @@ type Server struct {
 	convLimit    *convLimiter
 	tagger       sourceTagger
 	safety       SafetyInfo
+	pulse        *pulse.Store      // check-ins and reports to leadership
+	leadership   LeadershipOptions // issue 20
 
 	base    context.Context
 	stopAll context.CancelFunc
@@ -114,6 +125,7 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
 		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
+	s.pulse, s.leadership = pulse.New(pool), o.Leadership
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 		s.auth.TrustProxies(o.TrustedProxies)
