@@ -29,6 +29,7 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /feedback", s.feedbackHandler()) // resident_feedback.go: the resume token
 	mux.HandleFunc("GET /safety", s.safetyPage)       // resident_safety.go
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
+	s.pulseHandlers(mux)                      // resident_pulse.go (issue 20): the weekly check-in and reports to leadership; the resume token
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated
 	if s.metricsToken != "" {
