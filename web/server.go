@@ -125,6 +125,12 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
 		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
+	if o.Leadership.Reports.MinBatch == 0 { // the defaults config.Default gives
+		o.Leadership.Reports.MinBatch = 5
+	}
+	if o.Leadership.Reports.Delay == 0 {
+		o.Leadership.Reports.Delay = 7 * 24 * time.Hour
+	}
 	s.pulse, s.leadership = pulse.New(pool), o.Leadership
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
