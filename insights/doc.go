@@ -2,8 +2,8 @@
 // them: the supervisor dashboard and its agreement figure (Cohen's kappa), the conversations
 // the review sampler may queue, the handoff gauges /metrics serves, the annual
 // crisis-referral report and leadership's weekly trends (trends.go: minimum cell,
-// complementary suppression, aligned ISO weeks). Each answers with counts or typed rows, never with text a
-// resident typed.
+// complementary suppression, aligned ISO weeks). Each answers with counts or typed rows,
+// never with text a resident typed.
 //
 // It owns no table and writes nothing: every read takes a DB, which offers queries only.
 // The tables it reads belong to assistant, review and pulse, which alone write them.

@@ -1,9 +1,11 @@
 // Package web serves Nightfloat's pages and websockets to its two audiences:
 //
-//   - residents, resident_*.go: the chat page, its websocket, the thumbs-down on a reply
-//     and the public safety page; a conversation's resume token is their only credential;
+//   - residents, resident_*.go: the chat page, its websocket, the thumbs-down on a reply,
+//     the weekly pulse and reports to leadership, and the public safety page; a
+//     conversation's resume token is their only credential;
 //   - clinicians, console_*.go: the console and its websocket, the review queue, the
-//     dashboard and the audit page, behind login and roles (auth.go, csrf.go, clientip.go).
+//     dashboard, the audit page and leadership's programme trends, behind login and roles
+//     (auth.go, csrf.go, clientip.go).
 //
 // routes.go lists every route with the roles it needs. errors.go maps each nightfloat.Code
 // to one HTTP status and websocket error frame, and disconnect.go lists every close code.
@@ -11,5 +13,5 @@
 // web owns no table and writes no SQL. It reaches conversations, messages and handoffs only
 // through assistant.Service (never its store: claim, say and resolve are audited there, in
 // their transaction), accounts, sessions and the audit log through clinician, and the
-// review queue through review. It is the only package that imports gorilla/websocket.
+// review queue through review, check-ins and reports through pulse. It is the only package that imports gorilla/websocket.
 package web
