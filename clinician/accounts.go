@@ -28,10 +28,13 @@ const (
 	// RoleCounsellor reads new screens (results only, no transcript) and writes the
 	// personal reply the resident finds in their conversation.
 	RoleCounsellor = "counsellor"
+	// RoleLeadership reads the programme's trends and released reports only: aggregates
+	// with small cells suppressed, never transcripts, pseudonyms or review items.
+	RoleLeadership = "leadership"
 )
 
 // AllRoles lists every role, in display order.
-var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin, RoleCounsellor}
+var AllRoles = []string{RoleOncall, RoleReviewer, RoleAdmin, RoleCounsellor, RoleLeadership}
 
 // Clinician is an account as the rest of the service sees it: never its password hash.
 type Clinician struct {

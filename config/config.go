@@ -78,6 +78,11 @@ type Config struct {
 	ReviewSecond     float64       // NIGHTFLOAT_REVIEW_SECOND_SHARE: share of reviewed items that get a second, blind review
 	ReviewClaimTTL   time.Duration // NIGHTFLOAT_REVIEW_CLAIM_TTL: an abandoned claim on a review item expires after this long
 
+	// Leadership (issue 20): what the programme's trends and reports may show.
+	LeadershipMinCell int           // NIGHTFLOAT_LEADERSHIP_MIN_CELL: smallest count leadership's trends show
+	ReportDelay       time.Duration // NIGHTFLOAT_REPORT_DELAY: a report to leadership waits at least this long
+	ReportMinBatch    int           // NIGHTFLOAT_REPORT_MIN_BATCH: reports are released only this many or more at once
+
 	// ImpairedPracticePolicy is what the /safety page says happens when a conversation shows
 	// impaired practice that endangers patients (empty: a default saying the institution's
 	// policy governs): NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY.
@@ -122,6 +127,9 @@ func Default() Config {
 		ReviewSecond:       0.2,
 		ReviewClaimTTL:     30 * time.Minute,
 		CheckinGrace:       24 * time.Hour,
+		LeadershipMinCell:  10,
+		ReportDelay:        7 * 24 * time.Hour,
+		ReportMinBatch:     5,
 
 		Responder:              "vetted",
 		ModelTemperature:       0.3,
@@ -194,6 +202,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReviewSalt = r.secret("NIGHTFLOAT_REVIEW_SALT", c.ReviewSalt)
 	c.ReviewSecond = r.float("NIGHTFLOAT_REVIEW_SECOND_SHARE", c.ReviewSecond)
 	c.ReviewClaimTTL = r.duration("NIGHTFLOAT_REVIEW_CLAIM_TTL", c.ReviewClaimTTL)
+	c.LeadershipMinCell = r.integer("NIGHTFLOAT_LEADERSHIP_MIN_CELL", c.LeadershipMinCell)
+	c.ReportDelay = r.duration("NIGHTFLOAT_REPORT_DELAY", c.ReportDelay)
+	c.ReportMinBatch = r.integer("NIGHTFLOAT_REPORT_MIN_BATCH", c.ReportMinBatch)
 	c.ImpairedPracticePolicy = r.str("NIGHTFLOAT_IMPAIRED_PRACTICE_POLICY", c.ImpairedPracticePolicy)
 	c.CheckinGrace = r.duration("NIGHTFLOAT_CHECKIN_GRACE", c.CheckinGrace)
 	c.VAPIDPublicKey = r.str("NIGHTFLOAT_VAPID_PUBLIC_KEY", c.VAPIDPublicKey)
@@ -307,6 +318,9 @@ func (c Config) Validate() error {
 		{"NIGHTFLOAT_HANDOFF_UNATTENDED (at least 30s)", c.HandoffUnattended >= 30*time.Second},
 		{"NIGHTFLOAT_SCREEN_REPLY_WITHIN (1m to 336h, two weeks)", c.ScreenReplyWithin >= time.Minute && c.ScreenReplyWithin <= 14*24*time.Hour},
 		{"NIGHTFLOAT_CHECKIN_GRACE (10m to 30 days)", c.CheckinGrace >= 10*time.Minute && c.CheckinGrace <= 30*24*time.Hour},
+		{"NIGHTFLOAT_LEADERSHIP_MIN_CELL (5 to 1000)", c.LeadershipMinCell >= 5 && c.LeadershipMinCell <= 1000},
+		{"NIGHTFLOAT_REPORT_DELAY (at least 24h)", c.ReportDelay >= 24*time.Hour},
+		{"NIGHTFLOAT_REPORT_MIN_BATCH (3 to 100)", c.ReportMinBatch >= 3 && c.ReportMinBatch <= 100},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

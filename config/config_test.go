@@ -26,6 +26,9 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		{"screen reply deadline unparsable", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "a day"},
 		{"screen reply deadline zero", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "0s"},
 		{"screen reply deadline too long", "NIGHTFLOAT_SCREEN_REPLY_WITHIN", "720h"},
+		{"leadership cells too small", "NIGHTFLOAT_LEADERSHIP_MIN_CELL", "3"},
+		{"reports released too soon", "NIGHTFLOAT_REPORT_DELAY", "2h"},
+		{"a batch of one report", "NIGHTFLOAT_REPORT_MIN_BATCH", "1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,3 +24,6 @@ var Words = map[string]string{
 
 // KindNames are the report's words for the referral kinds.
 var KindNames = kindNames
+
+// Suppress is suppress, for the table-driven tests of complementary suppression.
+var Suppress = suppress

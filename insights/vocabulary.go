@@ -10,6 +10,7 @@ const (
 	handoffResolved = "resolved" // assistant.HandoffResolved
 	authorResident  = "resident" // assistant.AuthorResident
 	kindWithheld    = "withheld" // assistant.KindWithheld
+	subjectMessage  = "message"  // assistant's assessments.subject of a resident message (a literal there)
 
 	referralHandoff    = "handoff"     // assistant.ReferralHandoff
 	referralUnattended = "unattended"  // assistant.ReferralUnattended

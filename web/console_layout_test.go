@@ -93,7 +93,8 @@ func TestConsoleActionsFollowTheHandoff(t *testing.T) {
 func TestConsoleNavigationByRole(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	links := map[string]string{"handoffs": `href="/console/"`, "review": `href="/console/review"`, "dashboard": `href="/console/dashboard"`, "audit": `href="/console/audit"`,
-		"screens": `href="/console/screens"`}
+		"screens":    `href="/console/screens"`,
+		"leadership": `href="/console/leadership"`}
 	for _, tc := range []struct {
 		user  string
 		roles []string
@@ -104,8 +105,9 @@ func TestConsoleNavigationByRole(t *testing.T) {
 		{"reviewer", []string{"reviewer"}, []string{"/console/", "/console/review", "/console/dashboard"}, []string{"review", "dashboard"}},
 		{"admin", []string{"admin"}, []string{"/console/", "/console/dashboard", "/console/audit"}, []string{"dashboard", "audit"}},
 		{"counsellor", []string{"counsellor"}, []string{"/console/", "/console/screens"}, []string{"screens"}},
-		{"everyone", []string{"oncall", "reviewer", "admin", "counsellor"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit", "/console/screens"},
-			[]string{"handoffs", "review", "dashboard", "audit", "screens"}},
+		{"leadership", []string{"leadership"}, []string{"/console/", "/console/leadership"}, []string{"leadership"}},
+		{"everyone", []string{"oncall", "reviewer", "admin", "counsellor", "leadership"}, []string{"/console/", "/console/review", "/console/dashboard", "/console/audit", "/console/screens", "/console/leadership"},
+			[]string{"handoffs", "review", "dashboard", "audit", "screens", "leadership"}},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			_, token := h.session(t, tc.user, tc.roles...)

@@ -213,6 +213,7 @@ func TestReviewAuthorisation(t *testing.T) {
 	b := h.signIn(t, "rev-b", "reviewer")
 	oncall := h.signIn(t, "oncall-a", "oncall")
 	admin := h.signIn(t, "admin-a", "admin")
+	lead := h.signIn(t, "lead-a", "leadership")
 	anon := &reviewerSession{h: h, client: a.client}
 
 	var ids []int64
@@ -261,6 +262,10 @@ func TestReviewAuthorisation(t *testing.T) {
 		{"on-call only, dashboard", oncall, "GET", "/console/dashboard", nil, "", http.StatusForbidden},
 		{"admin, dashboard", admin, "GET", "/console/dashboard", nil, "", http.StatusOK},
 		{"admin, queue", admin, "GET", "/console/review", nil, "", http.StatusForbidden},
+		{"leadership, queue", lead, "GET", "/console/review", nil, "", http.StatusForbidden},
+		{"leadership, item", lead, "GET", open, nil, "", http.StatusForbidden},
+		{"leadership, claim", lead, "POST", open + "/claim", url.Values{}, "", http.StatusForbidden},
+		{"leadership, dashboard", lead, "GET", "/console/dashboard", nil, "", http.StatusForbidden},
 		{"reviewer, queued item", b, "GET", open, nil, "", http.StatusOK},
 		{"reviewer, done item of another", b, "GET", fmt.Sprintf("/console/review/items/%d", doneItem), nil, "", http.StatusNotFound},
 		{"reviewer, claim a done item", b, "POST", fmt.Sprintf("/console/review/items/%d/claim", doneItem), url.Values{}, "", http.StatusNotFound},

@@ -49,6 +49,8 @@ type harnessOptions struct {
 	site   func(*Options)
 	crisis *assistant.CrisisResources // nil: testCrisis
 	push   bool                       // notifications on: a push store on the database and fresh VAPID keys
+	// classifier, when set, replaces the real one (fault tests).
+	classifier assistant.Classifier
 }
 
 var testCrisis = assistanttest.Crisis()
@@ -79,6 +81,9 @@ func newHarness(tb testing.TB, o harnessOptions) *harness {
 	hub := assistant.NewHub()
 	svc := assistanttest.NewService(tb, db, assistanttest.Options{Service: o.svcOptions, Deps: func(d *assistant.Deps) {
 		d.Pager, d.Roster, d.Crisis, d.Logger, d.Audit, d.Hub = o.pager, roster, crisis, logger, audit, hub
+		if o.classifier != nil {
+			d.Classifier = o.classifier
+		}
 	}})
 	// Tests open many conversations from 127.0.0.1; the flood tests set their own limit.
 	opts := Options{AllowedOrigins: o.origins, Crisis: crisis, Logger: logger, Accounts: accounts, Audit: audit,

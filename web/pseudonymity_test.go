@@ -16,13 +16,15 @@ import (
 // TestPseudonymityNothingIdentifyingIsStored runs a real resident conversation over the
 // websocket — an ordinary question, a check-in questionnaire (screen) and a counsellor's
 // reply to it, a red flag, a clinician's handoff from claim to resolution with a check-in, a
-// safety plan the clinician starts, a thought record, a push subscription and the answer
-// to the check-in — from a browser that sends a distinctive user agent and a forwarded
-// client address, then reads every column of every table in the database as text and
-// checks that neither the user agent, the client addresses nor the resume token were
-// stored anywhere (the one exception: clinician sign-in entries in the audit log name the
-// clinician's own source address), and that the push endpoint, a secret of the browser's
-// push service, is kept only as the subscription's endpoint.
+// safety plan the clinician starts, a thought record, a push subscription, the answer to
+// the check-in, then the weekly pulse and a report to leadership — from a browser that
+// sends a distinctive user agent and a forwarded client address, then reads every column of
+// every table in the database as text and checks that neither the user agent, the client
+// addresses nor the resume token were stored anywhere (the one exception: clinician sign-in
+// entries in the audit log name the clinician's own source address), that the push
+// endpoint, a secret of the browser's push service, is kept only as the subscription's
+// endpoint, and that a report to leadership has no column that could link it to a
+// conversation.
 func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 	h := newHarness(t, harnessOptions{push: true})
 	doc := h.newClinician(t, "oncall1")
@@ -86,6 +88,29 @@ func TestPseudonymityNothingIdentifyingIsStored(t *testing.T) {
 	got := back.until(func(f frame) bool { r, _ := f["checkin"].(map[string]any); return r["action"] == "due" })
 	back.send(map[string]any{"type": "checkin_answer", "client_id": "k1", "checkin_id": got[len(got)-1]["checkin"].(map[string]any)["id"], "answer": "ok"})
 	back.until(func(f frame) bool { return f.str("type") == "message" && f.str("client_id") == "k1" })
+	// Issue 20: the weekly check-in and a report to leadership, from the same browser.
+	for _, p := range []struct {
+		path string
+		body string
+	}{
+		{"/pulse", `{"score": 2, "topic": "sleep"}`},
+		{"/report", `{"kind": "unsafe_staffing", "text": "one nurse for thirty beds", "preview": "one nurse for thirty beds"}`},
+	} {
+		body := `{"conversation_id": "` + welcome.str("conversation_id") + `", "token": "` + token + `", ` + p.body[1:]
+		req, _ := http.NewRequest("POST", h.http.URL+p.path, strings.NewReader(body))
+		req.Header = http.Header{"User-Agent": {ua}, "X-Forwarded-For": {"203.0.113.77"}, "Content-Type": {"application/json"},
+			"Origin": {h.http.URL}, "Sec-Fetch-Site": {"same-origin"}}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %v %v", p.path, resp, err)
+		}
+		resp.Body.Close()
+	}
+	var linked bool
+	if err := h.db.Pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_name = 'leadership_reports' AND data_type = 'uuid')`).Scan(&linked); err != nil || linked {
+		t.Errorf("a report to leadership can be linked to a conversation (%v)", err)
+	}
 	h.stop() // every turn and write finished
 
 	ctx := context.Background()

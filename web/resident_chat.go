@@ -22,6 +22,9 @@ type chatPageData struct {
 	Forms string
 	// VAPIDKey is the web-push public key; "" when notifications are off.
 	VAPIDKey string
+	// Issue 20: how reports to leadership are batched, as the report dialog explains it.
+	ReportMinBatch int
+	ReportDelay    string
 }
 
 // formSpec is one guided form as the page draws it: the project's own prompts from
@@ -60,14 +63,16 @@ func formSpecs() (string, error) {
 // chatPage renders the chat page.
 func (s *Server) chatPage(w http.ResponseWriter, _ *http.Request) {
 	data := chatPageData{
-		Institution: s.crisis.Institution,
-		OncallLabel: s.crisis.OncallLabel,
-		OncallPhone: s.crisis.OncallPhone,
-		CrisisLines: s.crisis.Lines(0),
-		Disclosure:  s.crisis.Disclosure(),
-		MaxChars:    s.svc.MaxMessageChars(),
-		Forms:       s.forms,
-		VAPIDKey:    s.vapidKey,
+		Institution:    s.crisis.Institution,
+		OncallLabel:    s.crisis.OncallLabel,
+		OncallPhone:    s.crisis.OncallPhone,
+		CrisisLines:    s.crisis.Lines(0),
+		Disclosure:     s.crisis.Disclosure(),
+		MaxChars:       s.svc.MaxMessageChars(),
+		Forms:          s.forms,
+		VAPIDKey:       s.vapidKey,
+		ReportMinBatch: s.leadership.Reports.MinBatch,
+		ReportDelay:    days(s.leadership.Reports.Delay),
 	}
 	s.render(w, "chat.html", data)
 }

@@ -32,6 +32,7 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /guides/{id}", s.guidePage)   // resident_guides.go: vetted content, read whole
 	mux.HandleFunc("GET /sw.js", s.serviceWorker)     // resident_chat.go: shows a check-in's push, without text
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
+	s.pulseHandlers(mux)                      // resident_pulse.go (issue 20): the weekly check-in and reports to leadership; the resume token
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated
 	if s.metricsToken != "" {
@@ -51,15 +52,16 @@ func (a *Auth) Routes(mux *http.ServeMux) {
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	const oncall, reviewer, admin = clinician.RoleOncall, clinician.RoleReviewer, clinician.RoleAdmin
 	const counsellor = clinician.RoleCounsellor
+	const leadership = clinician.RoleLeadership
 	for _, r := range []struct {
 		pattern string
 		roles   []string // any one of them
 		handler http.HandlerFunc
 	}{
-		{"GET /console/{$}", []string{oncall, reviewer, admin, counsellor}, s.consolePage}, // console_page.go
-		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},                    // a pager's link to one handoff
-		{"GET /console/ws", []string{oncall}, s.serveConsole},                              // console_ws.go: re-checks the session every frame
-		{"GET /console/review", []string{reviewer}, s.reviewList},                          // console_review.go
+		{"GET /console/{$}", []string{oncall, reviewer, admin, counsellor, leadership}, s.consolePage}, // console_page.go: links only without oncall
+		{"GET /console/handoffs/{id}", []string{oncall}, s.consolePage},                                // a pager's link to one handoff
+		{"GET /console/ws", []string{oncall}, s.serveConsole},                                          // console_ws.go: re-checks the session every frame
+		{"GET /console/review", []string{reviewer}, s.reviewList},                                      // console_review.go
 		{"GET /console/review/items/{id}", []string{reviewer}, s.reviewItemPage},
 		{"POST /console/review/items/{id}/claim", []string{reviewer}, s.reviewAction("claim")},
 		{"POST /console/review/items/{id}/release", []string{reviewer}, s.reviewAction("release")},
@@ -68,6 +70,9 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 		{"GET /console/audit", []string{admin}, s.auditPage},                   // console_audit.go
 		{"GET /console/screens", []string{counsellor}, s.screensPage},          // console_screens.go
 		{"POST /console/screens/{id}/reply", []string{counsellor}, s.screenReply},
+		// Issue 20: leadership sees aggregates and released reports only, nothing else.
+		{"GET /console/leadership", []string{leadership}, s.leadershipPage}, // console_leadership.go
+		{"GET /console/leadership/trends.csv", []string{leadership}, s.leadershipCSV},
 	} {
 		mux.Handle(r.pattern, s.auth.Require(r.roles...)(r.handler))
 	}

@@ -21,6 +21,7 @@ import (
 	"nightfloat/assistant"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/pulse"
 	"nightfloat/push"
 	"nightfloat/review"
 )
@@ -61,6 +62,14 @@ type Options struct {
 	// chat page subscribes with; without both the chat offers no notifications.
 	Push           *push.Store
 	VAPIDPublicKey string
+	// Leadership is what the leadership pages may show (issue 20).
+	Leadership LeadershipOptions
+}
+
+// LeadershipOptions configure the leadership pages.
+type LeadershipOptions struct {
+	MinCell int                  // the smallest count the trends show (0: insights.DefaultTrendMinCell)
+	Reports pulse.ReleaseOptions // how reports are batched, as the page explains it
 }
 
 // Server holds the routes and every open websocket.
@@ -92,7 +101,9 @@ type Server struct {
 	safety       SafetyInfo
 	push         *push.Store // nil: notifications off
 	vapidKey     string
-	forms        string // the guided forms' steps, as the chat page embeds them
+	forms        string            // the guided forms' steps, as the chat page embeds them
+	pulse        *pulse.Store      // check-ins and reports to leadership
+	leadership   LeadershipOptions // issue 20
 
 	base    context.Context
 	stopAll context.CancelFunc
@@ -122,6 +133,13 @@ func NewServer(svc *assistant.Service, hub *assistant.Hub, pool *pgxpool.Pool, o
 	base, stop := context.WithCancel(context.Background())
 	s := &Server{svc: svc, hub: hub, pool: pool, crisis: o.Crisis, origins: origins, logger: o.Logger,
 		pages: pages, static: static, base: base, stopAll: stop, accounts: o.Accounts, audit: o.Audit, safety: o.Safety}
+	if o.Leadership.Reports.MinBatch == 0 { // the defaults config.Default gives
+		o.Leadership.Reports.MinBatch = 5
+	}
+	if o.Leadership.Reports.Delay == 0 {
+		o.Leadership.Reports.Delay = 7 * 24 * time.Hour
+	}
+	s.pulse, s.leadership = pulse.New(pool), o.Leadership
 	if o.Accounts != nil && o.Audit != nil {
 		s.auth = NewAuth(o.Accounts, o.Audit, pages, o.Logger, o.SecureCookies)
 		s.auth.TrustProxies(o.TrustedProxies)

@@ -47,6 +47,10 @@ var tableOwners = map[string]string{
 	"selfhelp_forms": "selfhelp",
 
 	"push_subscriptions": "push",
+	// Issue 20: what residents tell the programme.
+	"pulse_checkins":            "pulse",
+	"leadership_reports":        "pulse",
+	"leadership_report_batches": "pulse",
 }
 
 // readers may name any table, read-only (insights) or in fixtures for tests (the test kits).

@@ -71,6 +71,9 @@ func TestPackageBoundaries(t *testing.T) {
 		"nightfloat/push": {"nightfloat/assistant", "nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/config", "nightfloat/safety"},
 		// Self-help forms: their shapes and their table, and nothing that holds a conversation.
 		"nightfloat/selfhelp": {"nightfloat/assistant", "nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/config", "nightfloat/safety"},
+		// What residents tell the programme stays apart from the assistant, the clinicians'
+		// tools and the review queue (issue 20).
+		"nightfloat/pulse": {"nightfloat/assistant", "nightfloat/review", "nightfloat/clinician", "nightfloat/web", "nightfloat/config", "nightfloat/insights"},
 		// The websocket frames only: no server code, no storage.
 		"nightfloat/web/protocol": {"nightfloat/web", "nightfloat/review", "nightfloat/clinician", "nightfloat/postgres", "nightfloat/config"},
 	}

@@ -18,6 +18,7 @@ import (
 	"nightfloat/config"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
+	"nightfloat/pulse"
 	"nightfloat/push"
 	"nightfloat/retrieval"
 	"nightfloat/review"
@@ -135,12 +136,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		ScreenReplyWithin:  cfg.ScreenReplyWithin,
 		CheckinGrace:       cfg.CheckinGrace,
 	})
+	reports := pulse.ReleaseOptions{Delay: cfg.ReportDelay, MinBatch: cfg.ReportMinBatch}
 	proxies, err := web.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("serve: NIGHTFLOAT_TRUSTED_PROXIES: %w", err)
 	}
 	site, err := web.NewServer(svc, hub, pool, web.Options{AllowedOrigins: cfg.AllowedOrigins, Crisis: crisis, Logger: log,
 		Accounts: accounts, Audit: audit, SecureCookies: cfg.SecureCookies, Metrics: metricSet, MetricsToken: cfg.MetricsToken,
+		Leadership:   web.LeadershipOptions{MinCell: cfg.LeadershipMinCell, Reports: reports},
 		AllowedHosts: web.AllowedHosts(cfg.PublicURL, cfg.Addr), NewConversationsPerMinute: cfg.NewConvPerMinute,
 		TrustedProxies: proxies, Safety: safetyInfo(cfg), Review: reviewSettingsFrom(cfg).Queue,
 		Push: pushStore, VAPIDPublicKey: cfg.VAPIDPublicKey})
@@ -175,6 +178,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunScreenWatch(bg, 30*time.Second) }()
 	go func() { defer bgWG.Done(); svc.RunCheckinWatch(bg, 30*time.Second) }()
+	go func() { // issue 20: reports to leadership, released in batches on the hour
+		defer bgWG.Done()
+		pulse.New(pool).RunRelease(bg, reports, time.Hour, func(n int, err error) {
+			if err != nil {
+				log.Warn("release reports to leadership", "error", err)
+				return
+			}
+			log.Info("released a batch of reports to leadership", "reports", n)
+		})
+	}()
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:

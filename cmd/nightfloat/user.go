@@ -35,9 +35,10 @@ Manages clinician accounts for the console. Every change is audited with actor "
       Disables an account and ends its sessions at once.
   user enable U
       Re-enables a disabled account (its old sessions stay ended).
-  user roles U oncall,reviewer,admin,counsellor
+  user roles U oncall,reviewer,admin,counsellor,leadership
       Replaces an account's roles: oncall (handoffs), reviewer (the review queue and
-      dashboard), admin (the audit log), counsellor (new screens and the reply to them).
+      dashboard), admin (the audit log), counsellor (new screens and the reply to them),
+      leadership (only the programme's suppressed trends and released reports).
       Roles are explicit: admin implies no other role.
   user unlock U
       Clears the account's failed sign-ins, so its clinician can sign in at once from
