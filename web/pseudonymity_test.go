@@ -14,7 +14,7 @@ import (
 )
 
 // TestPseudonymityNothingIdentifyingIsStored runs a real resident conversation over the
-// websocket — an ordinary question, a check-in questionnaire (screen) and a counsellor's
+// websocket — an ordinary question, a wellbeing questionnaire (screen) and a counsellor's
 // reply to it, a red flag, a clinician's handoff from claim to resolution with a check-in, a
 // safety plan the clinician starts, a thought record, a push subscription, the answer to
 // the check-in, then the weekly pulse and a report to leadership — from a browser that

@@ -27,7 +27,7 @@ func TestScreenInBrowser(t *testing.T) {
 		chromedp.WaitVisible(css(".msg.system.disclosure")),
 	)
 	if !visible(t, b, "#screen-link") {
-		t.Fatal("the chat's header has no way to the check-in questionnaire")
+		t.Fatal("the chat's header has no way to the wellbeing questionnaire")
 	}
 	do(t, b, "open the questionnaire from the chat", chromedp.Click(css("#screen-link")), chromedp.WaitVisible(css("#begin")))
 	if visible(t, b, "#role-box") {

@@ -132,7 +132,7 @@
     if (bySeq.has(f.seq)) return; // a replay of what is already shown
     lastSeq = Math.max(lastSeq, f.seq);
     const li = bubble(f.author, f.kind, f.text);
-    // A counsellor's reply to the resident's check-in questionnaire (the screening page).
+    // A counsellor's reply to the resident's wellbeing questionnaire (the screening page).
     if (f.counsellor) { li.classList.add("counsellor"); li.querySelector(".who").textContent = "Counsellor (a person)"; }
     if (f.citations && f.citations.length) li.append(citations(f.citations));
     if (f.author === "assistant") li.append(feedbackControl(f.seq));
