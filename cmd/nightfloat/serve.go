@@ -163,23 +163,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	rs.Sampling.Logger = log
 	sampler := review.NewSampler(pool, audit, rs.Sampling)
 	retention := newRetention(pool, audit, cfg.RetentionDays, clinician.ActorSystem, rs.Queue)
-	bgWG.Add(7)
-	go func() {
-		defer bgWG.Done()
+	// Every background loop is owned here: cancelled by stopBG and waited for below.
+	bgWG.Go(func() {
 		accounts.RunDutyExpiry(bg, 5*time.Second, func(err error) { log.Warn("end lapsed duty", "error", err) })
-	}()
-	go func() { defer bgWG.Done(); _ = sampler.Run(bg, 5*time.Minute) }()
-	go func() {
-		defer bgWG.Done()
+	})
+	bgWG.Go(func() { _ = sampler.Run(bg, 5*time.Minute) })
+	bgWG.Go(func() {
 		runDaily(bg, log, "retention", func(ctx context.Context) error { _, err := retention.Run(ctx); return err })
-	}()
-	go func() { defer bgWG.Done(); _ = listener.Run(bg) }()
-	go func() { defer bgWG.Done(); svc.RunRecovery(bg, 15*time.Second, 5*time.Second) }()
-	go func() { defer bgWG.Done(); svc.RunHandoffWatch(bg, 5*time.Second) }()
-	go func() { defer bgWG.Done(); svc.RunScreenWatch(bg, 30*time.Second) }()
-	go func() { defer bgWG.Done(); svc.RunCheckinWatch(bg, 30*time.Second) }()
-	go func() { // issue 20: reports to leadership, released in batches on the hour
-		defer bgWG.Done()
+	})
+	bgWG.Go(func() { _ = listener.Run(bg) })
+	bgWG.Go(func() { svc.RunRecovery(bg, 15*time.Second, 5*time.Second) })
+	bgWG.Go(func() { svc.RunHandoffWatch(bg, 5*time.Second) })
+	bgWG.Go(func() { svc.RunScreenWatch(bg, 30*time.Second) })
+	bgWG.Go(func() { svc.RunCheckinWatch(bg, 30*time.Second) })
+	bgWG.Go(func() { // reports to leadership, released in batches on the hour
 		pulse.New(pool).RunRelease(bg, reports, time.Hour, func(n int, err error) {
 			if err != nil {
 				log.Warn("release reports to leadership", "error", err)
@@ -187,7 +184,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 			}
 			log.Info("released a batch of reports to leadership", "reports", n)
 		})
-	}()
+	})
 	defer func() { stopBG(); bgWG.Wait() }()
 	select {
 	case <-listenerReady:
