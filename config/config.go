@@ -78,7 +78,7 @@ type Config struct {
 	ReviewSecond     float64       // NIGHTFLOAT_REVIEW_SECOND_SHARE: share of reviewed items that get a second, blind review
 	ReviewClaimTTL   time.Duration // NIGHTFLOAT_REVIEW_CLAIM_TTL: an abandoned claim on a review item expires after this long
 
-	// Leadership (issue 20): what the programme's trends and reports may show.
+	// Leadership: what the programme's trends and reports may show.
 	LeadershipMinCell int           // NIGHTFLOAT_LEADERSHIP_MIN_CELL: smallest count leadership's trends show
 	ReportDelay       time.Duration // NIGHTFLOAT_REPORT_DELAY: a report to leadership waits at least this long
 	ReportMinBatch    int           // NIGHTFLOAT_REPORT_MIN_BATCH: reports are released only this many or more at once

@@ -22,7 +22,7 @@ type chatPageData struct {
 	Forms string
 	// VAPIDKey is the web-push public key; "" when notifications are off.
 	VAPIDKey string
-	// Issue 20: how reports to leadership are batched, as the report dialog explains it.
+	// how reports to leadership are batched, as the report dialog explains it.
 	ReportMinBatch int
 	ReportDelay    string
 }

@@ -14,7 +14,7 @@ import (
 	"nightfloat/pulse"
 )
 
-// The resident's channels to the programme (issue 20), each authorised by the
+// The resident's channels to the programme, each authorised by the
 // conversation's resume token like POST /feedback, same-origin JSON only, rate limited:
 //
 //	POST /pulse/due      whether this conversation may check in this ISO week

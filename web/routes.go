@@ -32,7 +32,7 @@ func (s *Server) residentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /guides/{id}", s.guidePage)   // resident_guides.go: vetted content, read whole
 	mux.HandleFunc("GET /sw.js", s.serviceWorker)     // resident_chat.go: shows a check-in's push, without text
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
-	s.pulseHandlers(mux)                      // resident_pulse.go (issue 20): the weekly check-in and reports to leadership; the resume token
+	s.pulseHandlers(mux)                      // resident_pulse.go: the weekly check-in and reports to leadership; the resume token
 	mux.HandleFunc("GET /healthz", s.healthz) // load balancers: up or down, any Host
 	mux.HandleFunc("GET /readyz", s.readyz)   // load balancers: database reachable and migrated
 	if s.metricsToken != "" {
@@ -70,7 +70,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 		{"GET /console/audit", []string{admin}, s.auditPage},                   // console_audit.go
 		{"GET /console/screens", []string{counsellor}, s.screensPage},          // console_screens.go
 		{"POST /console/screens/{id}/reply", []string{counsellor}, s.screenReply},
-		// Issue 20: leadership sees aggregates and released reports only, nothing else.
+		// leadership sees aggregates and released reports only, nothing else.
 		{"GET /console/leadership", []string{leadership}, s.leadershipPage}, // console_leadership.go
 		{"GET /console/leadership/trends.csv", []string{leadership}, s.leadershipCSV},
 	} {

@@ -62,7 +62,7 @@ type Options struct {
 	// chat page subscribes with; without both the chat offers no notifications.
 	Push           *push.Store
 	VAPIDPublicKey string
-	// Leadership is what the leadership pages may show (issue 20).
+	// Leadership is what the leadership pages may show.
 	Leadership LeadershipOptions
 }
 
@@ -103,7 +103,7 @@ type Server struct {
 	vapidKey     string
 	forms        string            // the guided forms' steps, as the chat page embeds them
 	pulse        *pulse.Store      // check-ins and reports to leadership
-	leadership   LeadershipOptions // issue 20
+	leadership   LeadershipOptions
 
 	base    context.Context
 	stopAll context.CancelFunc

@@ -1,4 +1,4 @@
-// Issue 20: the weekly pulse and reports to programme leadership, beside the chat. It reads
+// the weekly pulse and reports to programme leadership, beside the chat. It reads
 // the conversation chat.js keeps in localStorage and talks to POST /pulse/due, /pulse,
 // /report/preview and /report (resident_pulse.go). Text goes in with textContent only.
 "use strict";
