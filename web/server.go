@@ -101,8 +101,8 @@ type Server struct {
 	safety       SafetyInfo
 	push         *push.Store // nil: notifications off
 	vapidKey     string
-	forms        string            // the guided forms' steps, as the chat page embeds them
-	pulse        *pulse.Store      // check-ins and reports to leadership
+	forms        string       // the guided forms' steps, as the chat page embeds them
+	pulse        *pulse.Store // check-ins and reports to leadership
 	leadership   LeadershipOptions
 
 	base    context.Context
