@@ -39,33 +39,36 @@ var consoleRoute = regexp.MustCompile(`"(GET|POST) (/console/[^"]*)"`)
 
 // TestEveryConsolePageByPermission requests every console route of routes.go as an
 // account holding each permission alone, and checks who gets in: a counsellor opens the
-// landing page and the screens only, and nobody else opens or posts to the screens. The
+// landing page and the screens only, leadership the landing page and its trends only, and
+// nobody else opens or posts to the screens or reads the trends. The
 // routes are read from routes.go, so a new page without a row here fails this test.
 func TestEveryConsolePageByPermission(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	screen := h.screenFor(t, "resident", screening.Burnout, screening.Responses{"burnout_1": 4})
-	perms := []string{clinician.RoleOncall, clinician.RoleReviewer, clinician.RoleAdmin, clinician.RoleCounsellor}
+	perms := []string{clinician.RoleOncall, clinician.RoleReviewer, clinician.RoleAdmin, clinician.RoleCounsellor, clinician.RoleLeadership}
 	sessions := map[string]*reviewerSession{}
 	for _, p := range perms {
 		sessions[p] = h.signIn(t, "only-"+p, p)
 	}
 	const ok, forbidden, notFound, badRequest = http.StatusOK, http.StatusForbidden, http.StatusNotFound, http.StatusBadRequest
-	// Per permission: oncall, reviewer, admin, counsellor.
-	want := map[string][4]int{
-		"GET /console/{$}":                          {ok, ok, ok, ok},
-		"GET /console/handoffs/{id}":                {ok, forbidden, forbidden, forbidden},
-		"GET /console/ws":                           {badRequest, forbidden, forbidden, forbidden}, // not a websocket request
-		"GET /console/review":                       {forbidden, ok, forbidden, forbidden},
-		"GET /console/review/items/{id}":            {forbidden, notFound, forbidden, forbidden},
-		"POST /console/review/items/{id}/claim":     {forbidden, notFound, forbidden, forbidden},
-		"POST /console/review/items/{id}/release":   {forbidden, notFound, forbidden, forbidden},
-		"POST /console/review/items/{id}/review":    {forbidden, notFound, forbidden, forbidden},
-		"GET /console/dashboard":                    {forbidden, ok, ok, forbidden},
-		"GET /console/audit":                        {forbidden, forbidden, ok, forbidden},
-		"GET /console/screens":                      {forbidden, forbidden, forbidden, ok},
-		"POST /console/screens/{id}/reply":          {forbidden, forbidden, forbidden, badRequest}, // an empty reply
-		"POST /console/screens/{id}/reply#missing":  {forbidden, forbidden, forbidden, notFound},
-		"POST /console/screens/{id}/reply#answered": {forbidden, forbidden, forbidden, http.StatusSeeOther},
+	// Per permission: oncall, reviewer, admin, counsellor, leadership.
+	want := map[string][5]int{
+		"GET /console/{$}":                          {ok, ok, ok, ok, ok},
+		"GET /console/handoffs/{id}":                {ok, forbidden, forbidden, forbidden, forbidden},
+		"GET /console/ws":                           {badRequest, forbidden, forbidden, forbidden, forbidden}, // not a websocket request
+		"GET /console/review":                       {forbidden, ok, forbidden, forbidden, forbidden},
+		"GET /console/review/items/{id}":            {forbidden, notFound, forbidden, forbidden, forbidden},
+		"POST /console/review/items/{id}/claim":     {forbidden, notFound, forbidden, forbidden, forbidden},
+		"POST /console/review/items/{id}/release":   {forbidden, notFound, forbidden, forbidden, forbidden},
+		"POST /console/review/items/{id}/review":    {forbidden, notFound, forbidden, forbidden, forbidden},
+		"GET /console/dashboard":                    {forbidden, ok, ok, forbidden, forbidden},
+		"GET /console/audit":                        {forbidden, forbidden, ok, forbidden, forbidden},
+		"GET /console/screens":                      {forbidden, forbidden, forbidden, ok, forbidden},
+		"POST /console/screens/{id}/reply":          {forbidden, forbidden, forbidden, badRequest, forbidden}, // an empty reply
+		"POST /console/screens/{id}/reply#missing":  {forbidden, forbidden, forbidden, notFound, forbidden},
+		"POST /console/screens/{id}/reply#answered": {forbidden, forbidden, forbidden, http.StatusSeeOther, forbidden},
+		"GET /console/leadership":                   {forbidden, forbidden, forbidden, forbidden, ok},
+		"GET /console/leadership/trends.csv":        {forbidden, forbidden, forbidden, forbidden, ok},
 	}
 	src, err := os.ReadFile("routes.go")
 	if err != nil {
@@ -82,7 +85,8 @@ func TestEveryConsolePageByPermission(t *testing.T) {
 	for _, route := range []string{"GET /console/{$}", "GET /console/handoffs/{id}", "GET /console/ws", "GET /console/review",
 		"GET /console/review/items/{id}", "POST /console/review/items/{id}/claim", "POST /console/review/items/{id}/release",
 		"POST /console/review/items/{id}/review", "GET /console/dashboard", "GET /console/audit", "GET /console/screens",
-		"POST /console/screens/{id}/reply", "POST /console/screens/{id}/reply#missing", "POST /console/screens/{id}/reply#answered"} {
+		"POST /console/screens/{id}/reply", "POST /console/screens/{id}/reply#missing", "POST /console/screens/{id}/reply#answered",
+		"GET /console/leadership", "GET /console/leadership/trends.csv"} {
 		method, path, _ := strings.Cut(route, " ")
 		path, variant, _ := strings.Cut(path, "#")
 		id := "1"
