@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -87,5 +88,20 @@ func TestErrorCodes(t *testing.T) {
 				t.Errorf("errors.Is(rate limited) = %v", got)
 			}
 		})
+	}
+}
+
+func TestNetwork(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"198.51.100.7", "198.51.100.7"},
+		{"::ffff:198.51.100.7", "198.51.100.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+	}
+	for _, c := range cases {
+		if got := nightfloat.Network(netip.MustParseAddr(c.in)); got != c.want {
+			t.Errorf("Network(%s) = %s, want %s", c.in, got, c.want)
+		}
 	}
 }

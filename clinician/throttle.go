@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"nightfloat"
 	"strings"
 	"time"
 
@@ -148,9 +149,8 @@ func (a *Accounts) pruneAttempts(ctx context.Context, now time.Time) {
 	_, _ = a.pool.Exec(ctx, `DELETE FROM login_attempts WHERE at < $1`, now.Add(-attemptRetention))
 }
 
-// throttleAddress reduces a client address to what throttling counts: an IPv4 address
-// as is, an IPv6 address by its /64 (one subscriber usually holds a whole /64). Anything
-// unparseable is kept as given, bounded in length.
+// throttleAddress reduces a client address to what throttling counts, its
+// nightfloat.Network. Anything unparseable is kept as given, bounded in length.
 func throttleAddress(address string) string {
 	address = strings.TrimSpace(address)
 	ip, err := netip.ParseAddr(address)
@@ -168,12 +168,7 @@ func throttleAddress(address string) string {
 		}
 		return address
 	}
-	ip = ip.Unmap().WithZone("")
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
+	return nightfloat.Network(ip)
 }
 
 // auditAddress is the client address as the audit log names it: the address itself

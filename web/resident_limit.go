@@ -75,18 +75,14 @@ func (l *convLimiter) prune(from time.Time) {
 	}
 }
 
-// sourceOf reduces a client address to what is counted: IPv4 as is, IPv6 by its /64.
+// sourceOf reduces a client address to what is counted, its nightfloat.Network; an
+// address that does not parse is counted as given.
 func sourceOf(address string) string {
 	ip, err := netip.ParseAddr(address)
 	if err != nil {
 		return address
 	}
-	ip = ip.Unmap().WithZone("")
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
+	return nightfloat.Network(ip)
 }
 
 // sourceTagger turns a source into the tag stored with a conversation: HMAC-SHA256 under
