@@ -13,9 +13,7 @@ import (
 // must be on screen even when nothing else works.
 type chatPageData struct {
 	Institution string
-	OncallLabel string
-	OncallPhone string
-	CrisisLines []string
+	CrisisBar   crisisBar
 	Disclosure  string
 	MaxChars    int
 	// Forms is the guided forms' steps as JSON (formSpec), for chat_forms.js.
@@ -64,9 +62,7 @@ func formSpecs() (string, error) {
 func (s *Server) chatPage(w http.ResponseWriter, _ *http.Request) {
 	data := chatPageData{
 		Institution:    s.crisis.Institution,
-		OncallLabel:    s.crisis.OncallLabel,
-		OncallPhone:    s.crisis.OncallPhone,
-		CrisisLines:    s.crisis.Lines(0),
+		CrisisBar:      s.crisisBar(true),
 		Disclosure:     s.crisis.Disclosure(),
 		MaxChars:       s.svc.MaxMessageChars(),
 		Forms:          s.forms,
@@ -82,4 +78,17 @@ func (s *Server) chatPage(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	http.ServeFileFS(w, r, s.static, "sw.js")
+}
+
+// crisisBar is what the resident pages' crisis bar shows (templates/crisis_bar.html).
+type crisisBar struct {
+	OncallLabel string
+	OncallPhone string
+	CrisisLines []string
+	SafetyPlan  bool // the page offers the resident's safety plan from the bar
+}
+
+// crisisBar is this deployment's crisis bar, with the safety-plan button when plan is set.
+func (s *Server) crisisBar(plan bool) crisisBar {
+	return crisisBar{OncallLabel: s.crisis.OncallLabel, OncallPhone: s.crisis.OncallPhone, CrisisLines: s.crisis.Lines(0), SafetyPlan: plan}
 }

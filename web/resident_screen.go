@@ -19,9 +19,7 @@ import (
 // screenPageData is what the screening page shows before any socket opens: the published
 // wording of every instrument, and the crisis resources.
 type screenPageData struct {
-	OncallLabel string
-	OncallPhone string
-	CrisisLines []string
+	CrisisBar   crisisBar
 	Instruments []screenInstrument
 	ReplyWithin string // "24 hours"
 }
@@ -35,9 +33,7 @@ type screenInstrument struct {
 // screenPage renders the screening page.
 func (s *Server) screenPage(w http.ResponseWriter, _ *http.Request) {
 	data := screenPageData{
-		OncallLabel: s.crisis.OncallLabel,
-		OncallPhone: s.crisis.OncallPhone,
-		CrisisLines: s.crisis.Lines(0),
+		CrisisBar:   s.crisisBar(false),
 		ReplyWithin: assistant.HumanDuration(s.svc.ScreenReplyWithin()),
 	}
 	for _, in := range screening.Instruments() {
