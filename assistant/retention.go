@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,7 +77,7 @@ func (r Retention) Run(ctx context.Context) (RetentionResult, error) {
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id::text = ANY($1)`, due)
+		tag, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id = ANY($1::uuid[])`, due)
 		if err != nil {
 			return err
 		}
@@ -147,6 +146,5 @@ func (r Retention) due(ctx context.Context, tx pgx.Tx, res *RetentionResult) ([]
 			due = append(due, c.ID)
 		}
 	}
-	slices.Sort(due)
 	return due, nil
 }

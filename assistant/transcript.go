@@ -69,7 +69,7 @@ func (s *Store) ConversationHandoffs(ctx context.Context, convID string) ([]Hand
 // conversation that is gone is absent.
 func (s *Store) TurnCounts(ctx context.Context, ids []string) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT conversation_id::text, count(*) FROM messages
-		WHERE conversation_id::text = ANY($1) GROUP BY conversation_id`, ids)
+		WHERE conversation_id = ANY($1::uuid[]) GROUP BY conversation_id`, ids)
 	if err != nil {
 		return nil, unavailable("count turns", err)
 	}

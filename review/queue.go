@@ -143,7 +143,7 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 	// A clinician does not review a conversation whose handoff they claimed.
 	claimable := func() string {
 		return `i.status <> 'done' AND i.conversation_id IS NOT NULL AND NOT ` + reviewedByMe +
-			` AND NOT coalesce(i.conversation_id::text = ANY(` + arg(handled) + `::text[]), false)` +
+			` AND NOT coalesce(i.conversation_id = ANY(` + arg(handled) + `::uuid[]), false)` +
 			` AND (i.claimed_by IS NULL OR i.claimed_by = $1 OR i.claim_expires_at <= $2)`
 	}
 	switch f.Status {
@@ -203,7 +203,8 @@ func (q *Queue) List(ctx context.Context, viewer clinician.Clinician, f Filter) 
 	if err != nil {
 		return nil, err
 	}
-	turns, err := q.opts.Conversations.TurnCounts(ctx, convIDs)
+	// An item whose transcript retention deleted has no conversation and no turns.
+	turns, err := q.opts.Conversations.TurnCounts(ctx, slices.DeleteFunc(slices.Clone(convIDs), func(id string) bool { return id == "" }))
 	if err != nil {
 		return nil, fmt.Errorf("review: list: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 // until the review is finished (assistant.RetentionHold).
 func (q *Queue) HeldConversations(ctx context.Context, db postgres.Querier, ids []string) ([]string, error) {
 	rows, err := db.Query(ctx, `SELECT DISTINCT conversation_id::text FROM review_items
-		WHERE conversation_id::text = ANY($1) AND status <> 'done'`, ids)
+		WHERE conversation_id = ANY($1::uuid[]) AND status <> 'done'`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("review: held conversations: %w", err)
 	}
