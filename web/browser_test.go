@@ -87,3 +87,36 @@ func waitJSWithin(tb testing.TB, ctx context.Context, wait time.Duration, js str
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// tap taps the element matching sel where a person would: it waits (at most 15 seconds)
+// until the element is shown and its centre is not covered by anything else, and then
+// clicks it in the same step, so that a layout moving between finding the element and
+// pressing it (a message arriving above a form) cannot send the tap elsewhere.
+func tap(tb testing.TB, ctx context.Context, sel string) {
+	tb.Helper()
+	js := `(() => {
+	  const e = document.querySelector(` + strconv.Quote(sel) + `);
+	  if (!e) return "missing";
+	  e.scrollIntoView({ block: "nearest" });
+	  const r = e.getBoundingClientRect();
+	  if (!r.width || !r.height) return "not shown";
+	  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+	  if (!hit || (hit !== e && !e.contains(hit))) return "covered by " + (hit ? hit.tagName + "." + hit.className : "nothing");
+	  e.click();
+	  return "";
+	})()`
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		why, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			tb.Fatalf("tap %s: %v", sel, err)
+		}
+		if why == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("tap %s: %s", sel, why)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

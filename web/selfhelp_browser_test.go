@@ -29,7 +29,7 @@ func startChat(t *testing.T, b context.Context, base string) {
 // next presses the form's forward button and waits for the step (or view) after it.
 func next(t *testing.T, b context.Context, wantStep string) {
 	t.Helper()
-	do(t, b, "press "+wantStep, chromedp.Click(css("#form-card .form-next")))
+	tap(t, b, "#form-card .form-next")
 	if wantStep != "" {
 		waitJS(t, b, `(document.querySelector('#form-card .form-step') || {}).textContent === `+jsString(wantStep))
 	}
@@ -77,9 +77,7 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	)
 	screenshot(t, b, "plan-step1-phone")
 	next(t, b, "Things I can do on my own")
-	// Tapped through the element itself: the step's save above adds a message to the chat
-	// meanwhile, and a coordinate click can land where the example was a moment before.
-	eval[bool](t, b, `(document.querySelector('#form-card .example').click(), true)`)
+	tap(t, b, "#form-card .example")
 	if got := eval[string](t, b, `document.querySelector('#form-card .entry-text').value`); got != "A hot shower" {
 		t.Errorf("tapping an example filled in %q", got)
 	}
@@ -106,7 +104,7 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	if got := text(t, b, "#form-card .form-view"); !strings.Contains(got, "My dog") || !strings.Contains(got, "Replaying a case") {
 		t.Errorf("after a reload the plan shows %q", got)
 	}
-	do(t, b, "close it", chromedp.Click(css("#form-card .form-close")))
+	tap(t, b, "#form-card .form-close")
 
 	// A red flag typed into the plan hands off.
 	do(t, b, "edit the plan",
@@ -122,7 +120,7 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	if inputs < 2 {
 		t.Fatalf("the warning signs step offers no empty entry for a new line (%d boxes)", inputs)
 	}
-	do(t, b, "save the step", chromedp.Click(css("#form-card .form-next")))
+	tap(t, b, "#form-card .form-next")
 	do(t, b, "wait for the handoff", chromedp.WaitVisible(css(".msg.system.handoff")))
 	if got := text(t, b, ".msg.system.handoff .body"); !strings.Contains(got, "988") || !strings.Contains(got, "clinician") {
 		t.Errorf("the handoff notice: %q", got)
