@@ -3,13 +3,14 @@ package evals
 import "testing"
 
 // Gates on the natural-message holdout (evals/retrieval/natural-holdout.jsonl): messages
-// written by a colleague from the documents' titles alone, without reading the documents.
-// They hold the figures as measured (recall@1 0.618, recall@5 0.765), so a change that
-// makes retrieval worse on messages written apart from the content fails. Issue 16's
-// target, recall@1 >= 0.80 and recall@5 >= 0.95, is not met yet (docs/retrieval-eval.md).
+// written by a colleague from the documents' titles alone, without reading the documents,
+// and never trained on (retrieval/internal/trainrouter). They hold the figures as
+// measured, less two messages, so a change that makes retrieval worse on messages written
+// apart from the content fails. Issue 16's target, recall@1 >= 0.80 and recall@5 >= 0.95,
+// is not met yet (docs/retrieval-eval.md).
 const (
-	naturalMinRecall1 = 0.60
-	naturalMinRecall5 = 0.75
+	naturalMinRecall1 = 0.75
+	naturalMinRecall5 = 0.85
 )
 
 // TestRetrievalNaturalHoldout is the regression gate on messages written apart from the

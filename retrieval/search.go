@@ -54,6 +54,12 @@ type SearchOptions struct {
 	// MaxPerDocument caps chunks from one document in a result list, so that k results
 	// cover several documents (default 2).
 	MaxPerDocument int
+	// Router says which documents a message is about (nil: DefaultRouter). Its probability
+	// orders the documents the other evidence keeps; it never makes a message answerable
+	// or a document relevant by itself.
+	Router *Router
+	// NoRouter leaves the router out: lexical and vector evidence only.
+	NoRouter bool
 }
 
 // Searcher finds vetted content for a question. It is safe for concurrent use.
@@ -62,6 +68,7 @@ type Searcher struct {
 	embedder Embedder
 	space    vectorSpace
 	opts     SearchOptions
+	router   *Router // nil with NoRouter
 	statuses []string
 	sql      string
 	phraseQL string
@@ -105,7 +112,18 @@ func NewSearcher(pool *pgxpool.Pool, embedder Embedder, opts SearchOptions) (*Se
 		embedder: embedder,
 		space:    vectorSpace{embedder: embedder.ID(), dims: embedder.Dimensions()},
 		opts:     opts,
+		router:   opts.Router,
 		statuses: []string{StatusApproved},
+	}
+	if s.router == nil && !opts.NoRouter {
+		r, err := DefaultRouter()
+		if err != nil {
+			return nil, fmt.Errorf("retrieval: new searcher: %w", err)
+		}
+		s.router = r
+	}
+	if opts.NoRouter {
+		s.router = nil
 	}
 	if opts.IncludeDrafts {
 		s.statuses = append(s.statuses, StatusDraft)
@@ -240,16 +258,21 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 	if v, ok := s.embedder.(vocabularyFloor); ok && s.opts.MinSimilarity >= 0 && v.KnownShare(query) < v.MinKnownShare() {
 		return []Result{}, nil // mostly words the content never uses: nothing vetted on this
 	}
-	cands, hits, err := s.candidates(ctx, role, query)
+	var routed []DocScore
+	if s.router != nil {
+		routed = s.router.Rank(query)
+		routed = routed[:min(len(routed), routerCandidates)]
+	}
+	cands, hits, err := s.candidates(ctx, role, query, routed)
 	if err != nil {
 		return nil, err
 	}
-	return s.fuse(query, cands, hits, k), nil
+	return s.fuse(query, cands, hits, routed, k), nil
 }
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every
-// chunk either found, with every chunk of the documents a phrasing found.
-func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string) ([]candidate, []phraseHit, error) {
+// chunk either found, with every chunk of the documents a phrasing or the router found.
+func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string, routed []DocScore) ([]candidate, []phraseHit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, nil
@@ -286,6 +309,11 @@ func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query s
 		for _, h := range hits {
 			if !slices.Contains(phraseDocs, h.docID) {
 				phraseDocs = append(phraseDocs, h.docID)
+			}
+		}
+		for _, r := range routed {
+			if !slices.Contains(phraseDocs, r.DocID) {
+				phraseDocs = append(phraseDocs, r.DocID)
 			}
 		}
 		rows, err := tx.Query(ctx, s.sql, qvec, role, s.statuses, vecLimit, tsq, s.opts.Candidates, query, phraseDocs)
@@ -376,14 +404,21 @@ func (s *Searcher) checkStored(ctx context.Context, tx pgx.Tx) error {
 
 // Document-level fusion. Four rankings of documents are fused by weighted reciprocal rank:
 // a document's best chunk by vector and by full text, and its best search phrasing by
-// vector and by full text. Chunk rankings carry the content's own words; phrasing rankings
-// carry how people ask about it.
+// vector and by full text, scaled so that a document first in all four scores 1. Chunk
+// rankings carry the content's own words; phrasing rankings carry how people ask about it.
+// The router's probability is added to that, weighted by weightRouter.
 const (
 	docRRFK          = 20 // smaller than rrfK: document lists are short, so the top ranks must count
 	weightChunkVec   = 1.0
 	weightChunkText  = 1.0
 	weightPhraseVec  = 1.0
 	weightPhraseText = 1.0
+	// weightRouter: the router orders documents best on messages written apart from the
+	// content (docs/retrieval-eval.md), so a confident router leads and the four rankings
+	// decide where it is unsure and for documents it does not know.
+	weightRouter = 5.0
+	// routerCandidates is how many of the router's documents are fetched and ranked.
+	routerCandidates = 5
 	// secondChunkShare orders a document's second chunk at this share of its document's
 	// score, so a strong document's supporting chunk can come before a weak document.
 	secondChunkShare = 0.6
@@ -394,6 +429,7 @@ type docEvidence struct {
 	id       string
 	chunks   []candidate // best first
 	ranks    [4]int      // 1-based rank in each document ranking; 0 when absent
+	routed   float64     // the router's probability; 0 when it did not name the document
 	chunkSim float64     // best chunk cosine similarity
 	phrSim   float64     // best phrasing cosine similarity
 	score    float64
@@ -401,8 +437,9 @@ type docEvidence struct {
 
 // fuse decides whether the question is answerable at all (some chunk or phrasing clears a
 // floor), keeps the documents with at least a share of that evidence, orders them by
-// fusing the four document rankings, and returns each document's best chunks.
-func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int) []Result {
+// fusing the four document rankings with the router's probabilities, and returns each
+// document's best chunks.
+func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, routed []DocScore, k int) []Result {
 	cands, hits = onSubject(query, cands, hits)
 	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
 	// Evidence that a question is answerable at all must rest on more than one shared word:
@@ -452,12 +489,20 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int
 		}
 		return docs[id]
 	}
+	// A chunk fetched only because the router named its document is no evidence that the
+	// question is answerable, nor that its document is relevant enough to keep: the router
+	// always names some document.
+	phrased := map[string]bool{}
+	for _, h := range hits {
+		phrased[h.docID] = true
+	}
+	routedOnly := func(c candidate) bool { return c.vecRank == nil && c.textOrder == nil && !phrased[c.DocID] }
 	answerable := false
 	for _, c := range cands {
 		d := doc(c.DocID)
 		d.chunks = append(d.chunks, c)
 		d.chunkSim = max(d.chunkSim, c.sim)
-		answerable = answerable || chunkPasses(c, 1)
+		answerable = answerable || !routedOnly(c) && chunkPasses(c, 1)
 	}
 	for _, h := range hits {
 		answerable = answerable || phrasePasses(h, 1)
@@ -510,11 +555,16 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int
 		}
 		rankDocs(list, ids)
 	}
+	for _, r := range routed {
+		if d := docs[r.DocID]; d != nil {
+			d.routed = r.Prob
+		}
+	}
 
 	// Keep documents with at least resultFloorShare of the floor's evidence.
 	keep := map[string]bool{}
 	for _, c := range cands {
-		if chunkPasses(c, resultFloorShare) {
+		if !routedOnly(c) && chunkPasses(c, resultFloorShare) {
 			keep[c.DocID] = true
 		}
 	}
@@ -543,7 +593,7 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, k int
 				d.score += weights[l] / float64(docRRFK+r)
 			}
 		}
-		d.score /= best
+		d.score = d.score/best + weightRouter*d.routed
 		sort.SliceStable(d.chunks, func(i, j int) bool { return chunkBefore(d.chunks[i], d.chunks[j]) })
 		kept = append(kept, d)
 	}

@@ -1,0 +1,165 @@
+package retrieval_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"nightfloat/postgres/postgrestest"
+	"nightfloat/retrieval"
+)
+
+// routerExamples teach a router three subjects in words the documents below do not use.
+var routerExamples = []retrieval.RouteExample{
+	{Text: "wrecked after seven nights in a row and my body clock is upside down", Docs: []string{"night-work"}, Weight: 1},
+	{Text: "cant flip back to days after a week of nights", Docs: []string{"night-work"}, Weight: 1},
+	{Text: "my sleep is a mess after the overnight block", Docs: []string{"night-work"}, Weight: 1},
+	{Text: "boards in three weeks and i freeze every time i open a question bank", Docs: []string{"exams"}, Weight: 1},
+	{Text: "failed my practice test again and i think im going to fail step", Docs: []string{"exams"}, Weight: 1},
+	{Text: "panicking about the in-training exam score", Docs: []string{"exams"}, Weight: 1},
+	{Text: "loans are crushing me and rent went up again", Docs: []string{"money"}, Weight: 1},
+	{Text: "my paycheck is gone before the month ends", Docs: []string{"money"}, Weight: 1},
+	{Text: "quarterly tax return for my side gig", Docs: []string{"money"}, Weight: 1},
+}
+
+func trainedRouter(t *testing.T) (*retrieval.Router, []byte) {
+	t.Helper()
+	data, err := retrieval.TrainRouter(routerExamples, retrieval.DefaultRouterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := retrieval.LoadRouter(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, data
+}
+
+func TestRouterLearnsAndIsDeterministic(t *testing.T) {
+	r, data := trainedRouter(t)
+	again, err := retrieval.TrainRouter(routerExamples, retrieval.DefaultRouterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Error("two trainings on the same examples gave different bytes")
+	}
+	tests := []struct{ message, want string }{
+		{"been on nights all week and my body clock is upside down", "night-work"},
+		{"i think im going to fail my boards", "exams"},
+		{"rent and loans, i cant keep up", "money"},
+	}
+	for _, tt := range tests {
+		rank := r.Rank(tt.message)
+		if rank[0].DocID != tt.want {
+			t.Errorf("%q: ranked %v, want %s first", tt.message, rank, tt.want)
+		}
+		var sum float64
+		for _, d := range rank {
+			sum += d.Prob
+		}
+		if sum < 0.999 || sum > 1.001 {
+			t.Errorf("%q: probabilities sum to %f", tt.message, sum)
+		}
+	}
+}
+
+func TestLoadRouterRejectsBadFiles(t *testing.T) {
+	_, data := trainedRouter(t)
+	for name, bad := range map[string][]byte{
+		"empty":       nil,
+		"other file":  []byte("nightfloat-wordvec\n{}\n"),
+		"no manifest": []byte("nightfloat-router\n"),
+		"truncated":   data[:len(data)-3],
+		"extra bytes": append(append([]byte{}, data...), 1, 2, 3),
+	} {
+		if _, err := retrieval.LoadRouter(bad); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+}
+
+func TestDefaultRouterIsTheCommittedTraining(t *testing.T) {
+	r, err := retrieval.DefaultRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Manifest()
+	if m.Trainer != retrieval.RouterTrainerHash() {
+		t.Errorf("router trained by %s, the trainer is now %s: retrain (go run ./retrieval/internal/trainrouter)", m.Trainer, retrieval.RouterTrainerHash())
+	}
+	if m.Options != retrieval.DefaultRouterOptions {
+		t.Errorf("router trained with %+v, DefaultRouterOptions are %+v: retrain", m.Options, retrieval.DefaultRouterOptions)
+	}
+	if m.Docs < 50 {
+		t.Errorf("the router knows %d documents", m.Docs)
+	}
+}
+
+// TestSearchFusesTheRouter: the router puts first the document a message is about when
+// the words alone point elsewhere, and never makes an off-topic message answerable.
+func TestSearchFusesTheRouter(t *testing.T) {
+	ctx := context.Background()
+	db := postgrestest.New(t)
+	emb := localEmbedder(t)
+	ingestDocs(t, db, emb,
+		docSpec{id: "night-work", title: "Sleeping after night shifts", body: "## Turning around\nAfter a run of night shifts, anchor sleep and use light to move your body clock back.\n"},
+		docSpec{id: "exams", title: "Exam preparation", body: "## Study plans\nSpaced practice with a question bank beats cramming; a bad practice score is information, not a verdict.\n"},
+		docSpec{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent.\n"},
+	)
+	r, _ := trainedRouter(t)
+	with := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, Router: r})
+	without := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true})
+
+	// "question bank", "practice" and "score" are the exam document's words, but the
+	// message is about money; the router knows it from how people talk about money.
+	q := "the question bank and practice tests for my study plans ate my paycheck, loans are crushing me"
+	got, err := with.Search(ctx, "resident", q, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].DocID != "money" {
+		t.Errorf("with the router: %v, want money first", docIDs(got))
+	}
+	base, err := without.Search(ctx, "resident", q, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base) == 0 || base[0].DocID != "exams" {
+		t.Errorf("without the router: %v, want exams first (the words' choice, which the router overrules)", docIDs(base))
+	}
+
+	// The router always names some document; with no shared words nothing is answered.
+	for _, q := range []string{"quarterly tax return", "best lasagna recipe"} {
+		got, err := with.Search(ctx, "resident", q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Errorf("%q: got %v, want nothing (the router alone is no evidence)", q, docIDs(got))
+		}
+	}
+}
+
+// BenchmarkRouterRank ranks the committed router's documents for a long message.
+func BenchmarkRouterRank(b *testing.B) {
+	r, err := retrieval.DefaultRouter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := "just finished my fourth night in a row and i cant sleep during the day, my attending yelled at me on rounds and i keep replaying it, boards are in six weeks and i havent studied at all, honestly i dont know how people do this"
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Rank(msg)
+	}
+}
+
+// BenchmarkDefaultRouter loads the committed router, as each searcher does at start.
+func BenchmarkDefaultRouter(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := retrieval.DefaultRouter(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
