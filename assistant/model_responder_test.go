@@ -310,7 +310,7 @@ func TestContextLengthRetryDropsOldestHistoryFirst(t *testing.T) {
 		conv = e.ask(t, conv, "fellow", fmt.Sprintf("message %d: the fellowship job search is wearing me down", i)).conv
 	}
 	before := len(model.Requests())
-	turn := e.ask(t, conv, "", "message 4: and my co-fellow just left")
+	turn := e.ask(t, conv, "", "message 4: and the next interview is on tuesday")
 	if turn.reply.Body != "Still here." {
 		t.Fatalf("body %q", turn.reply.Body)
 	}
