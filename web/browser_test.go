@@ -120,3 +120,10 @@ func tap(tb testing.TB, ctx context.Context, sel string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// waitShown waits (at most 15 seconds) until the element matching sel is in the page with
+// a size, and not hidden.
+func waitShown(tb testing.TB, ctx context.Context, sel string) {
+	tb.Helper()
+	waitJS(tb, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); if (!e || e.closest('[hidden]')) return false; const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 })()`)
+}

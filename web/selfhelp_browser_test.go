@@ -66,10 +66,8 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	startChat(t, b, h.http.URL)
 
 	// The plan, one tap from the crisis bar.
-	do(t, b, "open the plan from the crisis bar",
-		chromedp.Click(css("#crisis #plan-btn")),
-		chromedp.WaitVisible(css("#form-card .form-intro")),
-	)
+	tap(t, b, "#crisis #plan-btn")
+	waitShown(t, b, "#form-card .form-intro")
 	screenshot(t, b, "plan-intro-phone")
 	next(t, b, "Warning signs")
 	do(t, b, "write a warning sign",
@@ -95,24 +93,21 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	}
 
 	// A reload: the plan is still there, one tap away.
-	do(t, b, "reload and open the plan",
-		chromedp.Reload(),
-		chromedp.WaitVisible(css("#plan-btn")),
-		chromedp.Click(css("#plan-btn")),
-		chromedp.WaitVisible(css("#form-card .form-view")),
-	)
+	do(t, b, "reload", chromedp.Reload(), chromedp.WaitVisible(css("#plan-btn")))
+	// The plan comes back with the conversation's replay; until then the button would start a new one.
+	waitJS(t, b, `document.querySelector('.msg [data-form^="safety_plan"]') !== null`)
+	tap(t, b, "#plan-btn")
+	waitShown(t, b, "#form-card .form-view")
 	if got := text(t, b, "#form-card .form-view"); !strings.Contains(got, "My dog") || !strings.Contains(got, "Replaying a case") {
 		t.Errorf("after a reload the plan shows %q", got)
 	}
 	tap(t, b, "#form-card .form-close")
 
 	// A red flag typed into the plan hands off.
-	do(t, b, "edit the plan",
-		chromedp.Click(css("#plan-btn")),
-		chromedp.WaitVisible(css("#form-card .form-edit")),
-		chromedp.Click(css("#form-card .form-edit")),
-		chromedp.WaitVisible(css("#form-card .entry-text")),
-	)
+	tap(t, b, "#plan-btn")
+	waitShown(t, b, "#form-card .form-edit")
+	tap(t, b, "#form-card .form-edit")
+	waitShown(t, b, "#form-card .entry-text")
 	inputs := eval[int](t, b, `document.querySelectorAll('#form-card .entry-text').length`)
 	do(t, b, "type a red flag into a new entry",
 		chromedp.SendKeys(css("#form-card .entry-text.new"), "I keep thinking about killing myself and I have a plan"),
