@@ -72,17 +72,24 @@ func waitJS(tb testing.TB, ctx context.Context, js string) {
 // waitJSWithin polls until the JavaScript expression is true, for at most wait.
 func waitJSWithin(tb testing.TB, ctx context.Context, wait time.Duration, js string) {
 	tb.Helper()
+	untilDone(tb, ctx, wait, "("+js+") ? \"\" : \"still false\"", js)
+}
+
+// untilDone evaluates js, an expression that returns "" once done or why not yet, every
+// 100 ms for at most wait, and fails the test with the last reason and what.
+func untilDone(tb testing.TB, ctx context.Context, wait time.Duration, js, what string) {
+	tb.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
+		why, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 		if err != nil {
-			tb.Fatalf("evaluate %q: %v", js, err)
+			tb.Fatalf("evaluate %q: %v", what, err)
 		}
-		if ok {
+		if why == "" {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("still false after %v: %s", wait, js)
+			tb.Fatalf("%s after %v: %s", why, wait, what)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -105,20 +112,7 @@ func tap(tb testing.TB, ctx context.Context, sel string) {
 	  e.click();
 	  return "";
 	})()`
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		why, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			tb.Fatalf("tap %s: %v", sel, err)
-		}
-		if why == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("tap %s: %s", sel, why)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	untilDone(tb, ctx, 15*time.Second, js, "tap "+sel)
 }
 
 // waitShown waits (at most 15 seconds) until the element matching sel is in the page with
