@@ -263,7 +263,7 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 		routed = s.router.Rank(query)
 		routed = routed[:min(len(routed), routerCandidates)]
 	}
-	cands, hits, err := s.candidates(ctx, role, query, routed)
+	cands, hits, err := s.candidates(ctx, role, query)
 	if err != nil {
 		return nil, err
 	}
@@ -271,8 +271,8 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 }
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every
-// chunk either found, with every chunk of the documents a phrasing or the router found.
-func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string, routed []DocScore) ([]candidate, []phraseHit, error) {
+// chunk either found, with every chunk of the documents a phrasing found.
+func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string) ([]candidate, []phraseHit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, nil
@@ -309,11 +309,6 @@ func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query s
 		for _, h := range hits {
 			if !slices.Contains(phraseDocs, h.docID) {
 				phraseDocs = append(phraseDocs, h.docID)
-			}
-		}
-		for _, r := range routed {
-			if !slices.Contains(phraseDocs, r.DocID) {
-				phraseDocs = append(phraseDocs, r.DocID)
 			}
 		}
 		rows, err := tx.Query(ctx, s.sql, qvec, role, s.statuses, vecLimit, tsq, s.opts.Candidates, query, phraseDocs)
@@ -417,7 +412,8 @@ const (
 	// content (docs/retrieval-eval.md), so a confident router leads and the four rankings
 	// decide where it is unsure and for documents it does not know.
 	weightRouter = 5.0
-	// routerCandidates is how many of the router's documents are fetched and ranked.
+	// routerCandidates is how many of the router's most likely documents have their
+	// probability counted.
 	routerCandidates = 5
 	// secondChunkShare orders a document's second chunk at this share of its document's
 	// score, so a strong document's supporting chunk can come before a weak document.
@@ -489,20 +485,12 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 		}
 		return docs[id]
 	}
-	// A chunk fetched only because the router named its document is no evidence that the
-	// question is answerable, nor that its document is relevant enough to keep: the router
-	// always names some document.
-	phrased := map[string]bool{}
-	for _, h := range hits {
-		phrased[h.docID] = true
-	}
-	routedOnly := func(c candidate) bool { return c.vecRank == nil && c.textOrder == nil && !phrased[c.DocID] }
 	answerable := false
 	for _, c := range cands {
 		d := doc(c.DocID)
 		d.chunks = append(d.chunks, c)
 		d.chunkSim = max(d.chunkSim, c.sim)
-		answerable = answerable || !routedOnly(c) && chunkPasses(c, 1)
+		answerable = answerable || chunkPasses(c, 1)
 	}
 	for _, h := range hits {
 		answerable = answerable || phrasePasses(h, 1)
@@ -564,7 +552,7 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 	// Keep documents with at least resultFloorShare of the floor's evidence.
 	keep := map[string]bool{}
 	for _, c := range cands {
-		if !routedOnly(c) && chunkPasses(c, resultFloorShare) {
+		if chunkPasses(c, resultFloorShare) {
 			keep[c.DocID] = true
 		}
 	}
