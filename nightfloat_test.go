@@ -105,3 +105,22 @@ func TestNetwork(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleLabels: every role has a label people read in the "I am a" choice, and no two
+// roles share one.
+func TestRoleLabels(t *testing.T) {
+	seen := map[string]nightfloat.Role{}
+	for _, r := range nightfloat.Roles {
+		l := r.Label()
+		if l == string(r) || l == "" {
+			t.Errorf("role %q has no label", r)
+		}
+		if other, dup := seen[l]; dup {
+			t.Errorf("roles %q and %q are both labelled %q", other, r, l)
+		}
+		seen[l] = r
+	}
+	if got := nightfloat.Role("janitor").Label(); got != "janitor" {
+		t.Errorf("an unknown role is labelled %q", got)
+	}
+}

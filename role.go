@@ -23,6 +23,26 @@ const (
 // Roles lists every role, in display order.
 var Roles = []Role{RoleResident, RoleFellow, RoleStudent, RoleNurse, RoleAPP, RoleAttending}
 
+// Label is the role as a person reads it in a form ("Medical student"); an unknown role is
+// shown as it is.
+func (r Role) Label() string {
+	switch r {
+	case RoleResident:
+		return "Resident"
+	case RoleFellow:
+		return "Fellow"
+	case RoleStudent:
+		return "Medical student"
+	case RoleNurse:
+		return "Nurse"
+	case RoleAPP:
+		return "Advanced-practice clinician (NP, PA)"
+	case RoleAttending:
+		return "Attending"
+	}
+	return string(r)
+}
+
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool {
 	for _, x := range Roles {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"nightfloat"
 )
 
 //go:embed templates/*.html static
@@ -14,8 +16,10 @@ var assets embed.FS
 
 func parsePages() (*template.Template, error) {
 	// has reports whether a clinician's roles include one; the console's navigation shows
-	// each page only to the roles that may open it.
-	funcs := template.FuncMap{"has": func(roles []string, role string) bool { return slices.Contains(roles, role) }, "show": show}
+	// each page only to the roles that may open it. roles lists the residents' roles for
+	// the "I am a" choice.
+	funcs := template.FuncMap{"has": func(roles []string, role string) bool { return slices.Contains(roles, role) }, "show": show,
+		"roles": func() []nightfloat.Role { return nightfloat.Roles }}
 	t, err := template.New("pages").Funcs(funcs).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse templates: %w", err)
