@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"nightfloat/internal/tick"
 	"nightfloat/metrics"
 	"nightfloat/selfhelp"
 )
@@ -272,19 +273,12 @@ func (s *Service) Recover(ctx context.Context, minAge time.Duration) error {
 // RunRecovery calls Recover now and then every interval until ctx ends, for turns older
 // than minAge (younger ones are normally still starting on the server that took them).
 func (s *Service) RunRecovery(ctx context.Context, interval, minAge time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	tick.NowAndEvery(ctx, interval, func() {
 		if err := s.Recover(ctx, minAge); err != nil && ctx.Err() == nil {
 			s.logger.Warn("recover stalled turns", "error", err)
 			s.metrics.DBError("recover")
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // Shutdown stops starting turns and waits for running ones until ctx ends; then it

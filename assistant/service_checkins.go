@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"nightfloat"
+	"nightfloat/internal/tick"
 	"nightfloat/postgres"
 	"nightfloat/safety"
 )
@@ -62,19 +63,12 @@ func (s *Service) DeliverCheckins(ctx context.Context, convID string) error {
 // RunCheckinWatch delivers due check-ins every interval until ctx ends, and sends each
 // conversation's devices their notification once.
 func (s *Service) RunCheckinWatch(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	tick.NowAndEvery(ctx, every, func() {
 		if err := s.deliverAndPush(ctx); err != nil && ctx.Err() == nil {
 			s.logger.Warn("deliver check-ins", "error", err)
 			s.metrics.DBError("checkin_watch")
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 func (s *Service) deliverAndPush(ctx context.Context) error {

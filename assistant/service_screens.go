@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"nightfloat/internal/tick"
 	"nightfloat/safety"
 	"nightfloat/screening"
 )
@@ -185,15 +186,8 @@ func (s *Service) ScreenReplyWithin() time.Duration { return s.opts.ScreenReplyW
 // RunScreenWatch re-alerts every tick the screens whose reply is overdue, again each
 // ScreenReAlertEvery until a counsellor answers: a warning in the log and a page through
 // the pager, if one is configured. The counsellors' page shows them as overdue.
-func (s *Service) RunScreenWatch(ctx context.Context, tick time.Duration) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+func (s *Service) RunScreenWatch(ctx context.Context, every time.Duration) {
+	tick.Every(ctx, every, func(time.Time) {
 		due, err := s.store.ScreensDueForAlert(ctx, s.opts.ScreenReAlertEvery)
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("re-alert screens", "error", err)
@@ -209,5 +203,5 @@ func (s *Service) RunScreenWatch(ctx context.Context, tick time.Duration) {
 				s.logger.Error("page about an overdue screen", "screen_id", sc.ID, "error", err)
 			}
 		}
-	}
+	})
 }

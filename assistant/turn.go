@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"nightfloat/internal/tick"
 	"nightfloat/retrieval"
 	"nightfloat/safety"
 )
@@ -51,18 +52,11 @@ func (s *Service) renewLease(ctx context.Context, convID string, seq int64) (sto
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(s.opts.TurnLease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := s.store.RenewLease(ctx, convID, seq, s.opts.TurnLease); err != nil && ctx.Err() == nil {
-					s.logger.Warn("renew turn lease", "conversation_id", convID, "seq", seq, "error", err)
-				}
+		tick.Every(ctx, s.opts.TurnLease/3, func(time.Time) {
+			if err := s.store.RenewLease(ctx, convID, seq, s.opts.TurnLease); err != nil && ctx.Err() == nil {
+				s.logger.Warn("renew turn lease", "conversation_id", convID, "seq", seq, "error", err)
 			}
-		}
+		})
 	}()
 	return func() { cancel(); <-done }
 }

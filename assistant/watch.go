@@ -5,6 +5,7 @@ import (
 	"nightfloat"
 	"time"
 
+	"nightfloat/internal/tick"
 	"nightfloat/safety"
 )
 
@@ -109,15 +110,8 @@ func (s *Service) markUnattended(ctx context.Context, h Handoff, why string) {
 
 // RunHandoffWatch re-alerts (and re-pages) waiting handoffs every ReAlertAfter, and tells
 // the resident honestly when no clinician has claimed one within UnattendedAfter.
-func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+func (s *Service) RunHandoffWatch(ctx context.Context, every time.Duration) {
+	tick.Every(ctx, every, func(time.Time) {
 		due, err := s.store.DueForAlert(ctx, s.opts.ReAlertAfter.String())
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("re-alert handoffs", "error", err)
@@ -132,7 +126,7 @@ func (s *Service) RunHandoffWatch(ctx context.Context, tick time.Duration) {
 		for _, h := range late {
 			s.markUnattended(ctx, h, "No clinician has been able to join yet.")
 		}
-	}
+	})
 }
 
 // tellWhenNobodyOnDuty tells the residents of waiting handoffs at once, not after

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"nightfloat/internal/tick"
 	"nightfloat/postgres"
 )
 
@@ -90,25 +91,18 @@ func (a *Accounts) EndLapsedDuty(ctx context.Context) (int, error) {
 // RunDutyExpiry calls EndLapsedDuty every tick until ctx ends. After the database was
 // unreachable it waits one DutyGrace before ending anyone's duty again, so that open
 // consoles, which could not renew during the outage, have renewed first.
-func (a *Accounts) RunDutyExpiry(ctx context.Context, tick time.Duration, onErr func(error)) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
+func (a *Accounts) RunDutyExpiry(ctx context.Context, every time.Duration, onErr func(error)) {
 	failing := false
 	var resumeAt time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	tick.Every(ctx, every, func(time.Time) {
 		if failing {
 			if err := a.pool.Ping(ctx); err != nil {
-				continue
+				return
 			}
 			failing, resumeAt = false, time.Now().Add(a.opts.DutyGrace)
 		}
 		if time.Now().Before(resumeAt) {
-			continue
+			return
 		}
 		if _, err := a.EndLapsedDuty(ctx); err != nil && ctx.Err() == nil {
 			failing = true
@@ -116,7 +110,7 @@ func (a *Accounts) RunDutyExpiry(ctx context.Context, tick time.Duration, onErr 
 				onErr(err)
 			}
 		}
-	}
+	})
 }
 
 // endDuty takes one clinician off duty inside tx, audited as theirs with reason; a

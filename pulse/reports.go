@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"nightfloat"
+	"nightfloat/internal/tick"
 	"nightfloat/redact"
 )
 
@@ -126,17 +127,10 @@ func (s *Store) Released(ctx context.Context, limit int) ([]Batch, error) {
 // RunRelease calls Release every interval until ctx ends, so that batch times follow this
 // schedule and not any submission; released is told how many reports each batch held.
 func (s *Store) RunRelease(ctx context.Context, o ReleaseOptions, every time.Duration, released func(int, error)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			n, err := s.Release(ctx, o, now)
-			if n > 0 || err != nil {
-				released(n, err)
-			}
+	tick.Every(ctx, every, func(now time.Time) {
+		n, err := s.Release(ctx, o, now)
+		if n > 0 || err != nil {
+			released(n, err)
 		}
-	}
+	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"nightfloat/clinician"
 	"nightfloat/insights"
+	"nightfloat/internal/tick"
 	"nightfloat/postgres"
 )
 
@@ -130,24 +131,17 @@ func (s *Sampler) Run(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	tick.NowAndEvery(ctx, interval, func() {
 		res, err := s.SampleOnce(ctx)
 		switch {
 		case ctx.Err() != nil:
-			return nil
 		case err != nil:
 			s.opts.Logger.Error("review sampling failed", "error", err)
 		case res.Total() > 0:
 			s.opts.Logger.Info("review sampling queued conversations", "queued", res.Queued, "capped", res.Capped)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
+	return nil
 }
 
 // candidate is a conversation one rule picked, with what the rule saw (no text).

@@ -7,6 +7,7 @@ import (
 
 	"nightfloat"
 	"nightfloat/assistant"
+	"nightfloat/internal/tick"
 	"nightfloat/selfhelp"
 	"nightfloat/web/protocol"
 )
@@ -82,16 +83,7 @@ func (c *consoleConn) refreshCheckins(every time.Duration) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.ctx.Done():
-				return
-			case <-t.C:
-				c.enqueue(loadCheckins{})
-			}
-		}
+		tick.Every(c.ctx, every, func(time.Time) { c.enqueue(loadCheckins{}) })
 	}()
 	return wg.Wait
 }

@@ -16,6 +16,7 @@ import (
 
 	"nightfloat/assistant"
 	"nightfloat/config"
+	"nightfloat/internal/tick"
 	"nightfloat/metrics"
 	"nightfloat/postgres"
 	"nightfloat/pulse"
@@ -247,18 +248,11 @@ func shutdown(bound time.Duration, log *slog.Logger, httpSrv *http.Server, svc *
 
 // runDaily runs job now and then once a day until ctx ends, logging failures.
 func runDaily(ctx context.Context, log *slog.Logger, name string, job func(context.Context) error) {
-	t := time.NewTicker(24 * time.Hour)
-	defer t.Stop()
-	for {
+	tick.NowAndEvery(ctx, 24*time.Hour, func() {
 		if err := job(ctx); err != nil && ctx.Err() == nil {
 			log.Error("scheduled job failed", "job", name, "error", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // safetyInfo is what the public /safety page states about this deployment.
