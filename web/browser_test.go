@@ -121,3 +121,14 @@ func waitShown(tb testing.TB, ctx context.Context, sel string) {
 	tb.Helper()
 	waitJS(tb, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); if (!e || e.closest('[hidden]')) return false; const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 })()`)
 }
+
+// startChat opens the chat page at base and starts a conversation with the default role.
+func startChat(tb testing.TB, ctx context.Context, base string) {
+	tb.Helper()
+	do(tb, ctx, "start a conversation",
+		chromedp.Navigate(base),
+		chromedp.WaitVisible(css("#start")),
+		chromedp.Click(css("#start-btn")),
+		chromedp.WaitVisible(css(".msg.system.disclosure")),
+	)
+}

@@ -33,11 +33,8 @@ func TestHandoffInTheBrowser(t *testing.T) {
 	)
 	waitJS(t, console, `document.getElementById("duty").checked`)
 
+	startChat(t, resident, h.http.URL)
 	do(t, resident, "raise a red flag",
-		chromedp.Navigate(h.http.URL),
-		chromedp.WaitVisible(css("#start")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
 		chromedp.SendKeys(css("#text"), "i keep thinking about ending my life, i have the pills saved up "+xssProbe),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css(".msg.system.handoff")),

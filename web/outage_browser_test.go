@@ -37,11 +37,8 @@ func TestDatabaseOutageUnderOpenPages(t *testing.T) {
 	)
 	waitJS(t, console, `document.getElementById("duty").checked`)
 	waitFor(t, 10*time.Second, func() bool { on, err := h.accounts.OnDuty(ctx); return err == nil && len(on) == 1 })
+	startChat(t, resident, h.http.URL)
 	do(t, resident, "raise a red flag",
-		chromedp.Navigate(h.http.URL),
-		chromedp.WaitVisible(css("#start")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
 		chromedp.SendKeys(css("#text"), "i keep thinking about ending my life, i have the pills saved up"),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css(".msg.system.handoff")),

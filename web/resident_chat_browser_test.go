@@ -66,11 +66,8 @@ func TestChatPageShowsMarkupAsText(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	ctx := newBrowser(t)
 	const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
+	startChat(t, ctx, h.http.URL)
 	do(t, ctx, "send markup",
-		chromedp.Navigate(h.http.URL),
-		chromedp.WaitVisible(css("#start")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
 		chromedp.SendKeys(css("#text"), payload),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css(".msg.resident:not(.unsent)")),
@@ -87,11 +84,8 @@ func TestChatPageShowsMarkupAsText(t *testing.T) {
 func TestThumbsDownQueuesTheConversationForReview(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	ctx := newBrowser(t)
+	startChat(t, ctx, h.http.URL)
 	do(t, ctx, "send a message and flag the reply",
-		chromedp.Navigate(h.http.URL),
-		chromedp.WaitVisible(css("#start")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
 		chromedp.SendKeys(css("#text"), "how do I get through my first night on call"),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css(".msg.assistant .feedback button")),

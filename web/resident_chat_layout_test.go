@@ -22,11 +22,8 @@ func TestChatLayout(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			h := newHarness(t, harnessOptions{})
 			b := browserAt(t, v)
+			startChat(t, b, h.http.URL)
 			do(t, b, "start a conversation",
-				chromedp.Navigate(h.http.URL),
-				chromedp.WaitVisible(css("#start")),
-				chromedp.Click(css("#start-btn")),
-				chromedp.WaitVisible(css(".msg.system.disclosure")),
 				chromedp.SendKeys(css("#text"), concernMessage),
 				chromedp.Click(css("#send")),
 				chromedp.WaitVisible(css(".msg.assistant .reach")),

@@ -16,13 +16,8 @@ func TestPulseAndReportInTheChat(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			h := newHarness(t, harnessOptions{})
 			b := browserAt(t, v)
-			do(t, b, "start a conversation",
-				chromedp.Navigate(h.http.URL),
-				chromedp.WaitVisible(css("#start")),
-				chromedp.Click(css("#start-btn")),
-				chromedp.WaitVisible(css(".msg.system.disclosure")),
-				chromedp.WaitVisible(css("#pulse-choices button[data-score='2']")),
-			)
+			startChat(t, b, h.http.URL)
+			do(t, b, "wait for the pulse", chromedp.WaitVisible(css("#pulse-choices button[data-score='2']")))
 			checkLayout(t, b, "chat with the pulse", "aside#crisis.crisis")
 			screenshot(t, b, "chat-pulse-"+v.name)
 			do(t, b, "check in", chromedp.SetValue(css("#pulse-topic"), "sleep"), chromedp.Click(css("#pulse-choices button[data-score='2']")))

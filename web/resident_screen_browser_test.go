@@ -20,12 +20,7 @@ import (
 func TestScreenInBrowser(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	b := newBrowser(t)
-	do(t, b, "start a conversation",
-		chromedp.Navigate(h.http.URL),
-		chromedp.WaitVisible(css("#start-btn")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
-	)
+	startChat(t, b, h.http.URL)
 	if !visible(t, b, "#screen-link") {
 		t.Fatal("the chat's header has no way to the wellbeing questionnaire")
 	}

@@ -14,18 +14,6 @@ import (
 // phone is the phone size of the layout kit (390×844).
 var phone = layoutSizes[0]
 
-// startChat opens the chat page and starts a conversation.
-func startChat(t *testing.T, b context.Context, base string) {
-	t.Helper()
-	do(t, b, "start a conversation",
-		chromedp.Navigate(base),
-		chromedp.WaitVisible(css("#start")),
-		chromedp.Click(css("#start-btn")),
-		chromedp.WaitVisible(css(".msg.system.disclosure")),
-		chromedp.WaitVisible(css("#plan-btn")),
-	)
-}
-
 // next presses the form's forward button and waits for the step (or view) after it.
 func next(t *testing.T, b context.Context, wantStep string) {
 	t.Helper()
@@ -64,6 +52,7 @@ func TestSafetyPlanOnAPhone(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	b := browserAt(t, phone)
 	startChat(t, b, h.http.URL)
+	waitShown(t, b, "#plan-btn")
 
 	// The plan, one tap from the crisis bar.
 	tap(t, b, "#crisis #plan-btn")
