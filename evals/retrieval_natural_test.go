@@ -6,11 +6,11 @@ import "testing"
 // written by a colleague from the documents' titles alone, without reading the documents,
 // and never trained on (retrieval/internal/trainrouter). They hold the figures as
 // measured, less two messages, so a change that makes retrieval worse on messages written
-// apart from the content fails. Issue 16's target, recall@1 >= 0.80 and recall@5 >= 0.95,
-// is not met yet (docs/retrieval-eval.md).
+// apart from the content fails. Issue 16's target is recall@1 >= 0.80 and recall@5 >=
+// 0.95; recall@5 is not met yet (docs/retrieval-eval.md).
 const (
-	naturalMinRecall1 = 0.75
-	naturalMinRecall5 = 0.85
+	naturalMinRecall1 = 0.82
+	naturalMinRecall5 = 0.86
 )
 
 // TestRetrievalNaturalHoldout is the regression gate on messages written apart from the
