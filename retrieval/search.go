@@ -55,8 +55,10 @@ type SearchOptions struct {
 	// cover several documents (default 2).
 	MaxPerDocument int
 	// Router says which documents a message is about (nil: DefaultRouter). Its probability
-	// orders the documents the other evidence keeps; it never makes a message answerable
-	// or a document relevant by itself.
+	// orders the documents; once the other evidence makes a message answerable, it also
+	// keeps documents that evidence found but weighed below the share (routerKeepProb),
+	// and a sure router lets a sensitive document be searched for a message its subject
+	// pattern misses (routerSubjectProb). It never makes a message answerable by itself.
 	Router *Router
 	// NoRouter leaves the router out: lexical and vector evidence only.
 	NoRouter bool
@@ -409,12 +411,20 @@ const (
 	weightPhraseVec  = 1.0
 	weightPhraseText = 1.0
 	// weightRouter: the router orders documents best on messages written apart from the
-	// content (docs/retrieval-eval.md), so a confident router leads and the four rankings
-	// decide where it is unsure and for documents it does not know.
-	weightRouter = 5.0
+	// content (docs/retrieval-eval.md), so a router at all sure leads and the four
+	// rankings decide where it is unsure and for documents it does not know.
+	weightRouter = 20.0
 	// routerCandidates is how many of the router's most likely documents have their
 	// probability counted.
-	routerCandidates = 5
+	routerCandidates = 10
+	// routerKeepProb: once the evidence makes a message answerable, a document the
+	// evidence found and the router gives at least this probability is kept even when
+	// its own evidence is below resultFloorShare.
+	routerKeepProb = 0.10
+	// routerSubjectProb: a sensitive document whose subject pattern the message does not
+	// match is still searched when the router gives it at least this probability. The
+	// router gives up to about 0.23 to a document for messages no document is about.
+	routerSubjectProb = 0.4
 	// secondChunkShare orders a document's second chunk at this share of its document's
 	// score, so a strong document's supporting chunk can come before a weak document.
 	secondChunkShare = 0.6
@@ -432,11 +442,16 @@ type docEvidence struct {
 }
 
 // fuse decides whether the question is answerable at all (some chunk or phrasing clears a
-// floor), keeps the documents with at least a share of that evidence, orders them by
+// floor), keeps the documents with at least a share of that evidence or that the router
+// names (routerKeepProb), orders them by
 // fusing the four document rankings with the router's probabilities, and returns each
 // document's best chunks.
 func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, routed []DocScore, k int) []Result {
-	cands, hits = onSubject(query, cands, hits)
+	routedProb := map[string]float64{}
+	for _, r := range routed {
+		routedProb[r.DocID] = r.Prob
+	}
+	cands, hits = onSubject(query, cands, hits, routedProb)
 	simFloor, covFloor := s.opts.MinSimilarity, s.opts.MinTextCoverage
 	// Evidence that a question is answerable at all must rest on more than one shared word:
 	// a single common word (or a hash collision) can give a short text a fair cosine. So a
@@ -564,6 +579,13 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 		}
 		if phrasePasses(h, resultFloorShare) {
 			keep[h.docID] = true
+		}
+	}
+	if len(keep) > 0 {
+		for id, d := range docs {
+			if d.routed >= routerKeepProb {
+				keep[id] = true
+			}
 		}
 	}
 	weights := [4]float64{weightChunkVec, weightChunkText, weightPhraseVec, weightPhraseText}

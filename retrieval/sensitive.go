@@ -36,17 +36,18 @@ func AboutSubject(docID, query string) bool {
 }
 
 // onSubject drops the chunks and phrasings of sensitive documents whose subject query is
-// not about, before any of them counts as evidence that the question is answerable.
-func onSubject(query string, cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
+// not about, before any of them counts as evidence that the question is answerable. A
+// document the router gives at least routerSubjectProb (routed) counts as the subject.
+func onSubject(query string, cands []candidate, hits []phraseHit, routed map[string]float64) ([]candidate, []phraseHit) {
 	var keptC []candidate
 	for _, c := range cands {
-		if AboutSubject(c.DocID, query) {
+		if AboutSubject(c.DocID, query) || routed[c.DocID] >= routerSubjectProb {
 			keptC = append(keptC, c)
 		}
 	}
 	var keptH []phraseHit
 	for _, h := range hits {
-		if AboutSubject(h.docID, query) {
+		if AboutSubject(h.docID, query) || routed[h.docID] >= routerSubjectProb {
 			keptH = append(keptH, h)
 		}
 	}
