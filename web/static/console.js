@@ -209,6 +209,8 @@
     if (!box) { el("conn").textContent = message; return; }
     box.textContent = message;
     box.hidden = false;
+    // The form may sit at the bottom of the screen: bring its error into view.
+    box.scrollIntoView({ block: "nearest" });
   }
   function clearError(action) { const box = el(action + "-error"); if (box) { box.hidden = true; box.textContent = ""; } }
 
