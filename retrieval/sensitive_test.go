@@ -21,6 +21,17 @@ func TestAboutSubject(t *testing.T) {
 		{"urgent-help-right-now", "how do i sleep after a 24 hour call", false},
 		{"workplace-violence-for-nurses", "a patient grabbed my wrist", true},
 		{"workplace-violence-for-nurses", "12 hour shifts are killing my feet", false},
+		{"urgent-help-right-now", "been sitting in the car working out how i'd do it", true},
+		{"urgent-help-right-now", "how do i do it all on a 28 hour call", false},
+		{"urgent-help-right-now", "since my co-resident killed himself i keep thinking i should do the same", true},
+		{"urgent-help-right-now", "my senior stayed late to help so i should do the same", false},
+		{"someone-in-danger-right-now", "my roommate said she won't be around much longer and gave away her cat", true},
+		{"someone-in-danger-right-now", "my co-intern won't be around tomorrow, she's post call", false},
+		{"harassment-and-discrimination", "the fellow keeps touching my lower back at the workstation", true},
+		{"harassment-and-discrimination", "my attending keeps commenting on my body", true},
+		{"harassment-and-discrimination", "my back hurts after a 12", false},
+		{"when-a-colleague-is-impaired-at-work", "i smelled vodka on my co-resident on rounds", true},
+		{"when-a-colleague-is-impaired-at-work", "my co-resident seems sad lately", false},
 		{"sleep-after-night-float", "anything at all", true},
 	}
 	for _, tt := range tests {
