@@ -31,7 +31,7 @@ func SourcesCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("eval sources", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	corpus := fs.String("corpus", "../shared/training", "the external corpus directory (one .jsonl file per source)")
-	noCases := fs.Bool("no-cases", false, "leave the project's own cases out")
+	noCases := fs.Bool("no-cases", false, "leave the project's own cases and request cases out")
 	quiet := fs.Bool("quiet", false, "do not report progress on stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: nightfloat eval sources [flags]
@@ -67,6 +67,12 @@ Flags:`)
 			return 1
 		}
 		cases = append(cases, SourceCases(cs)...)
+		rs, err := RequestCases()
+		if err != nil {
+			fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
+			return 1
+		}
+		cases = append(cases, rs...)
 	}
 	progress := func(src string) { fmt.Fprintf(stderr, "nightfloat eval sources: held out %s\n", src) }
 	if *quiet {

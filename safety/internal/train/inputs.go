@@ -46,6 +46,14 @@ func Inputs(corpusDir, profile string) ([]safety.SourceCase, [32]byte, error) {
 		}
 		all = append(all, sc)
 	}
+	rs, err := evals.RequestCases()
+	if err != nil {
+		return nil, sum, err
+	}
+	for _, sc := range rs {
+		fmt.Fprintf(h, "\x00request %v %s %q", sc.Escalate, sc.Category, sc.Text)
+		all = append(all, sc)
+	}
 	var out []safety.SourceCase
 	for _, c := range all {
 		if profile == "permissive" && !info[c.Source].Permissive {
