@@ -13,29 +13,20 @@ import (
 // its subject in words its subject pattern does not name only when the router is sure of
 // it, and never for a message the router places elsewhere.
 func TestRouterOpensSensitiveDocuments(t *testing.T) {
-	ctx := context.Background()
 	db := postgrestest.New(t)
 	emb := localEmbedder(t)
 	ingestDocs(t, db, emb,
 		docSpec{id: "urgent-help-right-now", title: "If you need help right now",
-			body: "## Going over how you would do it\nIf you find yourself sitting alone in a car or a call room going over how you would do it, tell someone tonight and call or text 988.\n"},
+			body: "## Going over the plan again\nIf you find yourself sitting alone in a car or a call room going over the plan again, tell someone tonight and call or text 988.\n"},
 		docSpec{id: "money", title: "Money worries",
 			body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent while sitting with loans.\n"},
 	)
-	examples := append(slices.Clone(routerExamples),
-		retrieval.RouteExample{Text: "sitting in my car after shift going over how i would do it", Docs: []string{"urgent-help-right-now"}, Weight: 1},
-		retrieval.RouteExample{Text: "alone in the call room and i keep going over how i would do it", Docs: []string{"urgent-help-right-now"}, Weight: 1},
-		retrieval.RouteExample{Text: "i wrote letters to everyone tonight and worked out how i would do it", Docs: []string{"urgent-help-right-now"}, Weight: 1},
+	r, _ := trainedRouter(t,
+		retrieval.RouteExample{Text: "sitting in my car after shift going over the plan again", Docs: []string{"urgent-help-right-now"}, Weight: 1},
+		retrieval.RouteExample{Text: "alone in the call room and i keep going over the plan", Docs: []string{"urgent-help-right-now"}, Weight: 1},
+		retrieval.RouteExample{Text: "i wrote letters to everyone tonight and went over the plan again", Docs: []string{"urgent-help-right-now"}, Weight: 1},
 	)
-	data, err := retrieval.TrainRouter(examples, retrieval.DefaultRouterOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := retrieval.LoadRouter(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const q = "sitting alone in my car going over how i would do it"
+	const q = "sitting alone in my car going over the plan again"
 	if p := r.Rank(q)[0]; p.DocID != "urgent-help-right-now" {
 		t.Fatalf("the router's first choice for %q is %s (%.2f): the test needs it sure of the urgent-help document", q, p.DocID, p.Prob)
 	}
@@ -54,16 +45,9 @@ func TestRouterOpensSensitiveDocuments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := retrieval.SearchOptions{IncludeDrafts: true, Router: r}
-			if !tt.router {
-				opts = retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true}
-			}
-			got, err := newSearcher(t, db, emb, opts).Search(ctx, "resident", tt.query, 5)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if in := slices.Contains(docIDs(got), "urgent-help-right-now"); in != tt.want {
-				t.Errorf("results %v: urgent-help-right-now among them = %v, want %v", docIDs(got), in, tt.want)
+			ids := searchRouted(t, db, emb, r, tt.router, tt.query)
+			if in := slices.Contains(ids, "urgent-help-right-now"); in != tt.want {
+				t.Errorf("results %v: urgent-help-right-now among them = %v, want %v", ids, in, tt.want)
 			}
 		})
 	}
@@ -73,7 +57,6 @@ func TestRouterOpensSensitiveDocuments(t *testing.T) {
 // document the router names is kept even when its own words fall short of the share a
 // supporting result needs; without the router it is not.
 func TestRouterKeepsWhatTheWordsUnderweigh(t *testing.T) {
-	ctx := context.Background()
 	db := postgrestest.New(t)
 	emb := localEmbedder(t)
 	ingestDocs(t, db, emb,
@@ -93,15 +76,7 @@ func TestRouterKeepsWhatTheWordsUnderweigh(t *testing.T) {
 		{"without the router", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := retrieval.SearchOptions{IncludeDrafts: true, Router: r}
-			if !tt.router {
-				opts = retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true}
-			}
-			got, err := newSearcher(t, db, emb, opts).Search(ctx, "resident", q, 5)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids := docIDs(got)
+			ids := searchRouted(t, db, emb, r, tt.router, q)
 			if !slices.Contains(ids, "money") {
 				t.Fatalf("results %v: the money document must make the message answerable", ids)
 			}
@@ -110,4 +85,19 @@ func TestRouterKeepsWhatTheWordsUnderweigh(t *testing.T) {
 			}
 		})
 	}
+}
+
+// searchRouted searches for a resident with the router r, or with no router at all, and
+// returns the documents found, best first.
+func searchRouted(t *testing.T, db *postgrestest.DB, emb retrieval.Embedder, r *retrieval.Router, useRouter bool, q string) []string {
+	t.Helper()
+	opts := retrieval.SearchOptions{IncludeDrafts: true, Router: r}
+	if !useRouter {
+		opts = retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true}
+	}
+	got, err := newSearcher(t, db, emb, opts).Search(context.Background(), "resident", q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docIDs(got)
 }

@@ -3,6 +3,7 @@ package retrieval_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"nightfloat/postgres/postgrestest"
@@ -22,9 +23,10 @@ var routerExamples = []retrieval.RouteExample{
 	{Text: "quarterly tax return for my side gig", Docs: []string{"money"}, Weight: 1},
 }
 
-func trainedRouter(t *testing.T) (*retrieval.Router, []byte) {
+// trainedRouter trains a router on routerExamples and any extra examples.
+func trainedRouter(t *testing.T, extra ...retrieval.RouteExample) (*retrieval.Router, []byte) {
 	t.Helper()
-	data, err := retrieval.TrainRouter(routerExamples, retrieval.DefaultRouterOptions)
+	data, err := retrieval.TrainRouter(append(slices.Clone(routerExamples), extra...), retrieval.DefaultRouterOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
