@@ -496,7 +496,7 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 	docs := map[string]*docEvidence{}
 	doc := func(id string) *docEvidence {
 		if docs[id] == nil {
-			docs[id] = &docEvidence{id: id}
+			docs[id] = &docEvidence{id: id, routed: routedProb[id]}
 		}
 		return docs[id]
 	}
@@ -557,11 +557,6 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 			list = 3
 		}
 		rankDocs(list, ids)
-	}
-	for _, r := range routed {
-		if d := docs[r.DocID]; d != nil {
-			d.routed = r.Prob
-		}
 	}
 
 	// Keep documents with at least resultFloorShare of the floor's evidence.
