@@ -9,8 +9,8 @@ import "testing"
 // apart from the content fails. Issue 16's target is recall@1 >= 0.80 and recall@5 >=
 // 0.95; recall@5 is not met yet (docs/retrieval-eval.md).
 const (
-	naturalMinRecall1 = 0.82
-	naturalMinRecall5 = 0.88
+	naturalMinRecall1 = 0.86
+	naturalMinRecall5 = 0.90
 )
 
 // TestRetrievalNaturalHoldout is the regression gate on messages written apart from the
@@ -28,7 +28,7 @@ func TestRetrievalNaturalHoldout(t *testing.T) {
 // harassment, violence, urgent help) is the top result for a labelled message that does
 // not expect it, on every retrieval eval file.
 func TestRetrievalSensitiveTop(t *testing.T) {
-	for _, f := range []string{"retrieval/queries.jsonl", "retrieval/holdout.jsonl", "retrieval/natural-dev.jsonl", "retrieval/natural-dev2.jsonl", "retrieval/natural-holdout.jsonl"} {
+	for _, f := range []string{"retrieval/queries.jsonl", "retrieval/holdout.jsonl", "retrieval/natural-dev.jsonl", "retrieval/natural-dev2.jsonl", "retrieval/natural-dev3.jsonl", "retrieval/natural-holdout.jsonl"} {
 		t.Run(f, func(t *testing.T) {
 			rep, _ := runRetrievalFile(t, f)
 			for _, m := range rep.SensitiveTop {

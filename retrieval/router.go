@@ -18,14 +18,16 @@ var routerData []byte
 const routerMagic = "nightfloat-router\n"
 
 // Router says which documents a message is about, by a linear classifier over the
-// message's words, word pairs and character n-grams, trained on
-// labelled messages and on the documents' own titles, phrasings and paragraphs. Search
-// fuses its ranking with the lexical and vector rankings; it never makes a message
-// answerable by itself. A document the router was not trained on (an institution's own)
-// simply has no router rank. It is safe for concurrent use.
+// message's words, word pairs and character n-grams, trained on labelled messages and on
+// the documents' own titles, phrasings and paragraphs. Besides one class per document it
+// has a class for messages about none of them (RouterNone), learned from off-topic
+// messages. Search fuses its ranking with the lexical and vector rankings. A document the
+// router was not trained on (an institution's own) simply has no router rank. It is safe
+// for concurrent use.
 type Router struct {
 	manifest RouterManifest
 	docs     []string
+	known    map[string]bool // docs, less RouterNone
 	bias     []float32
 	scale    []float32
 	rows     map[uint32][]int8 // feature -> one weight per document
@@ -47,6 +49,20 @@ type DocScore struct {
 	Prob  float64
 }
 
+// RouterNone is the router's class for messages about no document: it is trained like a
+// document id, from off-topic messages, and is never a document (ids have no "~").
+const RouterNone = "~none"
+
+// Routing is what the router makes of a message.
+type Routing struct {
+	// Docs are every document the router knows, most likely first.
+	Docs []DocScore
+	// None is the probability that the message is about no document; with the
+	// documents' probabilities it sums to one. It is 0 for a router trained without
+	// off-topic messages.
+	None float64
+}
+
 // DefaultRouter parses the committed router.
 func DefaultRouter() (*Router, error) { return LoadRouter(routerData) }
 
@@ -60,7 +76,7 @@ func LoadRouter(data []byte) (*Router, error) {
 	if !ok {
 		return nil, fmt.Errorf("retrieval: router: no manifest")
 	}
-	r := &Router{rows: map[uint32][]int8{}}
+	r := &Router{rows: map[uint32][]int8{}, known: map[string]bool{}}
 	if err := json.Unmarshal(line, &r.manifest); err != nil {
 		return nil, fmt.Errorf("retrieval: router: manifest: %w", err)
 	}
@@ -74,6 +90,9 @@ func LoadRouter(data []byte) (*Router, error) {
 		}
 		n := int(rest[0])
 		r.docs = append(r.docs, string(rest[1:1+n]))
+		if id := r.docs[i]; id != RouterNone {
+			r.known[id] = true
+		}
 		r.bias = append(r.bias, math.Float32frombits(binary.LittleEndian.Uint32(rest[1+n:])))
 		r.scale = append(r.scale, math.Float32frombits(binary.LittleEndian.Uint32(rest[1+n+4:])))
 		rest = rest[1+n+8:]
@@ -96,12 +115,18 @@ func LoadRouter(data []byte) (*Router, error) {
 	return r, nil
 }
 
+// Knows reports whether the router was trained on document docID.
+func (r *Router) Knows(docID string) bool { return r.known[docID] }
+
 // Manifest says how the router was trained.
 func (r *Router) Manifest() RouterManifest { return r.manifest }
 
 // Rank returns every document the router knows, most likely first, with probabilities
-// that sum to one.
-func (r *Router) Rank(text string) []DocScore {
+// that sum to one less the probability of no document (Route).
+func (r *Router) Rank(text string) []DocScore { return r.Route(text).Docs }
+
+// Route returns the router's probabilities for every document it knows and for none.
+func (r *Router) Route(text string) Routing {
 	idx, val := routeFeatures(text, r.manifest.Options)
 	z := make([]float64, len(r.docs))
 	for k, f := range idx {
@@ -118,15 +143,20 @@ func (r *Router) Rank(text string) []DocScore {
 		z[d] = z[d]*float64(r.scale[d]) + float64(r.bias[d])
 	}
 	p := softmax(z)
-	out := make([]DocScore, len(r.docs))
+	var out Routing
+	out.Docs = make([]DocScore, 0, len(r.docs))
 	for d, id := range r.docs {
-		out[d] = DocScore{DocID: id, Prob: p[d]}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Prob != out[j].Prob {
-			return out[i].Prob > out[j].Prob
+		if id == RouterNone {
+			out.None = p[d]
+			continue
 		}
-		return out[i].DocID < out[j].DocID
+		out.Docs = append(out.Docs, DocScore{DocID: id, Prob: p[d]})
+	}
+	sort.SliceStable(out.Docs, func(i, j int) bool {
+		if out.Docs[i].Prob != out.Docs[j].Prob {
+			return out.Docs[i].Prob > out.Docs[j].Prob
+		}
+		return out.Docs[i].DocID < out.Docs[j].DocID
 	})
 	return out
 }

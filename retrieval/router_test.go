@@ -99,7 +99,7 @@ func TestDefaultRouterIsTheCommittedTraining(t *testing.T) {
 }
 
 // TestSearchFusesTheRouter: the router puts first the document a message is about when
-// the words alone point elsewhere, and never makes an off-topic message answerable.
+// the words alone point elsewhere.
 func TestSearchFusesTheRouter(t *testing.T) {
 	ctx := context.Background()
 	db := postgrestest.New(t)
@@ -131,15 +131,85 @@ func TestSearchFusesTheRouter(t *testing.T) {
 		t.Errorf("without the router: %v, want exams first (the words' choice, which the router overrules)", docIDs(base))
 	}
 
-	// The router always names some document; with no shared words nothing is answered.
-	for _, q := range []string{"quarterly tax return", "best lasagna recipe"} {
-		got, err := with.Search(ctx, "resident", q, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 0 {
-			t.Errorf("%q: got %v, want nothing (the router alone is no evidence)", q, docIDs(got))
-		}
+}
+
+// offTopicExamples teach a router messages about no document, some in the documents' words.
+var offTopicExamples = []retrieval.RouteExample{
+	{Text: "best lasagna recipe for a crowd", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "good podcast for the drive home", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "vanc dosing for a 90 kg patient", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "who won the game last night", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "rent a car for the trip or take the train", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "plans for a road trip, rent a cabin?", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "cheapest place to rent a car near the airport", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "how do i page the chaplain on call for a family", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "chaplain referral for a family after a death", Docs: []string{retrieval.RouterNone}, Weight: 1},
+}
+
+// TestRouterDecidesAnswerable: a router sure of a document makes a message answerable
+// from it without shared words; a router sure of no document gives a message nothing
+// from the documents it knows, whatever words they share, but leaves the documents it
+// was not trained on (an institution's own) to the words; an unsure router adds nothing.
+func TestRouterDecidesAnswerable(t *testing.T) {
+	ctx := context.Background()
+	db := postgrestest.New(t)
+	emb := localEmbedder(t)
+	ingestDocs(t, db, emb,
+		docSpec{id: "night-work", title: "Sleeping after night shifts", body: "## Turning around\nAfter a run of night shifts, anchor sleep and use light to move your body clock back.\n"},
+		docSpec{id: "exams", title: "Exam preparation", body: "## Study plans\nSpaced practice with a question bank beats cramming; a bad practice score is information, not a verdict.\n"},
+		docSpec{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent. A car loan and rent on a trip budget add up.\n"},
+		docSpec{id: "chaplaincy", title: "Our chaplains", body: "## Chaplain on call\nThe chaplain on call can sit with a family after a death; page the chaplain through the operator.\n"},
+	)
+	r, _ := trainedRouter(t, offTopicExamples...)
+	with := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, Router: r})
+	without := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true})
+	tests := []struct {
+		query       string
+		routed      string // the router's view the case needs: a document id, RouterNone or "unsure"
+		with        string // first document with the router; "" for nothing
+		withoutWant string // first document without it
+	}{
+		{"my paycheck is gone before the month ends", "money", "money", ""},
+		{"best lasagna recipe", retrieval.RouterNone, "", ""},
+		{"rent a car on a trip budget near the airport", retrieval.RouterNone, "", "money"},
+		{"zebra", "unsure", "", ""},
+		{"page the chaplain on call to sit with a family", retrieval.RouterNone, "chaplaincy", "chaplaincy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			rt := r.Route(tt.query)
+			switch tt.routed {
+			case retrieval.RouterNone:
+				if rt.None < 0.5 {
+					t.Fatalf("the router gives no document %.2f: the case needs it sure", rt.None)
+				}
+			case "unsure":
+				if rt.None >= 0.5 || rt.Docs[0].Prob >= 0.5 {
+					t.Fatalf("the router is sure (none %.2f, %s %.2f): the case needs it unsure", rt.None, rt.Docs[0].DocID, rt.Docs[0].Prob)
+				}
+			default:
+				if rt.Docs[0].DocID != tt.routed || rt.Docs[0].Prob < 0.5 {
+					t.Fatalf("the router's first choice is %s (%.2f): the case needs it sure of %s", rt.Docs[0].DocID, rt.Docs[0].Prob, tt.routed)
+				}
+			}
+			for _, side := range []struct {
+				s    *retrieval.Searcher
+				want string
+				name string
+			}{{with, tt.with, "with the router"}, {without, tt.withoutWant, "without the router"}} {
+				got, err := side.s.Search(ctx, "resident", tt.query, 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				first := ""
+				if len(got) > 0 {
+					first = got[0].DocID
+				}
+				if first != side.want {
+					t.Errorf("%s: got %v, want %q first (\"\" is nothing)", side.name, docIDs(got), side.want)
+				}
+			}
+		})
 	}
 }
 

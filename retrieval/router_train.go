@@ -20,14 +20,15 @@ type RouterOptions struct {
 	Bits        uint    `json:"bits"`         // hashed features: 2^Bits buckets
 	NgramWeight float64 `json:"ngram_weight"` // character n-grams against whole stems
 	Epochs      int     `json:"epochs"`
-	Rate        float64 `json:"rate"`       // SGD step
-	L2          float64 `json:"l2"`         // weight decay per step on the touched weights
-	DocWeight   float64 `json:"doc_weight"` // weight of an example from a document's own text
-	Seed        uint64  `json:"seed"`       // shuffling seed
+	Rate        float64 `json:"rate"`        // SGD step
+	L2          float64 `json:"l2"`          // weight decay per step on the touched weights
+	DocWeight   float64 `json:"doc_weight"`  // weight of an example from a document's own text
+	NoneWeight  float64 `json:"none_weight"` // weight of an off-topic message (RouterNone)
+	Seed        uint64  `json:"seed"`        // shuffling seed
 }
 
 // DefaultRouterOptions are the parameters of the committed router.
-var DefaultRouterOptions = RouterOptions{Bits: 16, NgramWeight: 0.5, Epochs: 15, Rate: 0.5, L2: 1e-6, DocWeight: 0.5, Seed: 20261207}
+var DefaultRouterOptions = RouterOptions{Bits: 16, NgramWeight: 0.5, Epochs: 15, Rate: 0.5, L2: 1e-6, DocWeight: 0.5, NoneWeight: 0.5, Seed: 20261207}
 
 // RouteExample is one training text for the router: the documents it is about (a message
 // about several is split between them) and its weight.

@@ -58,7 +58,9 @@ type SearchOptions struct {
 	// orders the documents; once the other evidence makes a message answerable, it also
 	// keeps documents that evidence found but weighed below the share (routerKeepProb),
 	// and a sure router lets a sensitive document be searched for a message its subject
-	// pattern misses (routerSubjectProb). It never makes a message answerable by itself.
+	// pattern misses (routerSubjectProb). A router sure of a document makes a message
+	// answerable from it (routerAnswerProb); one sure the message is about no document
+	// (RouterNone) gives it nothing from the documents the router knows (routerNoneProb).
 	Router *Router
 	// NoRouter leaves the router out: lexical and vector evidence only.
 	NoRouter bool
@@ -257,24 +259,53 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 		return nil, fmt.Errorf("k = %d: want at least 1", k)
 	}
 	k = min(k, maxK)
-	if v, ok := s.embedder.(vocabularyFloor); ok && s.opts.MinSimilarity >= 0 && v.KnownShare(query) < v.MinKnownShare() {
+	var routing Routing
+	if s.router != nil {
+		routing = s.router.Route(query)
+		routing.Docs = routing.Docs[:min(len(routing.Docs), routerCandidates)]
+	}
+	var sure []string // documents the router is sure enough of to fetch their chunks
+	for _, d := range routing.Docs {
+		if d.Prob >= routerAnswerProb {
+			sure = append(sure, d.DocID)
+		}
+	}
+	if v, ok := s.embedder.(vocabularyFloor); ok && len(sure) == 0 && s.opts.MinSimilarity >= 0 && v.KnownShare(query) < v.MinKnownShare() {
 		return []Result{}, nil // mostly words the content never uses: nothing vetted on this
 	}
-	var routed []DocScore
-	if s.router != nil {
-		routed = s.router.Rank(query)
-		routed = routed[:min(len(routed), routerCandidates)]
-	}
-	cands, hits, err := s.candidates(ctx, role, query)
+	cands, hits, err := s.candidates(ctx, role, query, sure)
 	if err != nil {
 		return nil, err
 	}
-	return s.fuse(query, cands, hits, routed, k), nil
+	if routing.None >= routerNoneProb {
+		// The router is sure the message is about none of its documents: only documents
+		// it does not know (an institution's own) may answer it.
+		cands, hits = s.unknownToRouter(cands, hits)
+	}
+	return s.fuse(query, cands, hits, routing.Docs, k), nil
+}
+
+// unknownToRouter keeps the chunks and phrasings of documents the router was not trained on.
+func (s *Searcher) unknownToRouter(cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
+	var keptC []candidate
+	for _, c := range cands {
+		if !s.router.Knows(c.DocID) {
+			keptC = append(keptC, c)
+		}
+	}
+	var keptH []phraseHit
+	for _, h := range hits {
+		if !s.router.Knows(h.docID) {
+			keptH = append(keptH, h)
+		}
+	}
+	return keptC, keptH
 }
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every
-// chunk either found, with every chunk of the documents a phrasing found.
-func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string) ([]candidate, []phraseHit, error) {
+// chunk either found, with every chunk of the documents a phrasing found and of the
+// documents in also.
+func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query string, also []string) ([]candidate, []phraseHit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, nil
@@ -307,7 +338,7 @@ func (s *Searcher) candidates(ctx context.Context, role nightfloat.Role, query s
 		if hits, err = s.phrasings(ctx, tx, qvec, string(role), vecLimit, tsq, query); err != nil {
 			return err
 		}
-		var phraseDocs []string
+		phraseDocs := slices.Clone(also)
 		for _, h := range hits {
 			if !slices.Contains(phraseDocs, h.docID) {
 				phraseDocs = append(phraseDocs, h.docID)
@@ -422,9 +453,16 @@ const (
 	// its own evidence is below resultFloorShare.
 	routerKeepProb = 0.10
 	// routerSubjectProb: a sensitive document whose subject pattern the message does not
-	// match is still searched when the router gives it at least this probability. The
-	// router gives up to about 0.23 to a document for messages no document is about.
+	// match is still searched when the router gives it at least this probability, well
+	// above what it gives any document for most messages no document is about.
 	routerSubjectProb = 0.4
+	// routerAnswerProb: a document the router gives at least this probability makes a
+	// message answerable, and is searched, without other evidence.
+	routerAnswerProb = 0.5
+	// routerNoneProb: a message the router gives at least this probability of being
+	// about no document gets nothing from the documents the router knows, whatever
+	// words it shares with them.
+	routerNoneProb = 0.5
 	// secondChunkShare orders a document's second chunk at this share of its document's
 	// score, so a strong document's supporting chunk can come before a weak document.
 	secondChunkShare = 0.6
@@ -442,7 +480,7 @@ type docEvidence struct {
 }
 
 // fuse decides whether the question is answerable at all (some chunk or phrasing clears a
-// floor), keeps the documents with at least a share of that evidence or that the router
+// floor, or the router is sure of a document), keeps the documents with at least a share of that evidence or that the router
 // names (routerKeepProb), orders them by
 // fusing the four document rankings with the router's probabilities, and returns each
 // document's best chunks.
@@ -510,6 +548,11 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 	for _, h := range hits {
 		answerable = answerable || phrasePasses(h, 1)
 	}
+	for _, r := range routed {
+		if r.Prob >= routerAnswerProb && docs[r.DocID] != nil {
+			answerable = true // chunks of a sensitive document off its subject are gone by now
+		}
+	}
 	if !answerable {
 		return []Result{}
 	}
@@ -574,6 +617,11 @@ func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, route
 		}
 		if phrasePasses(h, resultFloorShare) {
 			keep[h.docID] = true
+		}
+	}
+	for id, d := range docs {
+		if d.routed >= routerAnswerProb {
+			keep[id] = true
 		}
 	}
 	if len(keep) > 0 {

@@ -17,9 +17,12 @@ import (
 // TrainingQueryFiles are the labelled messages the router learns from, relative to the
 // module root. The natural-message holdout is not among them. messages.jsonl holds
 // messages written for training only, from each document's title, roles and topics,
-// without reading the eval files.
+// without reading the eval files; offtopic.jsonl holds messages about none of the
+// documents (clinical questions, work logistics, everyday life, small talk), written
+// from the documents' titles alone, for retrieval.RouterNone.
 var TrainingQueryFiles = []string{
 	"retrieval/internal/trainrouter/messages.jsonl",
+	"retrieval/internal/trainrouter/offtopic.jsonl",
 	"evals/retrieval/queries.jsonl",
 	"evals/retrieval/holdout.jsonl",
 	"evals/retrieval/natural-dev.jsonl",
@@ -63,11 +66,20 @@ func main() {
 			log.Fatal(err)
 		}
 		var n, at1, at5 float64
+		var off, offNone, onNone int
 		for _, q := range qs {
+			rt := r.Route(q.Query)
 			if len(q.Expect) == 0 {
+				off++
+				if rt.None >= 0.5 {
+					offNone++
+				}
 				continue
 			}
-			rank := r.Rank(q.Query)
+			if rt.None >= 0.5 {
+				onNone++
+			}
+			rank := rt.Docs
 			n++
 			if slices.Contains(q.Expect, rank[0].DocID) {
 				at1++
@@ -79,6 +91,7 @@ func main() {
 			}
 		}
 		fmt.Printf("router alone on %s (%d messages): recall@1 %.3f recall@5 %.3f\n", *evalFile, int(n), at1/n, at5/n)
+		fmt.Printf("more likely about no document than not: %d of %d off-topic messages, %d of %d on-topic\n", offNone, off, onNone, int(n))
 		return
 	}
 	path := *out
@@ -91,12 +104,27 @@ func main() {
 	log.Printf("trainrouter: %d examples; wrote %s (%d bytes)", len(examples), *out, len(data))
 }
 
+// DevQueryFiles are where search options are chosen: they are never trained on, and a
+// training message with the same words as one of their messages is left out.
+var DevQueryFiles = []string{"evals/retrieval/natural-dev2.jsonl", "evals/retrieval/natural-dev3.jsonl"}
+
 // Examples reads the router's training examples: the documents' own text, then every
-// labelled message of TrainingQueryFiles (less skip) that expects a document.
+// labelled message of TrainingQueryFiles (less skip) that is not also a message of
+// DevQueryFiles; a message that expects no document is an example of retrieval.RouterNone.
 func Examples(root string, skip []string, opts retrieval.RouterOptions) ([]retrieval.RouteExample, error) {
 	docs, err := retrieval.LoadDir(filepath.Join(root, "content"))
 	if err != nil {
 		return nil, err
+	}
+	devTexts := map[string]bool{}
+	for _, f := range DevQueryFiles {
+		dev, err := evals.LoadRetrievalQueries(filepath.Join(root, f))
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range dev {
+			devTexts[sameWords(q.Query)] = true
+		}
 	}
 	examples := retrieval.DocumentExamples(docs, opts)
 	for _, f := range TrainingQueryFiles {
@@ -108,10 +136,19 @@ func Examples(root string, skip []string, opts retrieval.RouterOptions) ([]retri
 			return nil, err
 		}
 		for _, q := range qs {
-			if len(q.Expect) > 0 {
-				examples = append(examples, retrieval.RouteExample{Text: q.Query, Docs: q.Expect, Weight: 1})
+			if devTexts[sameWords(q.Query)] {
+				continue
 			}
+			e := retrieval.RouteExample{Text: q.Query, Docs: q.Expect, Weight: 1}
+			if len(q.Expect) == 0 {
+				e.Docs, e.Weight = []string{retrieval.RouterNone}, opts.NoneWeight
+			}
+			examples = append(examples, e)
 		}
 	}
 	return examples, nil
 }
+
+// sameWords is text lower-cased with its spacing collapsed: two messages with the same
+// words are the same message.
+func sameWords(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
