@@ -160,7 +160,13 @@ func TestRouterDecidesAnswerable(t *testing.T) {
 		docSpec{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent. A car loan and rent on a trip budget add up.\n"},
 		docSpec{id: "chaplaincy", title: "Our chaplains", body: "## Chaplain on call\nThe chaplain on call can sit with a family after a death; page the chaplain through the operator.\n"},
 	)
-	r, _ := trainedRouter(t, offTopicExamples...)
+	// Documents the router knows but the database does not hold: a router of four classes
+	// gives an unknown word a quarter each, which is not what "unsure" means.
+	var more []retrieval.RouteExample
+	for _, d := range []string{"grief", "anger", "loneliness", "parenting", "perfectionism", "conflict"} {
+		more = append(more, retrieval.RouteExample{Text: "a message about " + d, Docs: []string{d}, Weight: 1})
+	}
+	r, _ := trainedRouter(t, append(more, offTopicExamples...)...)
 	with := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, Router: r})
 	without := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true})
 	tests := []struct {
@@ -177,6 +183,7 @@ func TestRouterDecidesAnswerable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
+			// The search's thresholds: 0.5 for no document, 0.2 for a document.
 			rt := r.Route(tt.query)
 			switch tt.routed {
 			case retrieval.RouterNone:
@@ -184,11 +191,11 @@ func TestRouterDecidesAnswerable(t *testing.T) {
 					t.Fatalf("the router gives no document %.2f: the case needs it sure", rt.None)
 				}
 			case "unsure":
-				if rt.None >= 0.5 || rt.Docs[0].Prob >= 0.5 {
+				if rt.None >= 0.5 || rt.Docs[0].Prob >= 0.2 {
 					t.Fatalf("the router is sure (none %.2f, %s %.2f): the case needs it unsure", rt.None, rt.Docs[0].DocID, rt.Docs[0].Prob)
 				}
 			default:
-				if rt.Docs[0].DocID != tt.routed || rt.Docs[0].Prob < 0.5 {
+				if rt.Docs[0].DocID != tt.routed || rt.Docs[0].Prob < 0.2 {
 					t.Fatalf("the router's first choice is %s (%.2f): the case needs it sure of %s", rt.Docs[0].DocID, rt.Docs[0].Prob, tt.routed)
 				}
 			}

@@ -458,7 +458,7 @@ const (
 	routerSubjectProb = 0.4
 	// routerAnswerProb: a document the router gives at least this probability makes a
 	// message answerable, and is searched, without other evidence.
-	routerAnswerProb = 0.5
+	routerAnswerProb = 0.2
 	// routerNoneProb: a message the router gives at least this probability of being
 	// about no document gets nothing from the documents the router knows, whatever
 	// words it shares with them.

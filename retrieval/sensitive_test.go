@@ -32,6 +32,10 @@ func TestAboutSubject(t *testing.T) {
 		{"harassment-and-discrimination", "my back hurts after a 12", false},
 		{"when-a-colleague-is-impaired-at-work", "i smelled vodka on my co-resident on rounds", true},
 		{"when-a-colleague-is-impaired-at-work", "my co-resident seems sad lately", false},
+		{"substance-use-and-asking-for-help", "i've been pocketing the wasted percocet at the end of my shifts", true},
+		{"substance-use-and-asking-for-help", "can't stop thinking about the dilaudid in the pyxis", true},
+		{"someone-in-danger-right-now", "my brother sent 'sorry for everything' at 2am and his phone is off", true},
+		{"someone-in-danger-right-now", "apologised to the charge nurse for everything that went wrong tonight", false},
 		{"sleep-after-night-float", "anything at all", true},
 	}
 	for _, tt := range tests {
