@@ -23,6 +23,13 @@ var routerExamples = []retrieval.RouteExample{
 	{Text: "quarterly tax return for my side gig", Docs: []string{"money"}, Weight: 1},
 }
 
+// routerDocs are the documents of routerExamples, in words the examples do not use.
+var routerDocs = []docSpec{
+	{id: "night-work", title: "Sleeping after night shifts", body: "## Turning around\nAfter a run of night shifts, anchor sleep and use light to move your body clock back.\n"},
+	{id: "exams", title: "Exam preparation", body: "## Study plans\nSpaced practice with a question bank beats cramming; a bad practice score is information, not a verdict.\n"},
+	{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent. A car loan and rent on a trip budget add up.\n"},
+}
+
 // trainedRouter trains a router on routerExamples and any extra examples.
 func trainedRouter(t *testing.T, extra ...retrieval.RouteExample) (*retrieval.Router, []byte) {
 	t.Helper()
@@ -104,11 +111,7 @@ func TestSearchFusesTheRouter(t *testing.T) {
 	ctx := context.Background()
 	db := postgrestest.New(t)
 	emb := localEmbedder(t)
-	ingestDocs(t, db, emb,
-		docSpec{id: "night-work", title: "Sleeping after night shifts", body: "## Turning around\nAfter a run of night shifts, anchor sleep and use light to move your body clock back.\n"},
-		docSpec{id: "exams", title: "Exam preparation", body: "## Study plans\nSpaced practice with a question bank beats cramming; a bad practice score is information, not a verdict.\n"},
-		docSpec{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent.\n"},
-	)
+	ingestDocs(t, db, emb, routerDocs...)
 	r, _ := trainedRouter(t)
 	with := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, Router: r})
 	without := newSearcher(t, db, emb, retrieval.SearchOptions{IncludeDrafts: true, NoRouter: true})
@@ -154,12 +157,10 @@ func TestRouterDecidesAnswerable(t *testing.T) {
 	ctx := context.Background()
 	db := postgrestest.New(t)
 	emb := localEmbedder(t)
-	ingestDocs(t, db, emb,
-		docSpec{id: "night-work", title: "Sleeping after night shifts", body: "## Turning around\nAfter a run of night shifts, anchor sleep and use light to move your body clock back.\n"},
-		docSpec{id: "exams", title: "Exam preparation", body: "## Study plans\nSpaced practice with a question bank beats cramming; a bad practice score is information, not a verdict.\n"},
-		docSpec{id: "money", title: "Money worries", body: "## Debt and rent\nIncome-driven repayment, a simple budget and the programme's hardship fund can ease debt and rent. A car loan and rent on a trip budget add up.\n"},
+	ingestDocs(t, db, emb, append(slices.Clone(routerDocs),
+		// A document the router was not trained on, as an institution's own would be.
 		docSpec{id: "chaplaincy", title: "Our chaplains", body: "## Chaplain on call\nThe chaplain on call can sit with a family after a death; page the chaplain through the operator.\n"},
-	)
+	)...)
 	// Documents the router knows but the database does not hold: a router of four classes
 	// gives an unknown word a quarter each, which is not what "unsure" means.
 	var more []retrieval.RouteExample
