@@ -22,6 +22,21 @@ func SourceCases(cs []Case) []safety.SourceCase {
 	return out
 }
 
+// ProjectSources are the project's own labelled texts as sources of the
+// leave-one-source-out measurement and of training: the cases of the training
+// splits (safety.CasesSource) and the request lines (RequestsSource).
+func ProjectSources() ([]safety.SourceCase, error) {
+	cs, err := TrainingCases(Suite, "cases")
+	if err != nil {
+		return nil, err
+	}
+	rs, err := RequestCases()
+	if err != nil {
+		return nil, err
+	}
+	return append(SourceCases(cs), rs...), nil
+}
+
 // SourcesCommand is `nightfloat eval sources`: the leave-one-source-out
 // measurement over the external corpus and the project's cases (see
 // docs/sources.md). It trains one model per source and takes minutes. It
@@ -61,18 +76,12 @@ Flags:`)
 		return 2
 	}
 	if !*noCases {
-		cs, err := TrainingCases(Suite, "cases")
+		own, err := ProjectSources()
 		if err != nil {
 			fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
 			return 1
 		}
-		cases = append(cases, SourceCases(cs)...)
-		rs, err := RequestCases()
-		if err != nil {
-			fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
-			return 1
-		}
-		cases = append(cases, rs...)
+		cases = append(cases, own...)
 	}
 	progress := func(src string) { fmt.Fprintf(stderr, "nightfloat eval sources: held out %s\n", src) }
 	if *quiet {

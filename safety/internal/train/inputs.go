@@ -35,23 +35,19 @@ func Inputs(corpusDir, profile string) ([]safety.SourceCase, [32]byte, error) {
 	if err != nil {
 		return nil, sum, err
 	}
-	cs, err := evals.TrainingCases(evals.Suite, "cases")
+	own, err := evals.ProjectSources()
 	if err != nil {
 		return nil, sum, err
 	}
-	for _, sc := range evals.SourceCases(cs) {
-		fmt.Fprintf(h, "\x00case %s %v %s %q", sc.Genre, sc.Escalate, sc.Category, sc.Text)
-		for _, t := range sc.History {
-			fmt.Fprintf(h, " %q", t.Text)
+	for _, sc := range own {
+		if sc.Source == evals.RequestsSource {
+			fmt.Fprintf(h, "\x00request %v %s %q", sc.Escalate, sc.Category, sc.Text)
+		} else {
+			fmt.Fprintf(h, "\x00case %s %v %s %q", sc.Genre, sc.Escalate, sc.Category, sc.Text)
+			for _, t := range sc.History {
+				fmt.Fprintf(h, " %q", t.Text)
+			}
 		}
-		all = append(all, sc)
-	}
-	rs, err := evals.RequestCases()
-	if err != nil {
-		return nil, sum, err
-	}
-	for _, sc := range rs {
-		fmt.Fprintf(h, "\x00request %v %s %q", sc.Escalate, sc.Category, sc.Text)
 		all = append(all, sc)
 	}
 	var out []safety.SourceCase
