@@ -313,6 +313,9 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 			}
 			switch rs.accept(r, t, s, e, &sc) {
 			case accepted:
+				if r.explains {
+					sc.explain(s, e)
+				}
 			case explainedAway:
 				sc.explain(s, e)
 				continue

@@ -53,15 +53,19 @@ type idiomSpec struct {
 // ruleSpec is one rule: if any pattern matches (and the checks pass) the
 // rule produces a finding of its category and level.
 type ruleSpec struct {
-	ID        string   `yaml:"id"`
-	Target    string   `yaml:"target"` // message (default), reply, assistant
-	Category  string   `yaml:"category"`
-	Level     string   `yaml:"level"`
-	CSSRS     int      `yaml:"cssrs"`
-	Signal    string   `yaml:"signal"`   // memory signal this rule raises
-	Subject   string   `yaml:"subject"`  // any (default: check attribution), self (skip)
-	Negation  string   `yaml:"negation"` // outside (default), around, off
-	Idioms    string   `yaml:"idioms"`   // suppress (default), ignore
+	ID       string `yaml:"id"`
+	Target   string `yaml:"target"` // message (default), reply, assistant
+	Category string `yaml:"category"`
+	Level    string `yaml:"level"`
+	CSSRS    int    `yaml:"cssrs"`
+	Signal   string `yaml:"signal"`   // memory signal this rule raises
+	Subject  string `yaml:"subject"`  // any (default: check attribution), self (skip)
+	Negation string `yaml:"negation"` // outside (default), around, off
+	Idioms   string `yaml:"idioms"`   // suppress (default), ignore
+	// Explains: the rule's match is the reading of its words, so the learned layer judges
+	// the message with the match blanked, as it does a span the rules explained away
+	// (fear of hurting a patient by a mistake is distress, not intent).
+	Explains  bool     `yaml:"explains"`
 	Patterns  []string `yaml:"patterns"`
 	Unless    []string `yaml:"unless"`   // suppress when one matches in the same sentence
 	Requires  []string `yaml:"requires"` // need one to match in the message or earlier resident turns
