@@ -146,18 +146,25 @@ var offTopicExamples = []retrieval.RouteExample{
 	{Text: "plans for a road trip, rent a cabin?", Docs: []string{retrieval.RouterNone}, Weight: 1},
 	{Text: "cheapest place to rent a car near the airport", Docs: []string{retrieval.RouterNone}, Weight: 1},
 	{Text: "how do i page the chaplain on call for a family", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "what's the number for the pharmacy", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "what's the number for the pizza place", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "what's the number for the parking office", Docs: []string{retrieval.RouterNone}, Weight: 1},
+	{Text: "i can't keep myself safe tonight", Docs: []string{"urgent-help-right-now"}, Weight: 1},
 	{Text: "chaplain referral for a family after a death", Docs: []string{retrieval.RouterNone}, Weight: 1},
 }
 
 // TestRouterDecidesAnswerable: a router sure of a document makes a message answerable
 // from it without shared words; a router sure of no document gives a message nothing
 // from the documents it knows, whatever words they share, but leaves the documents it
-// was not trained on (an institution's own) to the words; an unsure router adds nothing.
+// was not trained on (an institution's own) and sensitive documents on their subject to
+// the words; an unsure router adds nothing.
 func TestRouterDecidesAnswerable(t *testing.T) {
 	ctx := context.Background()
 	db := postgrestest.New(t)
 	emb := localEmbedder(t)
 	ingestDocs(t, db, emb, append(slices.Clone(routerDocs),
+		// A sensitive document the router knows: crisis content.
+		docSpec{id: "urgent-help-right-now", title: "If you need help right now", body: "## Call or text\nCall or text 988 any time, day or night, to reach the crisis line.\n"},
 		// A document the router was not trained on, as an institution's own would be.
 		docSpec{id: "chaplaincy", title: "Our chaplains", body: "## Chaplain on call\nThe chaplain on call can sit with a family after a death; page the chaplain through the operator.\n"},
 	)...)
@@ -181,18 +188,20 @@ func TestRouterDecidesAnswerable(t *testing.T) {
 		{"rent a car on a trip budget near the airport", retrieval.RouterNone, "", "money"},
 		{"zebra", "unsure", "", ""},
 		{"page the chaplain on call to sit with a family", retrieval.RouterNone, "chaplaincy", "chaplaincy"},
+		// Crisis content is never withheld from a message about its subject.
+		{"what's the number for the suicide hotline", retrieval.RouterNone, "urgent-help-right-now", "urgent-help-right-now"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			// The search's thresholds: 0.5 for no document, 0.2 for a document.
+			// The search's thresholds: 0.6 for no document, 0.2 for a document.
 			rt := r.Route(tt.query)
 			switch tt.routed {
 			case retrieval.RouterNone:
-				if rt.None < 0.5 {
+				if rt.None < 0.6 {
 					t.Fatalf("the router gives no document %.2f: the case needs it sure", rt.None)
 				}
 			case "unsure":
-				if rt.None >= 0.5 || rt.Docs[0].Prob >= 0.2 {
+				if rt.None >= 0.6 || rt.Docs[0].Prob >= 0.2 {
 					t.Fatalf("the router is sure (none %.2f, %s %.2f): the case needs it unsure", rt.None, rt.Docs[0].DocID, rt.Docs[0].Prob)
 				}
 			default:

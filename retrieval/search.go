@@ -264,9 +264,10 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 		routing = s.router.Route(query)
 		routing.Docs = routing.Docs[:min(len(routing.Docs), routerCandidates)]
 	}
+	offTopic := routing.None >= routerNoneProb
 	var sure []string // documents the router is sure enough of to fetch their chunks
 	for _, d := range routing.Docs {
-		if d.Prob >= routerAnswerProb {
+		if !offTopic && d.Prob >= routerAnswerProb && (AboutSubject(d.DocID, query) || d.Prob >= routerSubjectProb) {
 			sure = append(sure, d.DocID)
 		}
 	}
@@ -277,25 +278,29 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 	if err != nil {
 		return nil, err
 	}
-	if routing.None >= routerNoneProb {
+	if offTopic {
 		// The router is sure the message is about none of its documents: only documents
-		// it does not know (an institution's own) may answer it.
-		cands, hits = s.unknownToRouter(cands, hits)
+		// it does not know (an institution's own), and sensitive documents whose subject
+		// the message names, may answer it.
+		cands, hits = s.unknownToRouter(query, cands, hits)
 	}
 	return s.fuse(query, cands, hits, routing.Docs, k), nil
 }
 
-// unknownToRouter keeps the chunks and phrasings of documents the router was not trained on.
-func (s *Searcher) unknownToRouter(cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
+// unknownToRouter keeps the chunks and phrasings of documents the router was not trained
+// on, and of sensitive documents whose subject query names: crisis content is never
+// withheld from a message about its subject on the router's word alone.
+func (s *Searcher) unknownToRouter(query string, cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
+	keep := func(doc string) bool { return !s.router.Knows(doc) || Sensitive(doc) && AboutSubject(doc, query) }
 	var keptC []candidate
 	for _, c := range cands {
-		if !s.router.Knows(c.DocID) {
+		if keep(c.DocID) {
 			keptC = append(keptC, c)
 		}
 	}
 	var keptH []phraseHit
 	for _, h := range hits {
-		if !s.router.Knows(h.docID) {
+		if keep(h.docID) {
 			keptH = append(keptH, h)
 		}
 	}
@@ -457,12 +462,13 @@ const (
 	// above what it gives any document for most messages no document is about.
 	routerSubjectProb = 0.4
 	// routerAnswerProb: a document the router gives at least this probability makes a
-	// message answerable, and is searched, without other evidence.
+	// message answerable, and is searched, without other evidence (a sensitive one only
+	// on its subject or at routerSubjectProb).
 	routerAnswerProb = 0.2
 	// routerNoneProb: a message the router gives at least this probability of being
 	// about no document gets nothing from the documents the router knows, whatever
-	// words it shares with them.
-	routerNoneProb = 0.5
+	// words it shares with them, except sensitive documents whose subject it names.
+	routerNoneProb = 0.6
 	// secondChunkShare orders a document's second chunk at this share of its document's
 	// score, so a strong document's supporting chunk can come before a weak document.
 	secondChunkShare = 0.6
@@ -480,10 +486,11 @@ type docEvidence struct {
 }
 
 // fuse decides whether the question is answerable at all (some chunk or phrasing clears a
-// floor, or the router is sure of a document), keeps the documents with at least a share of that evidence or that the router
-// names (routerKeepProb), orders them by
-// fusing the four document rankings with the router's probabilities, and returns each
-// document's best chunks.
+// floor, or the router gives a document routerAnswerProb); keeps the documents with at
+// least a share of that evidence, those the router gives routerAnswerProb, and those the
+// evidence found that the router names (routerKeepProb); orders them by fusing the four
+// document rankings with the router's probabilities; and returns each document's best
+// chunks.
 func (s *Searcher) fuse(query string, cands []candidate, hits []phraseHit, routed []DocScore, k int) []Result {
 	routedProb := map[string]float64{}
 	for _, r := range routed {
