@@ -21,7 +21,8 @@ type scanContext struct {
 	sents   sentences  // its sentences
 	met     map[*rule]bool
 	// explained, when not nil, collects the matches that the idiom, negation,
-	// attribution and unless checks explained away (normalised offsets).
+	// attribution and unless checks explained away, and the accepted matches of
+	// rules marked explains (normalised offsets).
 	explained *[]span
 }
 
