@@ -291,20 +291,9 @@ func (s *Searcher) search(ctx context.Context, role nightfloat.Role, query strin
 // on, and of sensitive documents whose subject query names: crisis content is never
 // withheld from a message about its subject on the router's word alone.
 func (s *Searcher) unknownToRouter(query string, cands []candidate, hits []phraseHit) ([]candidate, []phraseHit) {
-	keep := func(doc string) bool { return !s.router.Knows(doc) || Sensitive(doc) && AboutSubject(doc, query) }
-	var keptC []candidate
-	for _, c := range cands {
-		if keep(c.DocID) {
-			keptC = append(keptC, c)
-		}
-	}
-	var keptH []phraseHit
-	for _, h := range hits {
-		if keep(h.docID) {
-			keptH = append(keptH, h)
-		}
-	}
-	return keptC, keptH
+	return keepDocs(cands, hits, func(doc string) bool {
+		return !s.router.Knows(doc) || Sensitive(doc) && AboutSubject(doc, query)
+	})
 }
 
 // candidates runs both rankings over chunks and over search phrasings, and returns every

@@ -41,15 +41,22 @@ func AboutSubject(docID, query string) bool {
 // not about, before any of them counts as evidence that the question is answerable. A
 // document the router gives at least routerSubjectProb (routed) counts as the subject.
 func onSubject(query string, cands []candidate, hits []phraseHit, routed map[string]float64) ([]candidate, []phraseHit) {
+	return keepDocs(cands, hits, func(doc string) bool {
+		return AboutSubject(doc, query) || routed[doc] >= routerSubjectProb
+	})
+}
+
+// keepDocs keeps the chunks and phrasings of the documents keep accepts.
+func keepDocs(cands []candidate, hits []phraseHit, keep func(docID string) bool) ([]candidate, []phraseHit) {
 	var keptC []candidate
 	for _, c := range cands {
-		if AboutSubject(c.DocID, query) || routed[c.DocID] >= routerSubjectProb {
+		if keep(c.DocID) {
 			keptC = append(keptC, c)
 		}
 	}
 	var keptH []phraseHit
 	for _, h := range hits {
-		if AboutSubject(h.docID, query) || routed[h.docID] >= routerSubjectProb {
+		if keep(h.docID) {
 			keptH = append(keptH, h)
 		}
 	}
