@@ -35,7 +35,6 @@ type rule struct {
 	subjectSelf  bool
 	negation     negationMode
 	ignoreIdioms bool
-	explains     bool      // ruleSpec.Explains
 	unless       *regexSet // nil: none
 	requires     *regexSet // nil: none
 	spec         ruleSpec
@@ -287,7 +286,6 @@ func compileRule(file string, s ruleSpec, expand func(string, string) (*regexp.R
 	default:
 		return r, nil, fmt.Errorf("safety: %s: unknown negation mode %q", where, s.Negation)
 	}
-	r.explains = s.Explains
 	switch s.Idioms {
 	case "", "suppress":
 	case "ignore":

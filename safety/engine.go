@@ -314,7 +314,7 @@ func (rs *ruleSet) scan(target string, nt *normText, orig string, sc scanContext
 			}
 			switch rs.accept(r, t, s, e, &sc) {
 			case accepted:
-				if r.explains {
+				if r.spec.Explains {
 					sc.explain(s, e)
 				}
 			case explainedAway:
