@@ -96,6 +96,18 @@ Flags:`)
 		fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
 		return 1
 	}
+	rows, err := AuditRows()
+	if err == nil {
+		var audit []AuditFigures
+		if audit, err = Audit(rows, cases, rep.HandedOff); err == nil && len(audit) > 0 {
+			fmt.Fprintln(stdout)
+			err = WriteAuditMarkdown(stdout, audit)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
+		return 1
+	}
 	if m := rep.Misses(); len(m) > 0 {
 		fmt.Fprintf(stdout, "\nTargets not met: %s.\n", strings.Join(m, "; "))
 		return 1

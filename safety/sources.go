@@ -15,6 +15,7 @@ import (
 // SourceCase is one labelled text from a named source: a file of the external
 // training corpus, or the project's own cases (CasesSource).
 type SourceCase struct {
+	ID       string // the row's id in its corpus file; empty for the project's own
 	Source   string
 	Genre    string
 	Category string // the source's category, mapped to this package's (CorpusCategory)
@@ -110,7 +111,7 @@ func LoadCorpus(dir string, sum io.Writer) ([]SourceCase, error) {
 			if r.Label != "escalate" && r.Label != "no_escalate" {
 				continue
 			}
-			c := SourceCase{Source: src, Genre: r.Genre, Category: string(CorpusCategory(r.Category)),
+			c := SourceCase{ID: r.ID, Source: src, Genre: r.Genre, Category: string(CorpusCategory(r.Category)),
 				Text: r.Message(), Escalate: r.Label == "escalate"}
 			for _, t := range r.Turns[:max(0, len(r.Turns)-1)] {
 				c.History = append(c.History, Turn{Author: AuthorResident, Text: t})

@@ -26,6 +26,9 @@ type SourceReport struct {
 	MacroRecall    float64
 	MacroFalseRate float64
 	Targets        SourceTargets
+	// HandedOff says, for each case in the order given, whether the rules or the
+	// out-of-source model at the handoff band hand it off.
+	HandedOff []bool
 }
 
 // EvalSources measures how the classifier generalises to text written by
@@ -84,6 +87,10 @@ func NewSourceReport(items []learn.Labelled, prob []float64, model, rules string
 		return SourceReport{}, err
 	}
 	r := SourceReport{Model: model, Rules: rules, Handoff: handoff, Review: review, Targets: targets}
+	r.HandedOff = make([]bool, len(items))
+	for i, it := range items {
+		r.HandedOff[i] = it.Rules || prob[i] >= handoff
+	}
 	fs := learn.Tally(items, prob, handoff, review)
 	r.MacroRecall, r.MacroFalseRate = learn.Macro(fs)
 	for _, f := range fs {

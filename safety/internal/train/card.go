@@ -6,11 +6,20 @@ import (
 	"sort"
 	"strings"
 
+	"nightfloat/evals"
 	"nightfloat/safety"
 	"nightfloat/safety/internal/learn"
 )
 
-func writeTable(path string, rep safety.SourceReport) error {
+func writeTable(path string, rep safety.SourceReport, cases []safety.SourceCase) error {
+	rows, err := evals.AuditRows()
+	if err != nil {
+		return err
+	}
+	audit, err := evals.Audit(rows, cases, rep.HandedOff)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -28,6 +37,13 @@ func writeTable(path string, rep safety.SourceReport) error {
 	}
 	if m := rep.Misses(); len(m) > 0 {
 		fmt.Fprintf(f, "\nTargets not met: %s.\n", strings.Join(m, "; "))
+	}
+	if len(audit) > 0 {
+		fmt.Fprintln(f)
+		if err := evals.WriteAuditMarkdown(f, audit); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }

@@ -85,7 +85,7 @@ func run(ctx context.Context, corpusDir, profile, out, cardPath, tablePath strin
 	if err != nil {
 		return err
 	}
-	if err := writeTable(tablePath, rep); err != nil {
+	if err := writeTable(tablePath, rep, cases); err != nil {
 		return err
 	}
 	if err := writeCard(cardPath, m, rep, cases, profile, len(use)); err != nil {
