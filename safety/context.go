@@ -288,6 +288,82 @@ func (a *attribution) aboutOther(t string, ss, s, e int) bool {
 	return false
 }
 
+// joiners join two clauses in one sentence.
+var joiners = map[string]bool{
+	"and": true, "but": true, "though": true, "although": true, "however": true, "also": true,
+	"plus": true, "while": true, "whereas": true, "except": true, "yet": true,
+}
+
+// selfClause returns the part of the sentence [ss,se) in which a rule's
+// unless is read for the match [s,e): from the last new clause about the writer
+// or new question that begins at or before the match ("..., i", "and honestly
+// i'm", "and how do i": a comma, semicolon, colon or joining word followed by a
+// question or request word, or with a first-person word within the next three)
+// to the end of the sentence. So an unless that explains an earlier
+// clause ("how do we screen patients for suicide risk") does not explain away
+// a risk the writer states in the next ("and i'm so suicidal rn"), while a
+// clause that goes on about the same subject ("the patient is depressed and
+// suicidal") keeps its context, and a reason given after the match ("won't be
+// needing the pager after friday, i'm moving to the new job") still explains it.
+func (a *attribution) selfClause(t string, ss, se, s, e int) (int, int) {
+	var buf [64]span
+	ws := words(t, ss, se, buf[:0])
+	lo, hi := ss, se
+	for i, w := range ws {
+		if w.s > s {
+			break
+		}
+		// a boundary is a punctuation mark or a joining word before word i
+		boundary := false
+		if i > 0 {
+			gap := t[ws[i-1].e:w.s]
+			boundary = strings.ContainsAny(gap, ",;:")
+		}
+		if !boundary && !joiners[t[w.s:w.e]] {
+			continue
+		}
+		at := w.s // the new clause begins here (or after the joining word)
+		first := i
+		if joiners[t[w.s:w.e]] {
+			first = i + 1
+			if first < len(ws) {
+				at = ws[first].s
+			} else {
+				at = se
+			}
+		}
+		self := first < len(ws) && clauseOpeners[t[ws[first].s:ws[first].e]]
+		for j := first; !self && j < len(ws) && j < first+3; j++ {
+			self = a.isSelfWord(t[ws[j].s:ws[j].e])
+		}
+		if !self {
+			continue
+		}
+		if at <= s && at > lo {
+			lo = at
+		}
+	}
+	return lo, hi
+}
+
+// clauseOpeners begin a new question or request to the assistant ("... and how
+// do i make ...", "..., describe ...").
+var clauseOpeners = map[string]bool{
+	"how": true, "what": true, "what's": true, "whats": true, "where": true, "which": true, "who": true,
+	"why": true, "is": true, "are": true, "can": true, "could": true, "would": true, "should": true,
+	"do": true, "does": true, "write": true, "describe": true, "provide": true, "give": true, "tell": true,
+	"explain": true, "list": true, "show": true, "pretend": true, "roleplay": true, "ignore": true,
+}
+
+// isSelfWord reports whether w begins a clause about the writer.
+func (a *attribution) isSelfWord(w string) bool {
+	switch w {
+	case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself":
+		return true
+	}
+	return false
+}
+
 func itoa(i int) string {
 	if i == 0 {
 		return "0"

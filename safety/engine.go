@@ -350,9 +350,11 @@ const (
 // accept applies a rule's context checks to one match.
 func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) int {
 	ss, se := sc.sents.bounds(s, e)
-	sentence := t[ss:se]
-	if r.unless != nil && r.unless.matchAny(sentence) {
-		return explainedAway
+	if r.unless != nil {
+		us, ue := rs.attr.selfClause(t, ss, se, s, e)
+		if r.unless.matchAny(t[us:ue]) {
+			return explainedAway
+		}
 	}
 	cs := clauseStart(t, ss, s)
 	if rs.neg.negated(t, cs, s, e, r.negation, &rs.attr) {
