@@ -297,9 +297,10 @@ var joiners = map[string]bool{
 // selfClause returns the part of the sentence [ss,se) in which a rule's
 // unless is read for the match [s,e): from the last new clause about the writer
 // or new question that begins at or before the match ("..., i", "and honestly
-// i'm", "and how do i": a comma, semicolon, colon or joining word followed by a
-// question or request word, or with a first-person word within the next three)
-// to the end of the sentence. So an unless that explains an earlier
+// i'm", "and how do i", "and he keeps ...": a comma, semicolon, colon or
+// joining word followed by a question or request word, or with a first-person
+// word within the next three, or a joining word followed by a subject) to the
+// end of the sentence. So an unless that explains an earlier
 // clause ("how do we screen patients for suicide risk") does not explain away
 // a risk the writer states in the next ("and i'm so suicidal rn"), while a
 // clause that goes on about the same subject ("the patient is depressed and
@@ -332,7 +333,7 @@ func (a *attribution) selfClause(t string, ss, se, s, e int) (int, int) {
 				at = se
 			}
 		}
-		self := first < len(ws) && clauseOpeners[t[ws[first].s:ws[first].e]]
+		self := first < len(ws) && (clauseOpeners[t[ws[first].s:ws[first].e]] || joiners[t[w.s:w.e]] && subjects[t[ws[first].s:ws[first].e]])
 		for j := first; !self && j < len(ws) && j < first+3; j++ {
 			self = a.isSelfWord(t[ws[j].s:ws[j].e])
 		}
@@ -353,6 +354,14 @@ var clauseOpeners = map[string]bool{
 	"why": true, "is": true, "are": true, "can": true, "could": true, "would": true, "should": true,
 	"do": true, "does": true, "write": true, "describe": true, "provide": true, "give": true, "tell": true,
 	"explain": true, "list": true, "show": true, "pretend": true, "roleplay": true, "ignore": true,
+}
+
+// subjects begin a new clause after a joining word ("... and he keeps ...",
+// "... and my friend just told me ..."), where a bare predicate continues the
+// last one ("the patient is depressed and suicidal").
+var subjects = map[string]bool{
+	"he": true, "she": true, "they": true, "it": true, "we": true, "he's": true, "she's": true,
+	"they're": true, "it's": true, "his": true, "her": true, "their": true, "our": true, "the": true,
 }
 
 // isSelfWord reports whether w begins a clause about the writer.
