@@ -54,8 +54,10 @@ func SourcesCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 For each source (a corpus file, and the project's cases), trains the learned
 layer on every other source, judges the held-out source with the rules and
 that model at the committed calibration and bands, and prints recall and
-false-escalation rate per source and their macro averages. Exit status 1 when
-a target in safety/model/sources.json is not met.
+false-escalation rate per source and their macro averages, then the same
+verdicts against an independent reading of a sample of the corpus
+(evals/audit/labels.jsonl, docs/label-audit.md). Exit status 1 when a target
+in safety/model/sources.json is not met.
 
 Flags:`)
 		fs.PrintDefaults()
