@@ -34,10 +34,14 @@ type conceptsSpec struct {
 }
 
 type conceptSignalSpec struct {
-	Name    string   `yaml:"name"`
-	Context string   `yaml:"context"` // self (default: idiom, negation and attribution checks), negation (idiom and negation only), none
-	Terms   []string `yaml:"terms"`
-	Note    string   `yaml:"note"`
+	Name    string `yaml:"name"`
+	Context string `yaml:"context"` // self (default: idiom, negation and attribution checks), negation (idiom and negation only), none
+	// Reach of the signal as a sentence rule's none: message (default, anywhere in
+	// the message), or writer: its own sentence, and the message's other sentences
+	// only when the matching sentence says nothing about the writer.
+	Reach string   `yaml:"reach"`
+	Terms []string `yaml:"terms"`
+	Note  string   `yaml:"note"`
 }
 
 type conceptRuleSpec struct {
@@ -48,7 +52,7 @@ type conceptRuleSpec struct {
 	Scope     string   `yaml:"scope"`     // sentence (default) or message
 	All       []string `yaml:"all"`       // every one of these signals
 	Any       []string `yaml:"any"`       // and at least one of these (if given)
-	None      []string `yaml:"none"`      // and none of these anywhere in the message
+	None      []string `yaml:"none"`      // and none of these anywhere in the message (for a signal with reach writer: see conceptSignalSpec.Reach)
 	NoneHere  []string `yaml:"none_here"` // and none of these in the matching sentence (the message for scope message)
 	Prior     []string `yaml:"prior"`     // and one of these in an earlier resident turn (concept or rule signals)
 	MinHits   int      `yaml:"min_hits"`  // the first signal of all needs this many distinct hits in scope
@@ -98,7 +102,8 @@ type conceptRule struct {
 	message  bool
 	all      []int
 	anyOf    sigset
-	none     sigset
+	none     sigset // with reach message
+	noneNear sigset // with reach writer
 	noneHere sigset
 	prior    []string // names: concept signals or rule signals
 	minHits  int
@@ -110,17 +115,20 @@ type concepts struct {
 	names   []string
 	index   map[string]int
 	context []int
-	exact   map[string][]int32            // first word -> term ids (except those in pairs)
-	pairs   map[string]map[string][]int32 // first word -> second word -> term ids
-	prefix  map[string][]int32            // first-word prefix -> term ids
-	plens   []int                         // prefix lengths in use
-	numbers []int32                       // term ids starting with "#"
-	terms   []conceptTerm
-	rules   []conceptRule
+	// writerReach marks the signals whose none reaches only the writer's own
+	// sentence (conceptSignalSpec.Reach).
+	writerReach map[int]bool
+	exact       map[string][]int32            // first word -> term ids (except those in pairs)
+	pairs       map[string]map[string][]int32 // first word -> second word -> term ids
+	prefix      map[string][]int32            // first-word prefix -> term ids
+	plens       []int                         // prefix lengths in use
+	numbers     []int32                       // term ids starting with "#"
+	terms       []conceptTerm
+	rules       []conceptRule
 }
 
 func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
-	c := &concepts{index: map[string]int{}, exact: map[string][]int32{}, pairs: map[string]map[string][]int32{}, prefix: map[string][]int32{}}
+	c := &concepts{index: map[string]int{}, writerReach: map[int]bool{}, exact: map[string][]int32{}, pairs: map[string]map[string][]int32{}, prefix: map[string][]int32{}}
 	plen := map[int]bool{}
 	for fi, s := range specs {
 		for _, sg := range s.Signals {
@@ -147,6 +155,13 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 					return nil, fmt.Errorf("%s: unknown context %q", where, sg.Context)
 				}
 				c.context = append(c.context, cx)
+			}
+			switch sg.Reach {
+			case "", "message":
+			case "writer":
+				c.writerReach[id] = true
+			default:
+				return nil, fmt.Errorf("%s: unknown reach %q", where, sg.Reach)
 			}
 			for _, term := range sg.Terms {
 				fs := strings.Fields(strings.ToLower(term))
@@ -249,7 +264,11 @@ func compileConcepts(specs []conceptsSpec, files []string) (*concepts, error) {
 				if err != nil {
 					return nil, err
 				}
-				r.none.add(id)
+				if c.writerReach[id] && !r.message {
+					r.noneNear.add(id)
+				} else {
+					r.none.add(id)
+				}
 			}
 			for _, n := range rs.NoneHere {
 				id, err := lookup(n)
@@ -280,6 +299,7 @@ type tagged struct {
 	orig  string
 	hits  []conceptHit
 	sents []sigset // signals per sentence
+	self  []bool   // per sentence: it has a first-person word ("i", "my", "me")
 	all   sigset   // signals anywhere in the message
 }
 
@@ -314,9 +334,13 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 		prev = w.e
 	}
 	tg.sents = make([]sigset, sent+1)
+	tg.self = make([]bool, sent+1)
 	var cand []int32
 	for i, w := range ws {
 		word := t[w.s:w.e]
+		if rs.attr.isSelfWord(word) {
+			tg.self[sentOf[i]] = true
+		}
 		cand = append(cand[:0], c.exact[word]...)
 		if i+1 < len(ws) && sentOf[i+1] == sentOf[i] {
 			if byNext := c.pairs[word]; byNext != nil {
@@ -444,6 +468,13 @@ func (rs *ruleSet) applyConcepts(j *judgement, tg *tagged, past sigset, current 
 			}
 		} else {
 			for si, set := range tg.sents {
+				// A none with reach writer: in the sentence itself, or elsewhere in
+				// the message when the sentence says nothing about the writer; a
+				// joke or a clinical question in one sentence does not explain away
+				// the writer's own risk in the next.
+				if set.meets(r.noneNear) || !tg.self[si] && tg.all.meets(r.noneNear) {
+					continue
+				}
 				if r.matches(set) && !set.meets(r.noneHere) && r.enoughHits(tg, si) {
 					sent = si
 					break
