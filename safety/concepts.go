@@ -338,7 +338,7 @@ func (rs *ruleSet) tag(nt *normText, orig string) tagged {
 	var cand []int32
 	for i, w := range ws {
 		word := t[w.s:w.e]
-		if rs.attr.isSelfWord(word) {
+		if rs.attr.self[word] {
 			tg.self[sentOf[i]] = true
 		}
 		cand = append(cand[:0], c.exact[word]...)

@@ -294,57 +294,48 @@ var joiners = map[string]bool{
 	"plus": true, "while": true, "whereas": true, "except": true, "yet": true,
 }
 
-// selfClause returns the part of the sentence [ss,se) in which a rule's
-// unless is read for the match [s,e): from the last new clause about the writer
-// or new question that begins at or before the match ("..., i", "and honestly
-// i'm", "and how do i", "and he keeps ...": a comma, semicolon, colon or
-// joining word followed by a question or request word, or with a first-person
-// word within the next three, or a joining word followed by a subject) to the
-// end of the sentence. So an unless that explains an earlier
+// unlessFrom returns where, in the sentence that starts at ss, a rule's unless
+// is read for a match that starts at s: from the last new clause about the
+// writer or new question that begins at or before the match ("..., i", "and
+// honestly i'm", "and how do i", "and he keeps ...": a comma, semicolon, colon
+// or joining word followed by a question or request word, or with a
+// first-person word within the next three, or a joining word followed by a
+// subject) to the end of the sentence. So an unless that explains an earlier
 // clause ("how do we screen patients for suicide risk") does not explain away
 // a risk the writer states in the next ("and i'm so suicidal rn"), while a
 // clause that goes on about the same subject ("the patient is depressed and
 // suicidal") keeps its context, and a reason given after the match ("won't be
 // needing the pager after friday, i'm moving to the new job") still explains it.
-func (a *attribution) selfClause(t string, ss, se, s, e int) (int, int) {
+func (a *attribution) unlessFrom(t string, ss, se, s int) int {
 	var buf [64]span
 	ws := words(t, ss, se, buf[:0])
-	lo, hi := ss, se
+	from := ss
 	for i, w := range ws {
 		if w.s > s {
 			break
 		}
 		// a boundary is a punctuation mark or a joining word before word i
-		boundary := false
-		if i > 0 {
-			gap := t[ws[i-1].e:w.s]
-			boundary = strings.ContainsAny(gap, ",;:")
-		}
-		if !boundary && !joiners[t[w.s:w.e]] {
+		joiner := joiners[t[w.s:w.e]]
+		if !joiner && (i == 0 || !strings.ContainsAny(t[ws[i-1].e:w.s], ",;:")) {
 			continue
 		}
-		at := w.s // the new clause begins here (or after the joining word)
-		first := i
-		if joiners[t[w.s:w.e]] {
+		at, first := w.s, i // the new clause begins here, or after the joining word
+		if joiner {
 			first = i + 1
+			at = se
 			if first < len(ws) {
 				at = ws[first].s
-			} else {
-				at = se
 			}
 		}
-		self := first < len(ws) && (clauseOpeners[t[ws[first].s:ws[first].e]] || joiners[t[w.s:w.e]] && subjects[t[ws[first].s:ws[first].e]])
-		for j := first; !self && j < len(ws) && j < first+3; j++ {
-			self = a.isSelfWord(t[ws[j].s:ws[j].e])
+		opens := first < len(ws) && (clauseOpeners[t[ws[first].s:ws[first].e]] || joiner && subjects[t[ws[first].s:ws[first].e]])
+		for j := first; !opens && j < len(ws) && j < first+3; j++ {
+			opens = a.self[t[ws[j].s:ws[j].e]]
 		}
-		if !self {
-			continue
-		}
-		if at <= s && at > lo {
-			lo = at
+		if opens && at <= s && at > from {
+			from = at
 		}
 	}
-	return lo, hi
+	return from
 }
 
 // clauseOpeners begin a new question or request to the assistant ("... and how
@@ -362,15 +353,6 @@ var clauseOpeners = map[string]bool{
 var subjects = map[string]bool{
 	"he": true, "she": true, "they": true, "it": true, "we": true, "he's": true, "she's": true,
 	"they're": true, "it's": true, "his": true, "her": true, "their": true, "our": true, "the": true,
-}
-
-// isSelfWord reports whether w begins a clause about the writer.
-func (a *attribution) isSelfWord(w string) bool {
-	switch w {
-	case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself":
-		return true
-	}
-	return false
 }
 
 func itoa(i int) string {

@@ -351,8 +351,7 @@ const (
 func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) int {
 	ss, se := sc.sents.bounds(s, e)
 	if r.unless != nil {
-		us, ue := rs.attr.selfClause(t, ss, se, s, e)
-		if r.unless.matchAny(t[us:ue]) {
+		if r.unless.matchAny(t[rs.attr.unlessFrom(t, ss, se, s):se]) {
 			return explainedAway
 		}
 	}

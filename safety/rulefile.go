@@ -67,7 +67,7 @@ type ruleSpec struct {
 	// (fear of hurting a patient by a mistake is distress, not intent).
 	Explains  bool     `yaml:"explains"`
 	Patterns  []string `yaml:"patterns"`
-	Unless    []string `yaml:"unless"`   // suppress when one matches in the match's clause or after it in the sentence (attribution.selfClause)
+	Unless    []string `yaml:"unless"`   // suppress when one matches in the match's clause or after it in the sentence (attribution.unlessFrom)
 	Requires  []string `yaml:"requires"` // need one to match in the message or earlier resident turns
 	Note      string   `yaml:"note"`
 	Positives []string `yaml:"examples"`     // must match (checked by tests)
