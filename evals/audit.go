@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"nightfloat/safety"
 )
@@ -172,10 +173,20 @@ func Audit(rows []AuditRow, cases []safety.SourceCase, handed []bool) ([]AuditFi
 	return out, nil
 }
 
-// WriteAuditMarkdown writes audit figures as a Markdown table.
-func WriteAuditMarkdown(w io.Writer, fs []AuditFigures) error {
+// WriteAudit estimates the committed audit's figures for a classifier that hands
+// off handed[i] of cases (Audit) and writes them as a Markdown table after a
+// blank line; it writes nothing when no audited source is among the cases.
+func WriteAudit(w io.Writer, cases []safety.SourceCase, handed []bool) error {
+	rows, err := AuditRows()
+	if err != nil {
+		return err
+	}
+	fs, err := Audit(rows, cases, handed)
+	if err != nil || len(fs) == 0 {
+		return err
+	}
 	var b bytes.Buffer
-	b.WriteString("Against an independent reading of a sample (docs/label-audit.md): estimated corpus rows, weighted by how the sample was drawn.\n\n")
+	b.WriteString("\nAgainst an independent reading of a sample (docs/label-audit.md): estimated corpus rows, weighted by how the sample was drawn.\n\n")
 	b.WriteString("| source | labels read | rows read | read as red flags | recall on them | read as no red flag | false rate on them | unclear |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, f := range fs {
@@ -187,19 +198,8 @@ func WriteAuditMarkdown(w io.Writer, fs []AuditFigures) error {
 			fr = fmt.Sprintf("%.3f", f.FalseRate())
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %s | %.0f | %s | %.0f |\n",
-			f.Source, joinLabels(f.Labels), f.Rows, f.RedFlags, rec, f.Clear, fr, f.Unclear)
+			f.Source, strings.Join(f.Labels, ", "), f.Rows, f.RedFlags, rec, f.Clear, fr, f.Unclear)
 	}
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b.Bytes())
 	return err
-}
-
-func joinLabels(ls []string) string {
-	var b bytes.Buffer
-	for i, l := range ls {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(l)
-	}
-	return b.String()
 }

@@ -98,15 +98,7 @@ Flags:`)
 		fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
 		return 1
 	}
-	rows, err := AuditRows()
-	if err == nil {
-		var audit []AuditFigures
-		if audit, err = Audit(rows, cases, rep.HandedOff); err == nil && len(audit) > 0 {
-			fmt.Fprintln(stdout)
-			err = WriteAuditMarkdown(stdout, audit)
-		}
-	}
-	if err != nil {
+	if err := WriteAudit(stdout, cases, rep.HandedOff); err != nil {
 		fmt.Fprintf(stderr, "nightfloat eval sources: %v\n", err)
 		return 1
 	}

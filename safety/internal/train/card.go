@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"sort"
@@ -12,40 +13,27 @@ import (
 )
 
 func writeTable(path string, rep safety.SourceReport, cases []safety.SourceCase) error {
-	rows, err := evals.AuditRows()
-	if err != nil {
-		return err
-	}
-	audit, err := evals.Audit(rows, cases, rep.HandedOff)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write table: %w", err)
-	}
-	fmt.Fprintf(f, "# Generalisation: leave one source out\n\n"+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Generalisation: leave one source out\n\n"+
 		"Written by `go run ./safety/internal/train`; `nightfloat eval sources` measures the same way. "+
 		"Each source's texts are judged by the rules together with a learned model trained on every *other* "+
 		"source, so each row says how the classifier does on writing it never saw. "+
 		"Recall counts escalate rows handed off; the false rate counts no_escalate rows handed off; "+
 		"the review band counts no_escalate rows answered supportively and queued for clinician review. "+
 		"Targets: %s.\n\n", targetsText(rep.Targets))
-	if err := rep.WriteMarkdown(f); err != nil {
-		f.Close()
+	if err := rep.WriteMarkdown(&b); err != nil {
 		return err
 	}
 	if m := rep.Misses(); len(m) > 0 {
-		fmt.Fprintf(f, "\nTargets not met: %s.\n", strings.Join(m, "; "))
+		fmt.Fprintf(&b, "\nTargets not met: %s.\n", strings.Join(m, "; "))
 	}
-	if len(audit) > 0 {
-		fmt.Fprintln(f)
-		if err := evals.WriteAuditMarkdown(f, audit); err != nil {
-			f.Close()
-			return err
-		}
+	if err := evals.WriteAudit(&b, cases, rep.HandedOff); err != nil {
+		return err
 	}
-	return f.Close()
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
 }
 
 func targetsText(t safety.SourceTargets) string {
