@@ -350,10 +350,8 @@ const (
 // accept applies a rule's context checks to one match.
 func (rs *ruleSet) accept(r *rule, t string, s, e int, sc *scanContext) int {
 	ss, se := sc.sents.bounds(s, e)
-	if r.unless != nil {
-		if r.unless.matchAny(t[rs.attr.unlessFrom(t, ss, se, s):se]) {
-			return explainedAway
-		}
+	if r.unless != nil && r.unless.matchAny(t[rs.attr.unlessFrom(t, ss, se, s):se]) {
+		return explainedAway
 	}
 	cs := clauseStart(t, ss, s)
 	if rs.neg.negated(t, cs, s, e, r.negation, &rs.attr) {

@@ -89,7 +89,7 @@ func NewSourceReport(items []learn.Labelled, prob []float64, model, rules string
 	r := SourceReport{Model: model, Rules: rules, Handoff: handoff, Review: review, Targets: targets}
 	r.HandedOff = make([]bool, len(items))
 	for i, it := range items {
-		r.HandedOff[i] = it.Rules || prob[i] >= handoff
+		r.HandedOff[i] = it.HandedOff(prob[i], handoff)
 	}
 	fs := learn.Tally(items, prob, handoff, review)
 	r.MacroRecall, r.MacroFalseRate = learn.Macro(fs)

@@ -41,7 +41,7 @@ func Tally(items []Labelled, prob []float64, handoff, review float64) []Figures 
 			f = &Figures{Source: it.Source}
 			by[it.Source] = f
 		}
-		hit := it.Rules || prob[i] >= handoff
+		hit := it.HandedOff(prob[i], handoff)
 		if it.Escalate {
 			f.Positives++
 			if hit {

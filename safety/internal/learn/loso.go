@@ -16,6 +16,10 @@ type Labelled struct {
 	Rules  bool
 }
 
+// HandedOff reports whether the whole classifier hands the example off: the rules
+// do, or the learned layer's calibrated probability p reaches the handoff band.
+func (l Labelled) HandedOff(p, handoff float64) bool { return l.Rules || p >= handoff }
+
 // Balance says how examples are weighted so that no source dominates: each
 // (source, label) group larger than Cap is subsampled to about Cap examples
 // (deterministically, by a hash of the text); a smaller group is weighted up
