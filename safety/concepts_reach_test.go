@@ -8,11 +8,7 @@ import "testing"
 // them. A sentence that says nothing about the writer still takes its context
 // from the rest of the message.
 func TestConceptNoneReachesTheWriter(t *testing.T) {
-	c := testClassifier(t)
-	tests := []struct {
-		text    string
-		handoff bool
-	}{
+	checkRulesHandoff(t, []rulesHandoffCase{
 		{"my patient told me his family would be better off without him, what's the workup. If I didn't have my cat I think I would've ended it already", true},
 		{"how do we detect diversion in the OR. honestly I kept the waste from the fentanyl last night", true},
 		{"I drew up the sux for the RSI in bed 4. there's a syringe of sux in my locker", true},
@@ -23,14 +19,5 @@ func TestConceptNoneReachesTheWriter(t *testing.T) {
 		{"how do we detect diversion in the OR", false},
 		{"I drew up the sux for the RSI in bed 4", false},
 		{"how do we detect diversion in the OR. the nurse was caught diverting fentanyl", false},
-	}
-	for _, tc := range tests {
-		a, _, err := c.assessRules(Memory{}, nil, tc.text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := a.Level.ForcesHandoff(); got != tc.handoff {
-			t.Errorf("%q: handoff %v, want %v (%v %v)", tc.text, got, tc.handoff, a.Level, a.Evidence)
-		}
-	}
+	})
 }

@@ -8,11 +8,7 @@ import "testing"
 // full stop, and a clinical question, an idiom or a fear of error must not
 // hide the risk that comes after it.
 func TestUnlessExplainsOnlyItsClause(t *testing.T) {
-	c := testClassifier(t)
-	tests := []struct {
-		text    string
-		handoff bool
-	}{
+	checkRulesHandoff(t, []rulesHandoffCase{
 		{"how do we screen patients for suicide risk and i'm so suicidal rn", true},
 		{"what should i say to a suicidal patient, honestly i'm suicidal too", true},
 		{"i'm terrified i'll kill a patient by making a mistake and i want to hurt my attending", true},
@@ -28,7 +24,20 @@ func TestUnlessExplainsOnlyItsClause(t *testing.T) {
 		{"the patient is depressed and suicidal, what do i start", false},
 		{"won't be needing the pager after friday, i'm moving to the new job", false},
 		{"here's my attempt at a sourdough loaf and i'm proud of it", false},
-	}
+	})
+}
+
+// rulesHandoffCase is a message and whether the rules alone hand it off.
+type rulesHandoffCase struct {
+	text    string
+	handoff bool
+}
+
+// checkRulesHandoff judges each message with the rules alone (no learned layer,
+// no earlier turns) and checks whether it is handed off.
+func checkRulesHandoff(t *testing.T, tests []rulesHandoffCase) {
+	t.Helper()
+	c := testClassifier(t)
 	for _, tc := range tests {
 		a, _, err := c.assessRules(Memory{}, nil, tc.text)
 		if err != nil {
